@@ -1,0 +1,186 @@
+<#
+.SYNOPSIS
+    Builds, tests, demonstrates and benchmarks the HotmessRecovery module.
+
+.DESCRIPTION
+    One entry point for people and CI alike:
+
+      build   publishes the importable module to out/HotmessRecovery (manifest, format views, help, dependencies)
+              and out/HotmessRecovery.zip, the folder Azure Automation imports.
+      test    builds, then runs the xUnit tests of the engine and the Pester tests of the cmdlets and runbooks
+              in a fresh pwsh against out/; prints each runner's summary and exits non-zero on any failure.
+      demo    builds, starts a throwaway PostgreSQL 15 with the sample HOTMESS database, backs it up, verifies
+              the backup by restoring it into a scratch database, writes the Backup Verification Checklist to
+              out/demo/ and prints it.
+      bench   builds, then runs the benchmarks in bench/ against their baselines.
+
+    PostgreSQL 15 is installed with apt-get when its binaries are missing.
+
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('build', 'test', 'demo', 'bench', 'clean')]
+    [string] $Task = 'build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Pester tests to run (paths or names under tests/pester); all when empty.
+    [string[]] $PesterPath,
+
+    # xUnit filter expression (dotnet test --filter).
+    [string] $XunitFilter,
+
+    # Skip the xUnit or Pester half of 'test'.
+    [switch] $SkipXunit,
+    [switch] $SkipPester
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleOut = Join-Path $Out 'HotmessRecovery'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+$env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
+
+function Invoke-Native {
+    # Runs a program and stops the build when it fails.
+    param([string] $FilePath, [Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    & $FilePath @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$FilePath $($Arguments -join ' ')' failed with exit code $LASTEXITCODE." }
+}
+
+function Get-ModuleVersion {
+    ([xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))).Project.PropertyGroup.ModuleVersion |
+        Where-Object { $_ } | Select-Object -First 1
+}
+
+function Install-PostgreSql {
+    # The tests and the demo need a real PostgreSQL 15 server and its own pg_dump / pg_restore / psql.
+    $bin = '/usr/lib/postgresql/15/bin'
+    if ((Test-Path "$bin/initdb") -and (Test-Path "$bin/pg_dump") -and (Test-Path "$bin/pg_restore") -and (Test-Path "$bin/psql")) { return }
+    if (-not $IsLinux -or -not (Get-Command apt-get -ErrorAction Ignore)) {
+        throw "PostgreSQL 15 is missing from '$bin' and apt-get is not available to install it."
+    }
+    Write-Host 'Installing PostgreSQL 15 with apt-get...'
+    $sudo = if ((id -u) -ne '0') { 'sudo' } else { $null }
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    if ($sudo) {
+        Invoke-Native sudo apt-get update -q
+        Invoke-Native sudo apt-get install -y -q --no-install-recommends postgresql-15 postgresql-client-15
+    }
+    else {
+        Invoke-Native apt-get update -q
+        Invoke-Native apt-get install -y -q --no-install-recommends postgresql-15 postgresql-client-15
+    }
+}
+
+function Invoke-Build {
+    $version = Get-ModuleVersion
+    Write-Host "Building HotmessRecovery $version ($Configuration)..."
+    $publish = Join-Path $Out 'publish'
+    Remove-Item -Recurse -Force $publish, $ModuleOut -ErrorAction Ignore
+    Invoke-Native dotnet publish (Join-Path $Root 'src/Hotmess.Recovery.Cmdlets') -c $Configuration -o $publish --nologo -v quiet
+    Invoke-Native dotnet build (Join-Path $Root 'tests/Hotmess.Recovery.Sandbox') -c $Configuration -o (Join-Path $Out 'sandbox') --nologo -v quiet
+    Invoke-Native dotnet build (Join-Path $Root 'tests/fakes/Hotmess.Recovery.Fakes') -c $Configuration -o (Join-Path $Out 'fakes') --nologo -v quiet
+
+    New-Item -ItemType Directory -Force $ModuleOut | Out-Null
+    # Everything the module needs at run time sits beside its dll; nothing of PowerShell's own.
+    Get-ChildItem $publish -File |
+        Where-Object { $_.Extension -in '.dll', '.json' -and $_.Name -notlike 'System.Management.Automation*' -and $_.Name -ne 'Hotmess.Recovery.Cmdlets.deps.json' } |
+        Copy-Item -Destination $ModuleOut
+    Get-ChildItem (Join-Path $Root 'module') -File | Copy-Item -Destination $ModuleOut
+    $manifest = Join-Path $ModuleOut 'HotmessRecovery.psd1'
+    (Get-Content -Raw $manifest).Replace('{{ModuleVersion}}', $version) | Set-Content -NoNewline $manifest
+
+    $helpSource = Join-Path $Root 'docs/help'
+    if (Test-Path $helpSource) {
+        & (Join-Path $Root 'tools/ConvertTo-MamlHelp.ps1') -Path $helpSource -OutputPath (Join-Path $ModuleOut 'en-US/Hotmess.Recovery.Cmdlets.dll-help.xml')
+    }
+
+    Copy-Item -Recurse (Join-Path $Root 'runbooks') (Join-Path $ModuleOut 'runbooks')
+    $zip = Join-Path $Out 'HotmessRecovery.zip'
+    Remove-Item $zip -ErrorAction Ignore
+    Compress-Archive -Path $ModuleOut -DestinationPath $zip
+    Write-Host "Module: $manifest"
+}
+
+function Invoke-Xunit {
+    $arguments = @('test', (Join-Path $Root 'tests/Hotmess.Recovery.Tests'), '-c', $Configuration, '--nologo',
+        '--logger', 'console;verbosity=minimal')
+    if ($XunitFilter) { $arguments += @('--filter', $XunitFilter) }
+    & dotnet @arguments
+    return $LASTEXITCODE
+}
+
+function Invoke-PesterTests {
+    $pester = Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages/pester/5.7.1/tools/Pester.psd1'
+    if ($env:NUGET_PACKAGES) { $pester = Join-Path $env:NUGET_PACKAGES 'pester/5.7.1/tools/Pester.psd1' }
+    if (-not (Test-Path $pester)) {
+        Invoke-Native dotnet restore (Join-Path $Root 'tests/pester/tools/Pester.Tools.csproj') --nologo -v quiet
+    }
+    $paths = if ($PesterPath) { $PesterPath } else { @(Join-Path $Root 'tests/pester') }
+    $pwsh = (Get-Process -Id $PID).Path
+    # A fresh pwsh, with out/ first on PSModulePath: no locked dll, no stale module from this session.
+    $script = @'
+param($Pester, $Out, [string[]] $Paths)
+$env:PSModulePath = $Out + [IO.Path]::PathSeparator + $env:PSModulePath
+Import-Module $Pester -RequiredVersion 5.7.1
+$c = New-PesterConfiguration
+$c.Run.Path = $Paths
+$c.Run.Exit = $true
+$c.Output.Verbosity = 'Normal'
+$c.Output.RenderMode = 'Plaintext'
+$c.Should.ErrorAction = 'Continue'
+Invoke-Pester -Configuration $c
+'@
+    $scriptPath = Join-Path $Out 'run-pester.ps1'
+    Set-Content -Path $scriptPath -Value $script
+    $env:NO_COLOR = '1'
+    & $pwsh -NoProfile -NonInteractive -File $scriptPath -Pester $pester -Out $Out -Paths $paths
+    return $LASTEXITCODE
+}
+
+switch ($Task) {
+    'clean' {
+        Remove-Item -Recurse -Force $Out -ErrorAction Ignore
+        Get-ChildItem $Root -Recurse -Directory -Include bin, obj | Remove-Item -Recurse -Force
+    }
+    'build' { Invoke-Build }
+    'test' {
+        Install-PostgreSql
+        Invoke-Build
+        $failures = @()
+        if (-not $SkipXunit) {
+            Write-Host "`n=== xUnit: the engine ==="
+            if ((Invoke-Xunit) -ne 0) { $failures += 'xUnit' }
+        }
+        if (-not $SkipPester) {
+            Write-Host "`n=== Pester: cmdlets, pipelines, runbooks ==="
+            if ((Invoke-PesterTests) -ne 0) { $failures += 'Pester' }
+        }
+        if ($failures) {
+            Write-Host "`nFAILED: $($failures -join ', ')"
+            exit 1
+        }
+        Write-Host "`nAll tests passed."
+        exit 0
+    }
+    'demo' {
+        Install-PostgreSql
+        Invoke-Build
+        & (Join-Path $Root 'tools/Invoke-Demo.ps1') -Out $Out
+        exit $LASTEXITCODE
+    }
+    'bench' {
+        Install-PostgreSql
+        Invoke-Build
+        & (Join-Path $Root 'bench/Invoke-Benchmarks.ps1') -Out $Out
+        exit $LASTEXITCODE
+    }
+}

@@ -1,0 +1,29 @@
+@{
+    RootModule           = 'Hotmess.Recovery.Cmdlets.dll'
+    ModuleVersion        = '{{ModuleVersion}}'
+    GUID                 = '5d0c8a47-3f1e-4b8e-9a63-2f4c1d7e9b10'
+    Author               = 'HOTMESS'
+    CompanyName          = 'HOTMESS'
+    Copyright            = '(c) HOTMESS. All rights reserved.'
+    Description          = 'The HOTMESS Backup & Recovery Plan as commands: database and storage backups proven restorable, rollbacks, credential recovery, drills and reports.'
+    CompatiblePSEditions = @('Core')
+    PowerShellVersion    = '7.4'
+    FormatsToProcess     = @('HotmessRecovery.format.ps1xml')
+    CmdletsToExport      = @(
+        'Backup-HotmessDatabase'
+        'Get-HotmessBackup'
+        'Restore-HotmessDatabase'
+        'Test-HotmessBackup'
+        'Export-HotmessReport'
+        'Get-HotmessConfiguration'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('Backup', 'Recovery', 'PostgreSQL', 'Supabase', 'Vercel', 'Stripe', 'DisasterRecovery')
+            ProjectUri = 'https://hotmess.london'
+        }
+    }
+}

@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using Hotmess.Recovery.Common;
+
+namespace Hotmess.Recovery.Cmdlets.Infrastructure;
+
+/// <summary>
+/// Base of every cmdlet: runs engine work on a worker task while the pipeline thread drains its
+/// verbose, warning and progress messages (PowerShell allows Write* only on that thread), turns
+/// <see cref="HotmessException"/> into categorised ErrorRecords, and cancels the engine on Ctrl+C.
+/// </summary>
+public abstract class HotmessCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _cancellation = new();
+    private readonly HashSet<int> _openActivities = new();
+
+    protected CancellationToken CancellationToken => _cancellation.Token;
+
+    protected override void StopProcessing() => _cancellation.Cancel();
+
+    /// <summary>Runs engine work, pumping its messages on the pipeline thread until it ends.</summary>
+    protected T RunEngine<T>(Func<IOperationLog, CancellationToken, Task<T>> work)
+    {
+        using var queue = new BlockingCollection<Action>();
+        var log = new QueuedLog(queue, this);
+        var task = Task.Run(() => work(log, _cancellation.Token));
+        task.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
+        try
+        {
+            foreach (var write in queue.GetConsumingEnumerable())
+            {
+                write();
+            }
+
+            return task.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        finally
+        {
+            CompleteOpenProgress();
+        }
+    }
+
+    protected void RunEngine(Func<IOperationLog, CancellationToken, Task> work) =>
+        RunEngine<bool>(async (log, token) =>
+        {
+            await work(log, token).ConfigureAwait(false);
+            return true;
+        });
+
+    /// <summary>Runs <paramref name="action"/>; a <see cref="HotmessException"/> becomes a terminating ErrorRecord.</summary>
+    protected void Terminating(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (HotmessException ex)
+        {
+            ThrowTerminatingError(ErrorRecordFor(ex));
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/>; a <see cref="HotmessException"/> becomes a non-terminating error, and the cmdlet carries on.</summary>
+    protected void PerItem(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (HotmessException ex)
+        {
+            WriteError(ErrorRecordFor(ex));
+        }
+    }
+
+    protected static ErrorRecord ErrorRecordFor(HotmessException ex) =>
+        new(ex, ex.ErrorId, CategoryFor(ex.Kind), ex.Target);
+
+    protected void ThrowArgumentError(string errorId, string message, object? target) =>
+        ThrowTerminatingError(new ErrorRecord(new PSArgumentException(message), errorId, ErrorCategory.InvalidArgument, target));
+
+    internal static ErrorCategory CategoryFor(FailureKind kind) => kind switch
+    {
+        FailureKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        FailureKind.NotFound => ErrorCategory.ObjectNotFound,
+        FailureKind.AlreadyExists => ErrorCategory.ResourceExists,
+        FailureKind.ConnectionFailed => ErrorCategory.ConnectionError,
+        FailureKind.AuthenticationFailed => ErrorCategory.AuthenticationError,
+        FailureKind.PermissionDenied => ErrorCategory.PermissionDenied,
+        FailureKind.NotInstalled => ErrorCategory.NotInstalled,
+        FailureKind.VersionMismatch => ErrorCategory.NotImplemented,
+        FailureKind.InvalidData => ErrorCategory.InvalidData,
+        FailureKind.ExternalToolFailed => ErrorCategory.InvalidResult,
+        FailureKind.RemoteServiceFailed => ErrorCategory.ResourceUnavailable,
+        FailureKind.RateLimited => ErrorCategory.LimitsExceeded,
+        FailureKind.Timeout => ErrorCategory.OperationTimeout,
+        _ => ErrorCategory.InvalidOperation,
+    };
+
+    public void Dispose()
+    {
+        _cancellation.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private void WriteProgressFor(OperationProgress progress)
+    {
+        var record = new ProgressRecord(progress.ActivityId, progress.Activity, string.IsNullOrEmpty(progress.Status) ? progress.Activity : progress.Status)
+        {
+            PercentComplete = Math.Clamp(progress.PercentComplete, -1, 100),
+            CurrentOperation = progress.CurrentOperation,
+            ParentActivityId = progress.ParentActivityId,
+            RecordType = progress.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+        };
+        if (progress.Completed)
+        {
+            _openActivities.Remove(progress.ActivityId);
+        }
+        else
+        {
+            _openActivities.Add(progress.ActivityId);
+        }
+
+        WriteProgress(record);
+    }
+
+    private void CompleteOpenProgress()
+    {
+        foreach (var id in _openActivities.ToList())
+        {
+            WriteProgress(new ProgressRecord(id, "HotmessRecovery", "Done") { RecordType = ProgressRecordType.Completed });
+        }
+
+        _openActivities.Clear();
+    }
+
+    /// <summary>Enqueues the engine's messages for the pipeline thread; never calls Write* itself.</summary>
+    private sealed class QueuedLog(BlockingCollection<Action> queue, HotmessCmdlet cmdlet) : IOperationLog
+    {
+        public void Verbose(string message) => Enqueue(() => cmdlet.WriteVerbose(message));
+
+        public void Warning(string message) => Enqueue(() => cmdlet.WriteWarning(message));
+
+        public void Progress(OperationProgress progress) => Enqueue(() => cmdlet.WriteProgressFor(progress));
+
+        private void Enqueue(Action write)
+        {
+            try
+            {
+                queue.TryAdd(write);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+            {
+                // Added after the work ended: nothing left to show it to.
+            }
+        }
+    }
+}

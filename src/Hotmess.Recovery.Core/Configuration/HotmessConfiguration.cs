@@ -1,0 +1,76 @@
+namespace Hotmess.Recovery.Configuration;
+
+/// <summary>
+/// Non-secret settings from <c>hotmess.json</c>, completed from the environment. Secrets are never read from
+/// the file: they come from the environment variables the plan names, Automation variables or parameters.
+/// </summary>
+public sealed class HotmessConfiguration
+{
+    /// <summary>The file this was read from, or null when only defaults and the environment apply.</summary>
+    public string? SourcePath { get; set; }
+
+    public string? Repository { get; set; }
+
+    public DatabaseSettings Database { get; set; } = new();
+
+    public StorageSettings Storage { get; set; } = new();
+
+    public ObjectiveSettings Objectives { get; set; } = new();
+
+    public PlatformSettings Platform { get; set; } = new();
+}
+
+public sealed class DatabaseSettings
+{
+    /// <summary>Npgsql keywords or a <c>postgres://</c> URI; a password here is refused when loading the file.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The plan's critical tables, fingerprinted in every database backup.</summary>
+    public List<string> CriticalTables { get; set; } =
+        ["User", "Beacon", "message", "marketplace_order", "support_tickets", "gdpr_consents"];
+
+    public int Jobs { get; set; } = 2;
+
+    /// <summary>Schemas left out of the dump (for a hosted Supabase source, e.g. its managed schemas).</summary>
+    public List<string> ExcludeSchemas { get; set; } = [];
+}
+
+public sealed class StorageSettings
+{
+    public string? SupabaseUrl { get; set; }
+
+    /// <summary>Buckets to back up; empty means every bucket.</summary>
+    public List<string> Buckets { get; set; } = [];
+
+    public int ThrottleLimit { get; set; } = 8;
+}
+
+/// <summary>The plan's recovery objectives.</summary>
+public sealed class ObjectiveSettings
+{
+    /// <summary>Database restore RPO: "up to 24 hours".</summary>
+    public double RpoHours { get; set; } = 24;
+
+    /// <summary>Database restore RTO: 4 hours.</summary>
+    public double RtoHours { get; set; } = 4;
+}
+
+/// <summary>Where the SaaS services live; every client takes its base URL from here.</summary>
+public sealed class PlatformSettings
+{
+    public string? SiteUrl { get; set; }
+
+    public string? VercelApiUrl { get; set; }
+
+    public string? VercelProjectId { get; set; }
+
+    public string? VercelTeamId { get; set; }
+
+    public string? StripeApiUrl { get; set; }
+
+    public string? ResendApiUrl { get; set; }
+
+    public string? SupabaseManagementUrl { get; set; }
+
+    public string? SupabaseProjectRef { get; set; }
+}

@@ -1,0 +1,8 @@
+namespace Hotmess.Recovery.Repository;
+
+public enum BackupKind
+{
+    Database,
+    Storage,
+    Environment,
+}

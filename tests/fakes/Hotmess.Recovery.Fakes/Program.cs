@@ -1,0 +1,17 @@
+// Local stand-ins of the SaaS services HotmessRecovery talks to, following ../../../shared/api-contracts.md.
+// Usage: dotnet run --project tests/fakes/Hotmess.Recovery.Fakes -- --urls http://127.0.0.1:0 --data-dir <dir> --service-key <key>
+// Prints "Now listening on: <url>" once it accepts requests.
+using Hotmess.Recovery.Fakes;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Logging.ClearProviders();
+builder.Logging.AddSimpleConsole();
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+
+var options = FakeOptions.From(builder.Configuration);
+builder.Services.AddSingleton(options);
+
+var app = builder.Build();
+app.MapFaultControl(options);
+app.Run();
