@@ -1,0 +1,85 @@
+using System.Management.Automation;
+using Hotmess.Recovery.Cmdlets.Infrastructure;
+using Hotmess.Recovery.Database;
+using Hotmess.Recovery.Repository;
+
+namespace Hotmess.Recovery.Cmdlets.Commands;
+
+/// <summary>
+/// <para type="synopsis">Restores a database backup set into a PostgreSQL database with pg_restore, and compares row counts with the manifest.</para>
+/// </summary>
+[Cmdlet(VerbsData.Restore, "HotmessDatabase", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = InputObjectSet)]
+[OutputType(typeof(DatabaseRestoreResult))]
+public sealed class RestoreHotmessDatabaseCommand : HotmessCmdlet
+{
+    private const string InputObjectSet = "InputObject";
+    private const string ByIdSet = "ById";
+
+    [Parameter(ParameterSetName = InputObjectSet, Mandatory = true, ValueFromPipeline = true)]
+    public BackupSet? InputObject { get; set; }
+
+    [Parameter(ParameterSetName = ByIdSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Id { get; set; }
+
+    [Parameter(ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Repository { get; set; }
+
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string? TargetConnectionString { get; set; }
+
+    [Parameter]
+    [Credential]
+    public PSCredential? TargetCredential { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int? Jobs { get; set; }
+
+    /// <summary>Replace the objects of a non-empty target database, and do not ask for confirmation.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ConfigurationPath { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var configuration = LoadConfiguration(ConfigurationPath);
+        var set = InputObject;
+        if (set is null)
+        {
+            Terminating(() => set = BackupRepository.Open(ResolveRepositoryPath(Repository, configuration)).GetSet(Id!));
+        }
+
+        string target = "";
+        Terminating(() => target = DatabaseConnectionParameters.Resolve(TargetConnectionString, TargetCredential, configuration));
+        var described = ConnectionStrings.Redact(ConnectionStrings.Parse(target));
+        if (!ShouldProcessUnlessForced(Force, described, $"Restore backup set {set!.Id}, replacing what the database holds"))
+        {
+            return;
+        }
+
+        var request = new DatabaseRestoreRequest
+        {
+            Set = set,
+            TargetConnectionString = target,
+            Jobs = Jobs ?? configuration.Database.Jobs,
+            Force = Force,
+        };
+        PerItem(() =>
+        {
+            var result = RunEngine((log, token) => DatabaseRestoreEngine.RestoreAsync(request, log, token));
+            if (!result.RowCountsMatch)
+            {
+                var differing = string.Join(", ", result.Comparison.Where(c => !c.Matches).Take(10).Select(c => $"{c.Table} ({c.Expected?.ToString() ?? "none"} expected, {c.Actual?.ToString() ?? "none"} restored)"));
+                WriteWarning($"Restored row counts differ from the manifest of {set.Id}: {differing}");
+            }
+
+            WriteObject(result);
+        });
+    }
+}
