@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
+using System.Net;
+using System.Security;
 using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Configuration;
+using Hotmess.Recovery.Repository;
 
 namespace Hotmess.Recovery.Cmdlets.Infrastructure;
 
@@ -17,6 +21,40 @@ public abstract class HotmessCmdlet : PSCmdlet, IDisposable
     protected CancellationToken CancellationToken => _cancellation.Token;
 
     protected override void StopProcessing() => _cancellation.Cancel();
+
+    /// <summary>hotmess.json (explicit path, HOTMESS_CONFIG, ./hotmess.json, ~/.hotmess/hotmess.json) completed from the environment.</summary>
+    protected HotmessConfiguration LoadConfiguration(string? path)
+    {
+        HotmessConfiguration? configuration = null;
+        Terminating(() => configuration = ConfigurationLoader.Load(path, System.Environment.GetEnvironmentVariables()));
+        return configuration!;
+    }
+
+    /// <summary>The repository folder: the parameter, then the configuration, then the default <c>~/.hotmess/backups</c>.</summary>
+    protected string ResolveRepositoryPath(string? parameter, HotmessConfiguration configuration)
+    {
+        var path = parameter ?? configuration.Repository ?? BackupRepository.DefaultPath;
+        return GetUnresolvedProviderPathFromPSPath(path);
+    }
+
+    /// <summary>
+    /// ShouldProcess that <c>-Force</c> answers without a prompt; -WhatIf (bound or by preference) and an
+    /// explicit -Confirm still win.
+    /// </summary>
+    protected bool ShouldProcessUnlessForced(bool force, string target, string action)
+    {
+        var whatIf = MyInvocation.BoundParameters.ContainsKey("WhatIf") || LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+        if (force && !whatIf && !MyInvocation.BoundParameters.ContainsKey("Confirm"))
+        {
+            WriteVerbose($"Performing the operation \"{action}\" on target \"{target}\" (-Force).");
+            return true;
+        }
+
+        return ShouldProcess(target, action);
+    }
+
+    protected static string? Unprotect(SecureString? value) =>
+        value is null ? null : new NetworkCredential(string.Empty, value).Password;
 
     /// <summary>Runs engine work, pumping its messages on the pipeline thread until it ends.</summary>
     protected T RunEngine<T>(Func<IOperationLog, CancellationToken, Task<T>> work)

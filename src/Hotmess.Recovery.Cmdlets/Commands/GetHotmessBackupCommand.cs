@@ -1,0 +1,67 @@
+using System.Management.Automation;
+using Hotmess.Recovery.Cmdlets.Infrastructure;
+using Hotmess.Recovery.Repository;
+
+namespace Hotmess.Recovery.Cmdlets.Commands;
+
+/// <summary>
+/// <para type="synopsis">Gets the complete backup sets of a repository, newest first.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "HotmessBackup", DefaultParameterSetName = AllSet)]
+[OutputType(typeof(BackupSet))]
+public sealed class GetHotmessBackupCommand : HotmessCmdlet
+{
+    private const string AllSet = "All";
+    private const string ByIdSet = "ById";
+
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Repository { get; set; }
+
+    [Parameter(ParameterSetName = AllSet)]
+    public BackupKind? Kind { get; set; }
+
+    [Parameter(ParameterSetName = ByIdSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("SetId")]
+    [ValidateNotNullOrEmpty]
+    public string[]? Id { get; set; }
+
+    /// <summary>Only the newest set (of each kind, when no kind is given).</summary>
+    [Parameter(ParameterSetName = AllSet)]
+    public SwitchParameter Latest { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ConfigurationPath { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var configuration = LoadConfiguration(ConfigurationPath);
+        BackupRepository? repository = null;
+        Terminating(() => repository = BackupRepository.Open(ResolveRepositoryPath(Repository, configuration)));
+
+        if (ParameterSetName == ByIdSet)
+        {
+            foreach (var id in Id!)
+            {
+                PerItem(() => WriteObject(repository!.GetSet(id)));
+            }
+
+            return;
+        }
+
+        Terminating(() =>
+        {
+            var sets = repository!.GetSets(Kind);
+            if (Latest)
+            {
+                sets = sets.GroupBy(s => s.Kind).Select(g => g.First());
+            }
+
+            foreach (var set in sets)
+            {
+                WriteObject(set);
+            }
+        });
+    }
+}

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Hotmess.Recovery.Common;
+
+/// <summary>Runs a program with a given environment, streams its stderr lines to a callback, and kills it on cancellation.</summary>
+public static class ExternalProcess
+{
+    public sealed record Result(int ExitCode, string StandardOutput, IReadOnlyList<string> ErrorLines);
+
+    public static async Task<Result> RunAsync(
+        string fileName,
+        IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string>? environment,
+        Action<string>? onErrorLine,
+        CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (environment is not null)
+        {
+            foreach (var (key, value) in environment)
+            {
+                start.Environment[key] = value;
+            }
+        }
+
+        using var process = new Process { StartInfo = start };
+        var errors = new List<string>();
+        var output = new StringBuilder();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lock (errors)
+            {
+                errors.Add(e.Data);
+            }
+
+            onErrorLine?.Invoke(e.Data);
+        };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (output)
+                {
+                    output.AppendLine(e.Data);
+                }
+            }
+        };
+
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new HotmessException("ToolNotFound", FailureKind.NotInstalled,
+                $"'{fileName}' cannot be started: {ex.Message}", fileName, ex);
+        }
+
+        // No one answers a prompt: a tool that asks for a password fails instead of hanging.
+        process.StandardInput.Close();
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+
+            throw;
+        }
+
+        // WaitForExitAsync returns once the streams are drained too.
+        lock (errors)
+        {
+            return new Result(process.ExitCode, output.ToString(), errors.ToList());
+        }
+    }
+}

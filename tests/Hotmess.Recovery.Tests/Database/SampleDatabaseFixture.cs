@@ -1,0 +1,32 @@
+using Hotmess.Recovery.Sandbox;
+
+namespace Hotmess.Recovery.Tests.Database;
+
+/// <summary>One real PostgreSQL server with the sample HOTMESS database, shared by the database tests.</summary>
+public sealed class SampleDatabaseFixture : IAsyncLifetime
+{
+    public const string Database = "hotmess";
+
+    public LocalPostgres Server { get; private set; } = null!;
+
+    public string SourceConnectionString => Server.ConnectionString(Database);
+
+    public async Task InitializeAsync()
+    {
+        Server = await LocalPostgres.StartAsync();
+        await SampleDatabase.CreateAsync(Server, Database, SampleSize.Small, CancellationToken.None);
+    }
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+
+    /// <summary>A fresh repository folder for one test.</summary>
+    public static string NewRepository() => Path.Combine(Path.GetTempPath(), "hotmess-tests", Guid.NewGuid().ToString("N"));
+
+    public string ScratchConnectionString() => Server.ConnectionString("scratch_" + Guid.NewGuid().ToString("N")[..8]);
+}
+
+[CollectionDefinition(Name)]
+public sealed class SampleDatabaseCollection : ICollectionFixture<SampleDatabaseFixture>
+{
+    public const string Name = "Sample database";
+}
