@@ -49,10 +49,19 @@ $env:DOTNET_NOLOGO = '1'
 $env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
 
 function Invoke-Native {
-    # Runs a program and stops the build when it fails.
-    param([string] $FilePath, [Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
-    & $FilePath @Arguments
-    if ($LASTEXITCODE -ne 0) { throw "'$FilePath $($Arguments -join ' ')' failed with exit code $LASTEXITCODE." }
+    # Runs a program and stops the build when it fails. A plain function: '-o' and the like reach the program untouched.
+    $program, $arguments = $args
+    & $program @arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$program $($arguments -join ' ')' failed with exit code $LASTEXITCODE." }
+}
+
+function Invoke-FreshPwsh {
+    # A new pwsh process (no module, no loaded dll of this session). Under 'dotnet pwsh' this process is dotnet
+    # itself, so start pwsh.dll from this PowerShell's home.
+    $host_ = (Get-Process -Id $PID).Path
+    $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($host_) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+    & $host_ @prefix -NoProfile -NonInteractive @args | Out-Host
+    return $LASTEXITCODE
 }
 
 function Get-ModuleVersion {
@@ -114,7 +123,7 @@ function Invoke-Xunit {
     $arguments = @('test', (Join-Path $Root 'tests/Hotmess.Recovery.Tests'), '-c', $Configuration, '--nologo',
         '--logger', 'console;verbosity=minimal')
     if ($XunitFilter) { $arguments += @('--filter', $XunitFilter) }
-    & dotnet @arguments
+    & dotnet @arguments | Out-Host
     return $LASTEXITCODE
 }
 
@@ -124,15 +133,14 @@ function Invoke-PesterTests {
     if (-not (Test-Path $pester)) {
         Invoke-Native dotnet restore (Join-Path $Root 'tests/pester/tools/Pester.Tools.csproj') --nologo -v quiet
     }
-    $paths = if ($PesterPath) { $PesterPath } else { @(Join-Path $Root 'tests/pester') }
-    $pwsh = (Get-Process -Id $PID).Path
+    $paths = if ($PesterPath) { $PesterPath | ForEach-Object { $_ -split ',' } | ForEach-Object { Join-Path $Root $_ } } else { @(Join-Path $Root 'tests/pester') }
     # A fresh pwsh, with out/ first on PSModulePath: no locked dll, no stale module from this session.
     $script = @'
-param($Pester, $Out, [string[]] $Paths)
+param($Pester, $Out, [string] $Paths)
 $env:PSModulePath = $Out + [IO.Path]::PathSeparator + $env:PSModulePath
 Import-Module $Pester -RequiredVersion 5.7.1
 $c = New-PesterConfiguration
-$c.Run.Path = $Paths
+$c.Run.Path = $Paths -split [IO.Path]::PathSeparator
 $c.Run.Exit = $true
 $c.Output.Verbosity = 'Normal'
 $c.Output.RenderMode = 'Plaintext'
@@ -142,8 +150,7 @@ Invoke-Pester -Configuration $c
     $scriptPath = Join-Path $Out 'run-pester.ps1'
     Set-Content -Path $scriptPath -Value $script
     $env:NO_COLOR = '1'
-    & $pwsh -NoProfile -NonInteractive -File $scriptPath -Pester $pester -Out $Out -Paths $paths
-    return $LASTEXITCODE
+    return Invoke-FreshPwsh -File $scriptPath -Pester $pester -Out $Out -Paths ($paths -join [IO.Path]::PathSeparator)
 }
 
 switch ($Task) {
@@ -174,13 +181,11 @@ switch ($Task) {
     'demo' {
         Install-PostgreSql
         Invoke-Build
-        & (Join-Path $Root 'tools/Invoke-Demo.ps1') -Out $Out
-        exit $LASTEXITCODE
+        exit (Invoke-FreshPwsh -File (Join-Path $Root 'tools/Invoke-Demo.ps1') -Out $Out)
     }
     'bench' {
         Install-PostgreSql
         Invoke-Build
-        & (Join-Path $Root 'bench/Invoke-Benchmarks.ps1') -Out $Out
-        exit $LASTEXITCODE
+        exit (Invoke-FreshPwsh -File (Join-Path $Root 'bench/Invoke-Benchmarks.ps1') -Out $Out)
     }
 }

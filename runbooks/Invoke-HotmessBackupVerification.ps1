@@ -1,0 +1,85 @@
+<#
+.SYNOPSIS
+    Backs up the HOTMESS database, proves the backup restores, and writes the Backup Verification Checklist.
+
+.DESCRIPTION
+    The plan's weekly manual backup and its monthly backup verification as one unattended job:
+      1. Backup-HotmessDatabase: a pg_dump taken in an exported snapshot, with row counts, fingerprints of the
+         critical tables and the newest timestamps recorded in the same snapshot.
+      2. Test-HotmessBackup -RestoreTo: every file hashed, then a restore into a scratch database whose row
+         counts and fingerprints must equal the recorded ones; the scratch database is dropped.
+      3. Export-HotmessReport: the checklist, filled in from that evidence, as Markdown and JSON.
+    The job fails (throws) when the verification fails, so a schedule or a CI step sees it.
+
+    Settings come from parameters, then Azure Automation variables (when Get-AutomationVariable exists), then
+    the environment: HOTMESS_DATABASE_URL, HOTMESS_SCRATCH_DATABASE_URL, HOTMESS_REPOSITORY, HOTMESS_REPORT_PATH.
+
+.EXAMPLE
+    ./Invoke-HotmessBackupVerification.ps1 -ConnectionString $env:HOTMESS_DATABASE_URL -ScratchConnectionString 'Host=localhost;Database=verify_scratch;Username=postgres' -ReportPath ./reports
+#>
+[CmdletBinding(SupportsShouldProcess)]
+param(
+    [string] $ConnectionString,
+    [string] $ScratchConnectionString,
+    [string] $Repository,
+    [string] $ReportPath,
+    # Verify the newest database set already in the repository instead of taking a new one.
+    [switch] $SkipBackup,
+    [ValidateRange(1, 64)] [int] $Jobs = 2
+)
+
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+
+function Get-RunbookSetting([string] $Value, [string] $Name) {
+    # Parameter, then Automation variable, then environment variable.
+    if ($Value) { return $Value }
+    if (Get-Command Get-AutomationVariable -ErrorAction Ignore) {
+        $fromAutomation = Get-AutomationVariable -Name $Name -ErrorAction Ignore
+        if ($fromAutomation) { return $fromAutomation }
+    }
+    [Environment]::GetEnvironmentVariable($Name)
+}
+
+Import-Module HotmessRecovery
+
+$ConnectionString = Get-RunbookSetting $ConnectionString 'HOTMESS_DATABASE_URL'
+$ScratchConnectionString = Get-RunbookSetting $ScratchConnectionString 'HOTMESS_SCRATCH_DATABASE_URL'
+$Repository = Get-RunbookSetting $Repository 'HOTMESS_REPOSITORY'
+$ReportPath = Get-RunbookSetting $ReportPath 'HOTMESS_REPORT_PATH'
+if (-not $ScratchConnectionString) { throw 'No scratch database: pass -ScratchConnectionString or set HOTMESS_SCRATCH_DATABASE_URL.' }
+if (-not $ReportPath) { $ReportPath = (Get-Location).Path }
+
+$repositoryArgument = if ($Repository) { @{ Repository = $Repository } } else { @{} }
+if ($SkipBackup) {
+    $set = Get-HotmessBackup @repositoryArgument -Kind Database -Latest
+    if (-not $set) { throw 'The repository holds no complete database backup set to verify.' }
+}
+else {
+    $set = Backup-HotmessDatabase @repositoryArgument -ConnectionString $ConnectionString -Jobs $Jobs -WhatIf:$WhatIfPreference
+}
+if (-not $set) { return }
+
+$verification = $set | Test-HotmessBackup -RestoreTo $ScratchConnectionString -Jobs $Jobs -WhatIf:$WhatIfPreference
+if (-not $verification) { return }
+
+if ($PSCmdlet.ShouldProcess($ReportPath, 'Write the backup verification checklist')) {
+    New-Item -ItemType Directory -Force -Path $ReportPath | Out-Null
+    $markdown = $verification | Export-HotmessReport -Format Markdown -Path $ReportPath -Force
+    $json = $verification | Export-HotmessReport -Format Json -Path ([IO.Path]::ChangeExtension($markdown.FullName, '.json')) -Force
+}
+
+[pscustomobject]@{
+    PSTypeName   = 'Hotmess.Recovery.Runbooks.BackupVerificationRun'
+    SetId        = $set.Id
+    Passed       = $verification.Passed
+    Checks       = $verification.Checks.Count
+    Failed       = @($verification.Checks | Where-Object { -not $_.Passed }).Count
+    ReportPath   = $markdown.FullName
+    JsonPath     = $json.FullName
+}
+
+if (-not $verification.Passed) {
+    $failed = ($verification.Checks | Where-Object { -not $_.Passed } | Select-Object -First 5 | ForEach-Object Name) -join '; '
+    throw "The backup $($set.Id) failed its verification: $failed"
+}
