@@ -120,8 +120,9 @@ function Invoke-Build {
 }
 
 function Invoke-Xunit {
+    $results = Join-Path $Out 'test-results'
     $arguments = @('test', (Join-Path $Root 'tests/Hotmess.Recovery.Tests'), '-c', $Configuration, '--nologo',
-        '--logger', 'console;verbosity=minimal')
+        '--logger', 'console;verbosity=minimal', '--logger', 'trx;LogFileName=xunit.trx', '--results-directory', $results)
     if ($XunitFilter) { $arguments += @('--filter', $XunitFilter) }
     & dotnet @arguments | Out-Host
     return $LASTEXITCODE
@@ -141,16 +142,34 @@ $env:PSModulePath = $Out + [IO.Path]::PathSeparator + $env:PSModulePath
 Import-Module $Pester -RequiredVersion 5.7.1
 $c = New-PesterConfiguration
 $c.Run.Path = $Paths -split [IO.Path]::PathSeparator
-$c.Run.Exit = $true
 $c.Output.Verbosity = 'Normal'
 $c.Output.RenderMode = 'Plaintext'
 $c.Should.ErrorAction = 'Continue'
-Invoke-Pester -Configuration $c
+$c.Run.PassThru = $true
+$result = Invoke-Pester -Configuration $c
+@{ passed = $result.PassedCount; failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount; skipped = $result.SkippedCount } |
+    ConvertTo-Json | Set-Content (Join-Path $Out 'test-results/pester.json')
+exit ($result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount)
 '@
     $scriptPath = Join-Path $Out 'run-pester.ps1'
     Set-Content -Path $scriptPath -Value $script
     $env:NO_COLOR = '1'
     return Invoke-FreshPwsh -File $scriptPath -Pester $pester -Out $Out -Paths ($paths -join [IO.Path]::PathSeparator)
+}
+
+function Get-TestCounts {
+    $counts = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    $results = Join-Path $Out 'test-results'
+    foreach ($trx in Get-ChildItem $results -Recurse -Filter *.trx -ErrorAction Ignore) {
+        $c = ([xml](Get-Content -Raw $trx)).TestRun.ResultSummary.Counters
+        $counts.Passed += [int]$c.passed; $counts.Failed += [int]$c.failed + [int]$c.error + [int]$c.timeout; $counts.Skipped += [int]$c.notExecuted
+    }
+    $pester = Join-Path $results 'pester.json'
+    if (Test-Path $pester) {
+        $p = Get-Content -Raw $pester | ConvertFrom-Json
+        $counts.Passed += $p.passed; $counts.Failed += $p.failed; $counts.Skipped += $p.skipped
+    }
+    $counts
 }
 
 switch ($Task) {
@@ -162,6 +181,9 @@ switch ($Task) {
     'test' {
         Install-PostgreSql
         Invoke-Build
+        $results = Join-Path $Out 'test-results'
+        Remove-Item -Recurse -Force $results -ErrorAction Ignore
+        New-Item -ItemType Directory -Force $results | Out-Null
         $failures = @()
         if (-not $SkipXunit) {
             Write-Host "`n=== xUnit: the engine ==="
@@ -171,11 +193,14 @@ switch ($Task) {
             Write-Host "`n=== Pester: cmdlets, pipelines, runbooks ==="
             if ((Invoke-PesterTests) -ne 0) { $failures += 'Pester' }
         }
-        if ($failures) {
-            Write-Host "`nFAILED: $($failures -join ', ')"
+        # One closing line for both runners, in the plain form CI logs are read for.
+        $counts = Get-TestCounts
+        Write-Host ''
+        Write-Host "Total: $($counts.Passed) passed, $($counts.Failed) failed, $($counts.Skipped) skipped"
+        if ($failures -or $counts.Failed -gt 0) {
+            Write-Host "FAILED: $(@($failures) -join ', ')"
             exit 1
         }
-        Write-Host "`nAll tests passed."
         exit 0
     }
     'demo' {
