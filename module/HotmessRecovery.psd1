@@ -16,6 +16,17 @@
         'Test-HotmessBackup'
         'Export-HotmessReport'
         'Get-HotmessConfiguration'
+        'Get-HotmessDeployment'
+        'Invoke-HotmessRollback'
+        'Invoke-HotmessRedeploy'
+        'Get-HotmessEnvironment'
+        'Test-HotmessEnvironment'
+        'Set-HotmessSecret'
+        'Test-HotmessIntegration'
+        'Backup-HotmessEnvironment'
+        'Restore-HotmessEnvironment'
+        'Backup-HotmessStorage'
+        'Restore-HotmessStorage'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

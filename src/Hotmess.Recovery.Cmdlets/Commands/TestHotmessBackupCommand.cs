@@ -3,6 +3,7 @@ using Hotmess.Recovery.Cmdlets.Infrastructure;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Database;
 using Hotmess.Recovery.Repository;
+using Hotmess.Recovery.Storage;
 
 namespace Hotmess.Recovery.Cmdlets.Commands;
 
@@ -86,6 +87,7 @@ public sealed class TestHotmessBackupCommand : HotmessCmdlet
                     PreviousSet = previous,
                     RecoveryPointObjective = TimeSpan.FromHours(MaxAgeHours ?? configuration.Objectives.RpoHours),
                 }, log, token),
+                BackupKind.Storage => StorageVerifier.VerifyAsync(set, Sample, log, token),
                 _ => VerifyFilesAsync(set, jobs, log, token),
             });
             repository.SaveVerification(verification);

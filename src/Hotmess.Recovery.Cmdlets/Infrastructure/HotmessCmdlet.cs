@@ -43,7 +43,10 @@ public abstract class HotmessCmdlet : PSCmdlet, IDisposable
     /// </summary>
     protected bool ShouldProcessUnlessForced(bool force, string target, string action)
     {
-        var whatIf = MyInvocation.BoundParameters.ContainsKey("WhatIf") || LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+        // -WhatIf:$false is bound too: read its value, and fall back to the preference only when it is not bound.
+        var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var bound)
+            ? LanguagePrimitives.IsTrue(bound)
+            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
         if (force && !whatIf && !MyInvocation.BoundParameters.ContainsKey("Confirm"))
         {
             WriteVerbose($"Performing the operation \"{action}\" on target \"{target}\" (-Force).");

@@ -140,6 +140,36 @@ public sealed class BackupRepository
             ? Directory.EnumerateDirectories(SetsPath).Where(d => !File.Exists(System.IO.Path.Combine(d, ManifestFileName)))
             : [];
 
+    /// <summary>Records a verification under <c>verifications/&lt;setId&gt;/</c>; the set's manifest stays untouched.</summary>
+    public string SaveVerification(BackupVerification verification)
+    {
+        if (!BackupSetId.IsValid(verification.SetId))
+        {
+            throw new HotmessException("BackupNotFound", FailureKind.InvalidArgument, $"'{verification.SetId}' is not a backup set id.", verification.SetId);
+        }
+
+        var folder = System.IO.Path.Combine(VerificationsPath, verification.SetId);
+        Directory.CreateDirectory(folder);
+        var path = System.IO.Path.Combine(folder, $"{verification.CompletedUtc.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}.json");
+        verification.RecordPath = path;
+        Json.WriteAtomically(path, verification);
+        return path;
+    }
+
+    /// <summary>The recorded verifications of a set, newest first.</summary>
+    public IEnumerable<BackupVerification> GetVerifications(string setId)
+    {
+        var folder = System.IO.Path.Combine(VerificationsPath, setId);
+        if (!BackupSetId.IsValid(setId) || !Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        return Directory.EnumerateFiles(folder, "*.json")
+            .OrderByDescending(System.IO.Path.GetFileName, StringComparer.Ordinal)
+            .Select(f => Json.Deserialize<BackupVerification>(File.ReadAllText(f)));
+    }
+
     /// <summary>Takes the repository's lock for one kind of backup, so two runs never write the same kind at once.</summary>
     public RepositoryLock Lock(BackupKind kind) => RepositoryLock.Acquire(System.IO.Path.Combine(Root, "locks"), kind.ToString().ToLowerInvariant());
 
@@ -149,7 +179,7 @@ public sealed class BackupRepository
         try
         {
             var manifest = Json.Deserialize<BackupManifest>(File.ReadAllText(manifestPath));
-            return new BackupSet(Root, folder, manifest);
+            return manifest.Kind == BackupKind.Storage ? new StorageBackupSet(Root, folder, manifest) : new BackupSet(Root, folder, manifest);
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or IOException)
         {

@@ -25,7 +25,7 @@ public class BackupSet
 
     public TimeSpan Duration => CompletedUtc - StartedUtc;
 
-    public long SizeBytes => Manifest.PayloadBytes;
+    public virtual long SizeBytes => Manifest.PayloadBytes;
 
     public string? Source => Manifest.Source.Database is { } db ? $"{Manifest.Source.Host}:{Manifest.Source.Port}/{db}" : Manifest.Source.Project;
 

@@ -2,6 +2,13 @@
 // Usage: dotnet run --project tests/fakes/Hotmess.Recovery.Fakes -- --urls http://127.0.0.1:0 --data-dir <dir> --service-key <key>
 // Prints "Now listening on: <url>" once it accepts requests.
 using Hotmess.Recovery.Fakes;
+using Hotmess.Recovery.Fakes.Storage;
+using Hotmess.Recovery.Fakes.Vercel;
+using Hotmess.Recovery.Fakes.Stripe;
+using Hotmess.Recovery.Fakes.Resend;
+using Hotmess.Recovery.Fakes.SupabaseManagement;
+using Hotmess.Recovery.Fakes.Slack;
+using Hotmess.Recovery.Fakes.StatusPage;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.ClearProviders();
@@ -14,4 +21,11 @@ builder.Services.AddSingleton(options);
 
 var app = builder.Build();
 app.MapFaultControl(options);
+app.MapVercel(options);
+app.MapStorage(options);
+app.MapStripe(options);
+app.MapResend(options);
+app.MapSupabaseManagement(options);
+app.MapSlack(options);
+app.MapStatusPage(options);
 app.Run();

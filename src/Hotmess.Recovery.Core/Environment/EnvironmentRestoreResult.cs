@@ -1,0 +1,4 @@
+namespace Hotmess.Recovery.Environments;
+
+/// <summary>One variable written back from an environment set; its value is not part of it.</summary>
+public sealed record EnvironmentRestoreResult(string Name, IReadOnlyList<string> Targets, string Type, string Store, string Project, string SetId);

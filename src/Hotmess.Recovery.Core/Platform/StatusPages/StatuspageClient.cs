@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Hotmess.Recovery.Common;
+
+namespace Hotmess.Recovery.Platform.StatusPages;
+
+/// <summary>How bad a provider says things are, from Atlassian Statuspage's <c>status.indicator</c>.</summary>
+public enum ProviderIndicator
+{
+    /// <summary>The page could not be read, or is not a Statuspage page.</summary>
+    Unknown,
+    None,
+    Minor,
+    Major,
+    Critical,
+    Maintenance,
+}
+
+/// <summary>
+/// Reads <c>{page}/api/v2/status.json</c> of an Atlassian Statuspage page. A provider's page is outside our
+/// control and may be another product altogether (HTML, 404, another JSON): every such answer, and a page that
+/// cannot be reached, is reported as <see cref="ProviderIndicator.Unknown"/> with the reason, never as an error.
+/// </summary>
+public sealed class StatuspageClient
+{
+    private readonly HttpClient _http;
+    private readonly IOperationLog _log;
+
+    public StatuspageClient(HttpClient http, IOperationLog? log = null)
+    {
+        _http = http;
+        _log = log ?? NullOperationLog.Instance;
+    }
+
+    public async Task<ProviderStatus> GetStatusAsync(string provider, Uri pageUrl, CancellationToken cancellationToken)
+    {
+        var url = new Uri(PlatformHttp.AsBase(pageUrl), "api/v2/status.json");
+        string body;
+        int status;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.UserAgent.ParseAdd(PlatformHttp.UserAgent);
+            request.Headers.Accept.ParseAdd("application/json");
+            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            status = (int)response.StatusCode;
+            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            _log.Verbose($"Statuspage GET {url} -> {status}");
+            if (!response.IsSuccessStatusCode)
+            {
+                return ProviderStatus.Unknown(provider, url, $"the status page answered {status}");
+            }
+        }
+        catch (HttpRequestException ex)
+        {
+            return ProviderStatus.Unknown(provider, url, $"the status page cannot be reached: {ex.Message}");
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return ProviderStatus.Unknown(provider, url, $"the status page did not answer within {_http.Timeout.TotalSeconds:0} s");
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("status", out var statusElement) || statusElement.ValueKind != JsonValueKind.Object
+                || !statusElement.TryGetProperty("indicator", out var indicatorElement) || indicatorElement.ValueKind != JsonValueKind.String)
+            {
+                return ProviderStatus.Unknown(provider, url, "the page answered JSON without status.indicator: not a Statuspage page");
+            }
+
+            var indicatorText = indicatorElement.GetString()!;
+            var indicator = Enum.TryParse<ProviderIndicator>(indicatorText, ignoreCase: true, out var parsed) && parsed != ProviderIndicator.Unknown
+                ? parsed
+                : ProviderIndicator.Unknown;
+            var description = statusElement.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+            string? pageName = null;
+            DateTimeOffset? updated = null;
+            if (root.TryGetProperty("page", out var page) && page.ValueKind == JsonValueKind.Object)
+            {
+                pageName = page.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+                updated = page.TryGetProperty("updated_at", out var u) && u.ValueKind == JsonValueKind.String && DateTimeOffset.TryParse(u.GetString(),
+                    System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+                    ? at
+                    : null;
+            }
+
+            return new ProviderStatus(provider, indicator, description ?? indicatorText, pageName, updated, url.ToString(),
+                indicator == ProviderIndicator.Unknown ? $"the page reports an indicator Statuspage does not document: '{indicatorText}'" : null);
+        }
+        catch (JsonException)
+        {
+            return ProviderStatus.Unknown(provider, url, "the page did not answer JSON: not a Statuspage page");
+        }
+    }
+}
+
+/// <summary>One provider's status as its page reports it; <see cref="Reason"/> says why it is unknown.</summary>
+public sealed record ProviderStatus(
+    string Provider, ProviderIndicator Indicator, string Description, string? PageName, DateTimeOffset? UpdatedAt, string Url, string? Reason)
+{
+    /// <summary>Operational means the page answered and reports no incident.</summary>
+    public bool Operational => Indicator == ProviderIndicator.None;
+
+    internal static ProviderStatus Unknown(string provider, Uri url, string reason) =>
+        new(provider, ProviderIndicator.Unknown, "Unknown", null, null, url.ToString(), reason);
+}

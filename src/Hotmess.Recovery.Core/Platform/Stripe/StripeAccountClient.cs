@@ -1,0 +1,170 @@
+using System.Net;
+using Hotmess.Recovery.Common;
+using Stripe;
+
+namespace Hotmess.Recovery.Platform.Stripe;
+
+/// <summary>
+/// The parts of Stripe that credential recovery needs, through Stripe.net pointed at the configured API base
+/// (<c>STRIPE_API_URL</c>): check a key, list and update webhook endpoints. Stripe.net retries connection
+/// errors, 409 and 5xx itself (and a 429 only when Stripe says <c>Stripe-Should-Retry: true</c>); what is left
+/// becomes a <see cref="HotmessException"/>. No Stripe.net type leaves this class.
+/// </summary>
+public sealed class StripeAccountClient
+{
+    private const int PageSize = 100;
+    private readonly StripeClient _client;
+    private readonly Secret _apiKey;
+    private readonly string _apiBase;
+    private readonly IOperationLog _log;
+
+    public StripeAccountClient(HttpClient http, Uri apiBase, Secret apiKey, IOperationLog? log = null, int maxNetworkRetries = 2)
+    {
+        _apiKey = apiKey;
+        _apiBase = PlatformHttp.AsBase(apiBase).AbsoluteUri.TrimEnd('/');
+        _log = log ?? NullOperationLog.Instance;
+        try
+        {
+            _client = new StripeClient(new StripeClientOptions
+            {
+                ApiKey = apiKey.Reveal(),
+                ApiBase = _apiBase,
+                HttpClient = new SystemNetHttpClient(http, maxNetworkRetries, new AppInfo { Name = "HotmessRecovery" }, enableTelemetry: false),
+            });
+        }
+        catch (ArgumentException)
+        {
+            // Stripe.net quotes nothing of the key, but its wording is about the SDK; say what the user can fix.
+            throw new HotmessException("StripeKeyMalformed", FailureKind.InvalidArgument,
+                $"The Stripe key {apiKey.Masked} is not a key Stripe could accept (empty or containing whitespace).", apiKey.Masked);
+        }
+    }
+
+    /// <summary>Proves the key with <c>GET /v1/balance</c>, which any secret key may read.</summary>
+    public async Task<StripeKeyCheck> CheckKeyAsync(CancellationToken cancellationToken)
+    {
+        var balance = await CallAsync("GET /v1/balance", null,
+            () => new BalanceService(_client).GetAsync(cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var currencies = (balance.Available ?? []).Select(a => a.Currency).Where(c => !string.IsNullOrEmpty(c)).Distinct().ToList();
+        return new StripeKeyCheck(balance.Livemode, KindOf(_apiKey), currencies);
+    }
+
+    /// <summary>Every webhook endpoint of the account, following <c>has_more</c> with <c>starting_after</c>.</summary>
+    public async Task<IReadOnlyList<StripeWebhookEndpoint>> ListWebhookEndpointsAsync(CancellationToken cancellationToken)
+    {
+        var service = new WebhookEndpointService(_client);
+        var endpoints = new List<StripeWebhookEndpoint>();
+        string? startingAfter = null;
+        while (true)
+        {
+            var options = new WebhookEndpointListOptions { Limit = PageSize, StartingAfter = startingAfter };
+            var page = await CallAsync("GET /v1/webhook_endpoints", null,
+                () => service.ListAsync(options, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            endpoints.AddRange(page.Data.Select(ToEndpoint));
+            if (!page.HasMore || page.Data.Count == 0)
+            {
+                return endpoints;
+            }
+
+            startingAfter = page.Data[^1].Id;
+        }
+    }
+
+    /// <summary><c>POST /v1/webhook_endpoints/{id}</c> with only the fields the change sets.</summary>
+    public async Task<StripeWebhookEndpoint> UpdateWebhookEndpointAsync(string id, StripeWebhookEndpointChange change, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        var options = new WebhookEndpointUpdateOptions
+        {
+            Url = change.Url?.AbsoluteUri,
+            EnabledEvents = change.EnabledEvents?.ToList(),
+            Disabled = change.Disabled,
+            Description = change.Description,
+        };
+        var updated = await CallAsync($"POST /v1/webhook_endpoints/{id}", id,
+            () => new WebhookEndpointService(_client).UpdateAsync(id, options, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return ToEndpoint(updated);
+    }
+
+    /// <summary><c>sk_live_…</c> / <c>sk_test_…</c> are secret keys, <c>rk_…</c> restricted ones.</summary>
+    public static string KindOf(Secret key)
+    {
+        var value = key.Reveal();
+        return value.StartsWith("sk_", StringComparison.Ordinal) ? "secret"
+            : value.StartsWith("rk_", StringComparison.Ordinal) ? "restricted"
+            : "unknown";
+    }
+
+    private async Task<T> CallAsync<T>(string operation, string? item, Func<Task<T>> call)
+    {
+        try
+        {
+            var result = await call().ConfigureAwait(false);
+            _log.Verbose($"Stripe {operation} -> 200");
+            return result;
+        }
+        catch (StripeException ex)
+        {
+            _log.Verbose($"Stripe {operation} -> {(int)ex.HttpStatusCode}");
+            throw ToException(operation, item, ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new HotmessException("StripeUnreachable", FailureKind.ConnectionFailed,
+                $"Stripe at '{_apiBase}' cannot be reached: {ex.Message}", _apiBase, ex);
+        }
+    }
+
+    private HotmessException ToException(string operation, string? item, StripeException ex)
+    {
+        var status = (int)ex.HttpStatusCode;
+        var error = ex.StripeError;
+        var detail = Redact(error?.Message ?? ex.Message);
+        var code = error is null ? "" : $" {error.Type}{(string.IsNullOrEmpty(error.Code) ? "" : "/" + error.Code)}";
+        var what = $"Stripe answered {operation} with {status}{code}: {detail}";
+        if (ex.InnerException is HttpRequestException || status == 0)
+        {
+            return new HotmessException("StripeUnreachable", FailureKind.ConnectionFailed,
+                $"Stripe at '{_apiBase}' cannot be reached: {detail}", _apiBase, ex);
+        }
+
+        return ex.HttpStatusCode switch
+        {
+            HttpStatusCode.Unauthorized => new HotmessException("StripeKeyInvalid", FailureKind.AuthenticationFailed,
+                $"{what}. Stripe does not accept the key {_apiKey.Masked}.", _apiKey.Masked, ex),
+            HttpStatusCode.Forbidden => new HotmessException("StripeKeyForbidden", FailureKind.PermissionDenied,
+                $"{what}. The key {_apiKey.Masked} lacks the permission for this call.", _apiKey.Masked, ex),
+            HttpStatusCode.NotFound => new HotmessException("StripeObjectNotFound", FailureKind.NotFound, what, item ?? operation, ex),
+            HttpStatusCode.TooManyRequests => new HotmessException("StripeRateLimited", FailureKind.RateLimited, what, _apiBase, ex),
+            HttpStatusCode.BadRequest => new HotmessException("StripeRequestInvalid", FailureKind.InvalidArgument, what, item ?? operation, ex),
+            _ => new HotmessException("StripeServiceFailed", FailureKind.RemoteServiceFailed, what, _apiBase, ex),
+        };
+    }
+
+    private string Redact(string text) => text.Replace(_apiKey.Reveal(), _apiKey.Masked, StringComparison.Ordinal);
+
+    private static StripeWebhookEndpoint ToEndpoint(WebhookEndpoint e) =>
+        new(e.Id, e.Url, e.Status, e.EnabledEvents ?? [], e.Description, e.ApiVersion, e.Livemode);
+}
+
+/// <summary>What a key check found: live or test mode, the kind of key, and the balance's currencies.</summary>
+public sealed record StripeKeyCheck(bool Livemode, string KeyKind, IReadOnlyList<string> Currencies);
+
+/// <summary>A webhook endpoint; <see cref="Status"/> is <c>enabled</c> or <c>disabled</c>.</summary>
+public sealed record StripeWebhookEndpoint(
+    string Id, string Url, string Status, IReadOnlyList<string> EnabledEvents, string? Description, string? ApiVersion, bool Livemode)
+{
+    public bool Enabled => Status == "enabled";
+}
+
+/// <summary>The fields to change on a webhook endpoint; null leaves a field as it is.</summary>
+public sealed record StripeWebhookEndpointChange
+{
+    public Uri? Url { get; init; }
+
+    public IReadOnlyList<string>? EnabledEvents { get; init; }
+
+    public bool? Disabled { get; init; }
+
+    public string? Description { get; init; }
+}

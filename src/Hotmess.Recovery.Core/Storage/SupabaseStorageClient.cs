@@ -1,0 +1,508 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Platform;
+using Hotmess.Recovery.Platform.Supabase;
+
+namespace Hotmess.Recovery.Storage;
+
+/// <summary>
+/// A typed client of the Supabase Storage REST API (<c>{SUPABASE_URL}/storage/v1</c>) on one shared
+/// <see cref="HttpClient"/>: buckets, one-level listing with offset pagination, streaming download and upload.
+/// Every request carries <c>apikey</c> (and the key as Bearer token when it is a JWT), is retried on 429, 5xx,
+/// broken connections and timeouts with exponential backoff that honours <c>Retry-After</c>, and fails with a
+/// <see cref="StorageApiException"/> or a <see cref="HotmessException"/> naming the bucket or object.
+/// </summary>
+public sealed class SupabaseStorageClient : IDisposable
+{
+    private static readonly UriCreationOptions KeepPathAsIs = new() { DangerousDisablePathAndQueryCanonicalization = true };
+    private static readonly JsonSerializerOptions Wire = new(JsonSerializerDefaults.Web);
+
+    private readonly HttpClient _http;
+    private readonly Secret _key;
+    private readonly bool _keyIsJwt;
+    private readonly StorageClientOptions _options;
+    private readonly IOperationLog _log;
+
+    public SupabaseStorageClient(Uri projectUrl, Secret serviceKey, StorageClientOptions? options = null, IOperationLog? log = null)
+    {
+        Endpoint = EndpointOf(projectUrl);
+        _key = serviceKey;
+        _keyIsJwt = SupabaseKeys.FormOf(serviceKey) is not (SupabaseKeyForm.Publishable or SupabaseKeyForm.Secret);
+        _options = options ?? new StorageClientOptions();
+        _log = log ?? NullOperationLog.Instance;
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = Math.Max(2, _options.MaxConnections),
+            ConnectTimeout = _options.ConnectTimeout,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            AutomaticDecompression = DecompressionMethods.None,
+            AllowAutoRedirect = false,
+        };
+        _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd(PlatformHttp.UserAgent);
+    }
+
+    /// <summary>The Storage API root, ending in <c>/storage/v1/</c>.</summary>
+    public Uri Endpoint { get; }
+
+    /// <summary>Waits between attempts; tests replace it to see the delays without sleeping.</summary>
+    internal Func<TimeSpan, CancellationToken, Task> Delay { get; set; } = Task.Delay;
+
+    /// <summary><c>https://ref.supabase.co</c> and <c>https://ref.supabase.co/storage/v1</c> both name the same API.</summary>
+    public static Uri EndpointOf(Uri projectUrl)
+    {
+        var root = PlatformHttp.AsBase(projectUrl);
+        return root.AbsolutePath.EndsWith("/storage/v1/", StringComparison.OrdinalIgnoreCase) ? root : new Uri(root, "storage/v1/");
+    }
+
+    public Task<IReadOnlyList<StorageBucket>> ListBucketsAsync(CancellationToken cancellationToken) =>
+        SendAsync(() => NewRequest(HttpMethod.Get, Route("bucket")), ReadJsonAsync<IReadOnlyList<StorageBucket>>, "list buckets", Endpoint.ToString(), cancellationToken);
+
+    public Task<StorageBucket> GetBucketAsync(string bucket, CancellationToken cancellationToken) =>
+        SendAsync(() => NewRequest(HttpMethod.Get, Route("bucket/" + Segment(bucket))), ReadJsonAsync<StorageBucket>, $"get bucket '{bucket}'", bucket, cancellationToken);
+
+    public Task CreateBucketAsync(StorageBucketSettings settings, CancellationToken cancellationToken)
+    {
+        var name = settings.Name ?? settings.Id ?? throw new ArgumentException("A bucket needs a name.", nameof(settings));
+        return SendAsync(() => WithJson(NewRequest(HttpMethod.Post, Route("bucket")), settings), Ignore, $"create bucket '{name}'", name, cancellationToken);
+    }
+
+    public Task UpdateBucketAsync(string bucket, StorageBucketSettings settings, CancellationToken cancellationToken)
+    {
+        var body = new StorageBucketSettings { Public = settings.Public, FileSizeLimit = settings.FileSizeLimit, AllowedMimeTypes = settings.AllowedMimeTypes };
+        return SendAsync(() => WithJson(NewRequest(HttpMethod.Put, Route("bucket/" + Segment(bucket))), body), Ignore, $"update bucket '{bucket}'", bucket, cancellationToken);
+    }
+
+    /// <summary>One page of one folder level: <c>POST /object/list/{bucket}</c>, sorted by name.</summary>
+    public Task<IReadOnlyList<StorageListEntry>> ListPageAsync(string bucket, string prefix, int limit, int offset, CancellationToken cancellationToken)
+    {
+        var body = new Dictionary<string, object>
+        {
+            ["prefix"] = prefix,
+            ["limit"] = limit,
+            ["offset"] = offset,
+            ["sortBy"] = new Dictionary<string, string> { ["column"] = "name", ["order"] = "asc" },
+        };
+        return SendAsync(() => WithJson(NewRequest(HttpMethod.Post, Route("object/list/" + Segment(bucket))), body),
+            ReadJsonAsync<IReadOnlyList<StorageListEntry>>, $"list '{bucket}/{prefix}'", $"{bucket}/{prefix}", cancellationToken);
+    }
+
+    /// <summary>Every entry of one folder level, page by page until a short page.</summary>
+    public async IAsyncEnumerable<StorageListEntry> ListFolderAsync(string bucket, string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var limit = Math.Clamp(_options.ListPageSize, 1, StorageClientOptions.MaxListPageSize);
+        for (var offset = 0; ; offset += limit)
+        {
+            var page = await ListPageAsync(bucket, prefix, limit, offset, cancellationToken).ConfigureAwait(false);
+            foreach (var entry in page)
+            {
+                yield return entry;
+            }
+
+            if (page.Count < limit)
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every object under <paramref name="prefix"/> (a folder, "" for the whole bucket), walking folder entries
+    /// with up to <paramref name="parallelism"/> listings at once. Keys are full keys; each appears once even if
+    /// offset pages shifted while the bucket changed.
+    /// </summary>
+    public async Task<IReadOnlyList<StorageObjectInfo>> ListObjectsAsync(string bucket, string prefix, int parallelism, Action<int>? listed, CancellationToken cancellationToken)
+    {
+        if (prefix.Length > 0 && !prefix.EndsWith('/'))
+        {
+            prefix += "/";
+        }
+
+        var found = new ConcurrentDictionary<string, StorageObjectInfo>(StringComparer.Ordinal);
+        var folders = Channel.CreateUnbounded<string>();
+        var pending = 1;
+        var count = 0;
+        folders.Writer.TryWrite(prefix);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Exception? failure = null;
+
+        async Task WalkAsync()
+        {
+            await foreach (var folder in folders.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                try
+                {
+                    await foreach (var entry in ListFolderAsync(bucket, folder, stop.Token).ConfigureAwait(false))
+                    {
+                        if (entry.IsFolder)
+                        {
+                            Interlocked.Increment(ref pending);
+                            folders.Writer.TryWrite(folder + entry.Name + "/");
+                        }
+                        else if (found.TryAdd(folder + entry.Name, StorageObjectInfo.From(bucket, folder, entry)))
+                        {
+                            listed?.Invoke(Interlocked.Increment(ref count));
+                        }
+                    }
+                }
+                catch (Exception ex)
+                {
+                    Interlocked.CompareExchange(ref failure, ex, null);
+                    folders.Writer.TryComplete();
+                    await stop.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+
+                if (Interlocked.Decrement(ref pending) == 0)
+                {
+                    folders.Writer.TryComplete();
+                }
+            }
+        }
+
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, Math.Max(1, parallelism)).Select(_ => Task.Run(WalkAsync, CancellationToken.None))).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (failure is not null)
+        {
+            // The walk was stopped because one listing failed; that failure is the one to report.
+        }
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return found.Values.OrderBy(o => o.Key, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
+    /// Downloads one object and hands its body to <paramref name="consume"/>, which may be called again from the
+    /// start when the transfer breaks (so it must start over, e.g. write a new temporary file). A body shorter than
+    /// its <c>Content-Length</c> counts as broken.
+    /// </summary>
+    public Task<T> DownloadAsync<T>(string bucket, string key, Func<StorageDownload, CancellationToken, Task<T>> consume, CancellationToken cancellationToken) =>
+        SendAsync(() => NewRequest(HttpMethod.Get, ObjectRoute("object", bucket, key)), async (response, token) =>
+            {
+                var content = response.Content.Headers;
+                await using var body = new TransferStream(await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false),
+                    content.ContentLength, _options.ReadIdleTimeout, token);
+                var download = new StorageDownload(body, content.ContentLength, content.ContentType?.ToString(),
+                    response.Headers.CacheControl?.ToString(), response.Headers.ETag?.ToString(), content.LastModified);
+                return await consume(download, token).ConfigureAwait(false);
+            },
+            $"download '{bucket}/{key}'", $"{bucket}/{key}", cancellationToken);
+
+    /// <summary>
+    /// Uploads one object from a stream opened anew for each attempt. Without <paramref name="upsert"/> an existing
+    /// key fails with <c>StorageObjectExists</c>; when that answers a retry, the exception says so
+    /// (<see cref="StorageApiException.AfterUncertainAttempt"/>): the first attempt may have stored the object.
+    /// </summary>
+    public Task<StorageUploadResult> UploadAsync(string bucket, string key, Func<Stream> openContent, long length, string? contentType, string? cacheControl,
+        bool upsert, CancellationToken cancellationToken) =>
+        SendAsync(() =>
+            {
+                var request = NewRequest(HttpMethod.Post, ObjectRoute("object", bucket, key));
+                var content = new StreamContent(openContent(), 1 << 17);
+                content.Headers.ContentLength = length;
+                content.Headers.ContentType = MediaTypeHeaderValue.TryParse(contentType, out var type) ? type : new MediaTypeHeaderValue("application/octet-stream");
+                request.Content = content;
+                if (!string.IsNullOrEmpty(cacheControl))
+                {
+                    request.Headers.TryAddWithoutValidation("cache-control", cacheControl);
+                }
+
+                request.Headers.Add("x-upsert", upsert ? "true" : "false");
+                return request;
+            },
+            async (response, token) =>
+            {
+                using var document = await ReadJsonAsync<JsonDocument>(response, token).ConfigureAwait(false);
+                var root = document.RootElement;
+                return new StorageUploadResult(
+                    root.TryGetProperty("Id", out var id) ? id.GetString() : null,
+                    root.TryGetProperty("Key", out var k) ? k.GetString() : null);
+            },
+            $"upload '{bucket}/{key}'", $"{bucket}/{key}", cancellationToken);
+
+    public void Dispose() => _http.Dispose();
+
+    /// <summary>
+    /// Encodes a key for the URL path segment by segment, so '/' stays a separator and everything else, including
+    /// '+', '&amp;', '%', '?', '#', spaces and unicode, arrives as written. Dot segments are escaped and the URI is
+    /// not canonicalised, so <c>a/../b</c> reaches Storage as that key and not as <c>b</c>.
+    /// </summary>
+    internal static string EncodeKey(string key) => string.Join('/', key.Split('/').Select(Segment));
+
+    private static string Segment(string segment) => segment switch
+    {
+        "." => "%2E",
+        ".." => "%2E%2E",
+        _ => Uri.EscapeDataString(segment),
+    };
+
+    private Uri Route(string relative) => new(Endpoint, relative);
+
+    private Uri ObjectRoute(string route, string bucket, string key) =>
+        new(Endpoint.AbsoluteUri + route + "/" + Segment(bucket) + "/" + EncodeKey(key), in KeepPathAsIs);
+
+    private HttpRequestMessage NewRequest(HttpMethod method, Uri uri)
+    {
+        var request = new HttpRequestMessage(method, uri);
+        request.Headers.TryAddWithoutValidation("apikey", _key.Reveal());
+        if (_keyIsJwt)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _key.Reveal());
+        }
+
+        return request;
+    }
+
+    private static HttpRequestMessage WithJson(HttpRequestMessage request, object body)
+    {
+        request.Content = JsonContent.Create(body, body.GetType(), options: Wire);
+        return request;
+    }
+
+    private static Task<bool> Ignore(HttpResponseMessage response, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    private async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await using var body = new TransferStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false),
+            response.Content.Headers.ContentLength, _options.ReadIdleTimeout, cancellationToken);
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<T>(body, Wire, cancellationToken).ConfigureAwait(false)
+                   ?? throw new JsonException("The response body is empty.");
+        }
+        catch (JsonException ex)
+        {
+            throw new HotmessException("StorageResponseInvalid", FailureKind.RemoteServiceFailed,
+                $"Supabase Storage at '{Endpoint}' answered {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} with a body it does not document: {ex.Message}",
+                Endpoint.ToString(), ex);
+        }
+    }
+
+    /// <summary>
+    /// Sends a request built anew for each attempt and handles its successful response. Retries what may succeed
+    /// later (429, 5xx, Storage's database-pressure codes, refused or cut connections, timeouts); anything else
+    /// fails at once.
+    /// </summary>
+    private async Task<T> SendAsync<T>(Func<HttpRequestMessage> createRequest, Func<HttpResponseMessage, CancellationToken, Task<T>> handle,
+        string operation, object? target, CancellationToken cancellationToken)
+    {
+        var uncertain = false;
+        for (var attempt = 1; ; attempt++)
+        {
+            TimeSpan? retryAfter = null;
+            string reason;
+            Exception? last;
+            using (var request = createRequest())
+            using (var headersTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                headersTimeout.CancelAfter(_options.ResponseTimeout);
+                HttpResponseMessage? response = null;
+                try
+                {
+                    response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headersTimeout.Token).ConfigureAwait(false);
+                    headersTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        return await handle(response, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    var error = StorageApiException.FromResponse(response.StatusCode, await ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false),
+                        PlatformHttp.RetryAfter(response), operation, target, Endpoint);
+                    if (!error.IsTransient)
+                    {
+                        throw uncertain ? error.AsAfterUncertainAttempt() : error;
+                    }
+
+                    last = error;
+                    retryAfter = error.RetryAfter;
+                    reason = $"{(int)response.StatusCode} {error.Code ?? response.ReasonPhrase}";
+                    uncertain |= (int)response.StatusCode >= 500;
+                }
+                catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    last = ex;
+                    reason = $"no response within {_options.ResponseTimeout.TotalSeconds:0}s";
+                    uncertain = true;
+                }
+                catch (HttpRequestException ex)
+                {
+                    last = ex;
+                    reason = ex.Message;
+                    uncertain = true;
+                }
+                catch (TransferException ex)
+                {
+                    last = ex;
+                    reason = ex.Message;
+                    uncertain = true;
+                }
+                finally
+                {
+                    response?.Dispose();
+                }
+            }
+
+            if (attempt >= Math.Max(1, _options.MaxAttempts))
+            {
+                throw Exhausted(last, reason, operation, target, attempt);
+            }
+
+            var delay = DelayBefore(attempt + 1, retryAfter);
+            _log.Verbose($"Storage could not {operation} ({reason}); retrying in {delay.TotalSeconds:0.0}s, attempt {attempt + 1} of {_options.MaxAttempts}.");
+            await Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The wait before <paramref name="attempt"/>: <c>Retry-After</c> when the server gave one, else exponential backoff with jitter.</summary>
+    internal TimeSpan DelayBefore(int attempt, TimeSpan? retryAfter)
+    {
+        if (retryAfter is { } asked)
+        {
+            return asked < _options.MaxRetryAfter ? (asked < TimeSpan.Zero ? TimeSpan.Zero : asked) : _options.MaxRetryAfter;
+        }
+
+        var ceiling = Math.Min(_options.MaxBackoff.TotalMilliseconds, _options.BaseBackoff.TotalMilliseconds * Math.Pow(2, attempt - 2));
+        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
+    }
+
+    private HotmessException Exhausted(Exception? last, string reason, string operation, object? target, int attempts) => last switch
+    {
+        StorageApiException api => api.WithAttempts(attempts),
+        OperationCanceledException or TransferException { IsTimeout: true } => new HotmessException("StorageTimeout", FailureKind.Timeout,
+            $"Supabase Storage at '{Endpoint}' did not {operation} in time ({reason}) after {attempts} attempts.", target, last),
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+            or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError } => new HotmessException("StorageConnectionFailed", FailureKind.ConnectionFailed,
+            $"Could not reach Supabase Storage at '{Endpoint}' to {operation}: {reason} (after {attempts} attempts).", target, last),
+        _ => new HotmessException("StorageTransferFailed", FailureKind.ConnectionFailed,
+            $"Could not {operation} at '{Endpoint}': {reason} (after {attempts} attempts).", target, last),
+    };
+
+    private static async Task<string> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = new byte[64 * 1024];
+            var total = 0;
+            int read;
+            while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                total += read;
+            }
+
+            return Encoding.UTF8.GetString(buffer, 0, total);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            // Without its body an error cannot be told apart (Storage answers 400 for most): ask again.
+            throw new TransferException($"the error response broke off: {ex.Message}", isTimeout: false, ex);
+        }
+    }
+
+    /// <summary>A transfer that broke mid-body: worth retrying from the start.</summary>
+    private sealed class TransferException(string message, bool isTimeout, Exception? inner = null) : IOException(message, inner)
+    {
+        public bool IsTimeout { get; } = isTimeout;
+    }
+
+    /// <summary>
+    /// Wraps a response body: gives up when no byte arrives for the idle timeout, fails a body that ends before its
+    /// Content-Length, and marks read failures as retryable, apart from failures of whoever consumes the bytes.
+    /// </summary>
+    private sealed class TransferStream : Stream
+    {
+        private readonly Stream _inner;
+        private readonly long? _expected;
+        private readonly TimeSpan _idleTimeout;
+        private readonly CancellationToken _cancellationToken;
+        private readonly CancellationTokenSource _idle;
+        private long _received;
+
+        public TransferStream(Stream inner, long? expected, TimeSpan idleTimeout, CancellationToken cancellationToken)
+        {
+            _inner = inner;
+            _expected = expected;
+            _idleTimeout = idleTimeout;
+            _cancellationToken = cancellationToken;
+            _idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _received; set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            int read;
+            _idle.CancelAfter(_idleTimeout);
+            try
+            {
+                read = await _inner.ReadAsync(buffer, _idle.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (!_cancellationToken.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new TransferException($"no data for {_idleTimeout.TotalSeconds:0}s after {_received} bytes", isTimeout: true, ex);
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException)
+            {
+                throw new TransferException($"the connection broke after {_received} bytes: {ex.Message}", isTimeout: false, ex);
+            }
+            finally
+            {
+                _idle.CancelAfter(Timeout.InfiniteTimeSpan);
+            }
+
+            _received += read;
+            if (read == 0 && _expected is { } expected && _received != expected)
+            {
+                throw new TransferException($"the body ended after {_received} of {expected} bytes", isTimeout: false);
+            }
+
+            return read;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
+
+        public override void Flush() { }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _idle.Dispose();
+                _inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Platform.Supabase;
+
+namespace Hotmess.Recovery.Tests.Platform.Supabase;
+
+public sealed class SupabaseManagementClientTests(PlatformFakeServer fake) : IClassFixture<PlatformFakeServer>, IAsyncLifetime
+{
+    public Task InitializeAsync() => fake.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private SupabaseManagementClient Client(Secret? token = null, string projectRef = PlatformFakeServer.ProjectRef, CollectingLog? log = null, TimeSpan? maxWait = null) =>
+        new(fake.Http, fake.Url("supabase-management"), token ?? PlatformFakeServer.ManagementToken, projectRef, log ?? new CollectingLog())
+        {
+            MaxRateLimitWait = maxWait ?? TimeSpan.FromSeconds(5),
+        };
+
+    [Fact]
+    public async Task The_project_reports_its_status_and_database()
+    {
+        var project = await Client().GetProjectAsync(CancellationToken.None);
+
+        Assert.Equal(PlatformFakeServer.ProjectRef, project.Ref);
+        Assert.Equal("ACTIVE_HEALTHY", project.Status);
+        Assert.True(project.IsHealthy);
+        Assert.Equal("15", project.Database!.PostgresEngine);
+    }
+
+    [Fact]
+    public async Task Health_asks_for_each_service_and_reports_the_unhealthy_one()
+    {
+        await fake.PostAsync("__fake/supabase-management/health", new { services = new { storage = new { status = "UNHEALTHY", error = "timeout" } } });
+
+        var health = await Client().GetHealthAsync(["db", "storage"], TimeSpan.FromSeconds(2), CancellationToken.None);
+
+        Assert.Equal(["db", "storage"], health.Select(h => h.Name));
+        Assert.True(health[0].Healthy);
+        Assert.Equal("UNHEALTHY", health[1].Status);
+        Assert.Equal("timeout", health[1].Error);
+        Assert.Contains(await fake.RequestsAsync("supabase-management"), r => r.EndsWith("/health?services=db&services=storage&timeout_ms=2000", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_unknown_service_is_refused_before_any_call()
+    {
+        var ex = await Assert.ThrowsAsync<HotmessException>(() => Client().GetHealthAsync(["db", "graphql"], null, CancellationToken.None));
+
+        Assert.Equal("SupabaseHealthServiceInvalid", ex.ErrorId);
+        Assert.Equal("graphql", ex.Target);
+        Assert.Empty(await fake.RequestsAsync("supabase-management"));
+    }
+
+    [Fact]
+    public async Task Revealed_api_keys_are_held_as_secrets_with_their_roles()
+    {
+        await fake.PostAsync("__fake/supabase-management/keys", new { add = new[] { new { name = "backend", type = "secret", value = "sb_secret_backendkey123456" } } });
+
+        var keys = await Client().GetApiKeysAsync(reveal: true, CancellationToken.None);
+
+        Assert.Equal(["anon", "service_role", "service_role"], keys.Select(k => k.Role));
+        var secret = keys.Single(k => k.Name == "backend");
+        Assert.Equal("sb_secret_backendkey123456", secret.ApiKey!.Reveal());
+        Assert.Equal("****", secret.ApiKey.ToString());
+        Assert.Equal(PlatformFakeServer.ServiceRoleKey, keys.Single(k => k.Name == "service_role").ApiKey!.Reveal());
+    }
+
+    [Fact]
+    public async Task A_wrong_token_is_an_authentication_failure_naming_the_variable()
+    {
+        var token = new Secret("sbp_wrongtoken_0000009999");
+
+        var ex = await Assert.ThrowsAsync<HotmessException>(() => Client(token).GetProjectAsync(CancellationToken.None));
+
+        Assert.Equal("SupabaseManagementTokenInvalid", ex.ErrorId);
+        Assert.Equal(FailureKind.AuthenticationFailed, ex.Kind);
+        Assert.Contains("SUPABASE_ACCESS_TOKEN", ex.Message);
+        Assert.DoesNotContain(token.Reveal(), ex.Message);
+    }
+
+    [Fact]
+    public async Task Another_project_is_not_found()
+    {
+        var ex = await Assert.ThrowsAsync<HotmessException>(() => Client(projectRef: "abcdefghijklmnopqrst").GetProjectAsync(CancellationToken.None));
+
+        Assert.Equal("SupabaseProjectNotFound", ex.ErrorId);
+        Assert.Equal("abcdefghijklmnopqrst", ex.Target);
+    }
+
+    [Fact]
+    public void A_malformed_project_ref_is_refused_at_once()
+    {
+        var ex = Assert.Throws<HotmessException>(() => Client(projectRef: "Not-A-Ref"));
+
+        Assert.Equal("SupabaseProjectRefInvalid", ex.ErrorId);
+        Assert.Equal(FailureKind.InvalidArgument, ex.Kind);
+    }
+
+    [Fact]
+    public async Task A_short_rate_limit_is_waited_out_using_x_ratelimit_reset()
+    {
+        await fake.PostAsync("__fake/supabase-management/rate-limit", new { count = 1, resetSeconds = 0 });
+        var log = new CollectingLog();
+
+        var project = await Client(log: log).GetProjectAsync(CancellationToken.None);
+
+        Assert.Equal("hotmess", project.Name);
+        Assert.Contains(log.Warnings, w => w.Contains("rate limit", StringComparison.Ordinal));
+        Assert.Equal(2, (await fake.RequestsAsync("supabase-management")).Count);
+    }
+
+    [Fact]
+    public async Task Past_the_per_minute_limit_the_call_fails_with_the_seconds_left()
+    {
+        await fake.PostAsync("__fake/supabase-management/rate-limit", new { limit = 2 });
+        var client = Client(maxWait: TimeSpan.FromSeconds(1));
+        await client.GetProjectAsync(CancellationToken.None);
+        await client.GetProjectAsync(CancellationToken.None);
+
+        var ex = await Assert.ThrowsAsync<HotmessException>(() => client.GetProjectAsync(CancellationToken.None));
+
+        Assert.Equal("SupabaseManagementRateLimited", ex.ErrorId);
+        Assert.Equal(FailureKind.RateLimited, ex.Kind);
+        Assert.Matches("resets in [0-9]+ s", ex.Message);
+    }
+}

@@ -1,0 +1,112 @@
+#Requires -Version 7.4
+# Restore-HotmessEnvironment end to end against the Vercel fake and a repository in TestDrive.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'PlatformFake.ps1')
+    Import-Module HotmessRecovery -Force
+    $fake = Start-PlatformTestFake
+
+    $values = Get-SampleVariableValues
+
+    function Reset-Environment {
+        Reset-PlatformTestFake $fake
+        Set-PlatformTestEnvironment $fake
+        Add-SampleVercelVariables $fake
+    }
+}
+
+AfterAll {
+    Stop-PlatformTestFake $fake
+}
+
+Describe 'Restore-HotmessEnvironment' {
+    BeforeEach {
+        Reset-Environment
+        $repository = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $env:HOTMESS_ENVIRONMENT_KEY = [Convert]::ToBase64String([Security.Cryptography.RandomNumberGenerator]::GetBytes(32))
+        $set = Backup-HotmessEnvironment -Repository $repository -WarningAction SilentlyContinue
+        Set-HotmessSecret STRIPE_SECRET_KEY (Protect 'sk_live_compromised_0000') -Target production, preview
+        Set-HotmessSecret SUPABASE_SERVICE_ROLE_KEY (Protect 'service-role-compromised') -Target production
+    }
+
+    It 'puts every value of the newest set back into Vercel and lists what it wrote' {
+        $restored = Restore-HotmessEnvironment -Repository $repository -Force -WarningVariable warnings -WarningAction SilentlyContinue
+
+        $restored.Name | Should -Be 'STRIPE_SECRET_KEY', 'SUPABASE_SERVICE_ROLE_KEY', 'VITE_SUPABASE_URL'
+        $restored | ForEach-Object { $_.SetId | Should -Be $set.Id }
+        (Get-VercelVariable $fake STRIPE_SECRET_KEY)[0].value | Should -Be $values.STRIPE_SECRET_KEY
+        (Get-VercelVariable $fake SUPABASE_SERVICE_ROLE_KEY)[0].value | Should -Be $values.SUPABASE_SERVICE_ROLE_KEY
+        $warnings | Should -BeLike '*RESEND_API_KEY*Set-HotmessSecret*'
+        ($restored | Out-String) + ($restored | ConvertTo-Json) | Should -Not -BeLike "*$($values.STRIPE_SECRET_KEY)*"
+    }
+
+    It 'takes a set from the pipeline and restores only the names and targets asked for' {
+        Get-HotmessBackup -Repository $repository -Kind Environment | Restore-HotmessEnvironment -Name 'STRIPE_*' -Target production -Force | Out-Null
+
+        $stripe = Get-VercelVariable $fake STRIPE_SECRET_KEY
+        ($stripe | Where-Object { $_.target -contains 'production' }).value | Should -Be $values.STRIPE_SECRET_KEY
+        (Get-VercelVariable $fake SUPABASE_SERVICE_ROLE_KEY)[0].value | Should -Be 'service-role-compromised'
+    }
+
+    It 'writes nothing with -WhatIf' {
+        Restore-HotmessEnvironment -Repository $repository -WhatIf -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+
+        (Get-VercelVariable $fake STRIPE_SECRET_KEY)[0].value | Should -Be 'sk_live_compromised_0000'
+    }
+
+    It 'fails with a wrong key as an authentication error, changing nothing' {
+        $env:HOTMESS_ENVIRONMENT_KEY = [Convert]::ToBase64String([Security.Cryptography.RandomNumberGenerator]::GetBytes(32))
+
+        $err = Get-ThrownError { Restore-HotmessEnvironment -Repository $repository -Force }
+
+        $err.FullyQualifiedErrorId | Should -Be 'EnvironmentDecryptionFailed,Hotmess.Recovery.Cmdlets.Commands.RestoreHotmessEnvironmentCommand'
+        $err.CategoryInfo.Category | Should -Be 'AuthenticationError'
+        $err.TargetObject | Should -Be $set.Id
+        (Get-VercelVariable $fake STRIPE_SECRET_KEY)[0].value | Should -Be 'sk_live_compromised_0000'
+    }
+
+    It 'fails on a tampered payload as invalid data, changing nothing' {
+        $payload = Join-Path $set.Path 'environment.bin'
+        $bytes = [IO.File]::ReadAllBytes($payload)
+        $bytes[-3] = $bytes[-3] -bxor 0x40
+        [IO.File]::WriteAllBytes($payload, $bytes)
+
+        $err = Get-ThrownError { Restore-HotmessEnvironment -Repository $repository -Force }
+
+        $err.FullyQualifiedErrorId | Should -BeLike 'EnvironmentDecryptionFailed,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
+        (Get-VercelVariable $fake SUPABASE_SERVICE_ROLE_KEY)[0].value | Should -Be 'service-role-compromised'
+    }
+
+    It 'fails on a manifest whose variables were edited, changing nothing' {
+        $manifestPath = Join-Path $set.Path 'manifest.json'
+        $manifest = Get-Content -Raw $manifestPath | ConvertFrom-Json
+        ($manifest.environment.variables | Where-Object name -EQ 'STRIPE_SECRET_KEY').name = 'STRIPE_SECRET_KEX'
+        $manifest | ConvertTo-Json -Depth 20 | Set-Content $manifestPath
+
+        $err = Get-ThrownError { Restore-HotmessEnvironment -Repository $repository -Force }
+
+        $err.FullyQualifiedErrorId | Should -BeLike 'EnvironmentDecryptionFailed,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidData'
+        Get-VercelVariable $fake STRIPE_SECRET_KEX | Should -BeNullOrEmpty
+    }
+
+    It 'asks for the passphrase of a passphrase set' {
+        $passphraseSet = Backup-HotmessEnvironment -Repository $repository -Passphrase (Protect 'a passphrase for the drill') -WarningAction SilentlyContinue
+
+        $err = Get-ThrownError { $passphraseSet | Restore-HotmessEnvironment -Force }
+        $restored = $passphraseSet | Restore-HotmessEnvironment -Passphrase (Protect 'a passphrase for the drill') -Name VITE_SUPABASE_URL -Force
+
+        $err.FullyQualifiedErrorId | Should -BeLike 'EnvironmentKeyKindMismatch,*'
+        $err.Exception.Message | Should -BeLike '*-Passphrase*'
+        $restored.Name | Should -Be 'VITE_SUPABASE_URL'
+    }
+
+    It 'refuses a set of another kind' {
+        $other = [Hotmess.Recovery.Repository.BackupRepository]::OpenOrCreate($repository).BeginSet('Database', [DateTimeOffset]::UtcNow).Complete([Hotmess.Recovery.Repository.BackupManifest]::new())
+
+        $err = Get-ThrownError { $other | Restore-HotmessEnvironment -Force }
+
+        $err.FullyQualifiedErrorId | Should -BeLike 'BackupKindMismatch,*'
+    }
+}
