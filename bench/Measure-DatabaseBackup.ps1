@@ -86,5 +86,9 @@ $rows = foreach ($mb in $Megabytes) {
 }
 
 Remove-Item -Recurse -Force $work -ErrorAction Ignore
-Write-Host "`nDatabase backup, restore and verification against the hand-typed baselines ($Jobs jobs):"
-$rows | Format-Table -AutoSize | Out-String -Width 250 | Write-Host
+Write-Host "`nDatabase backup, restore and verification against the hand-typed baselines ($Jobs jobs), seconds:"
+$rows | Select-Object 'DB MB', 'pg_dump -Fd -j2 s', 'pg_dump -Fc s', 'Backup- s', 'pg_restore -j2 s', 'Restore- s', 'Test -RestoreTo s' |
+    Format-Table -AutoSize | Out-String -Width 250 | Write-Host
+Write-Host 'Ratios (cmdlet / baseline) and the peak working set of the pwsh that ran the cmdlets:'
+$rows | Select-Object 'DB MB', 'Backup/-Fd', 'Restore/pg_restore', 'Test/bare restore', 'pwsh peak MB' |
+    Format-Table -AutoSize | Out-String -Width 250 | Write-Host

@@ -8,11 +8,14 @@
          critical tables and the newest timestamps recorded in the same snapshot.
       2. Test-HotmessBackup -RestoreTo: every file hashed, then a restore into a scratch database whose row
          counts and fingerprints must equal the recorded ones; the scratch database is dropped.
-      3. Export-HotmessReport: the checklist, filled in from that evidence, as Markdown and JSON.
+      3. With -IncludeStorage, Backup-HotmessStorage of every bucket (incremental) and Test-HotmessBackup of
+         that storage set: every object present in the content store with its size and SHA-256.
+      4. Export-HotmessReport: the checklist, filled in from that evidence, as Markdown and JSON.
     The job fails (throws) when the verification fails, so a schedule or a CI step sees it.
 
     Settings come from parameters, then Azure Automation variables (when Get-AutomationVariable exists), then
-    the environment: HOTMESS_DATABASE_URL, HOTMESS_SCRATCH_DATABASE_URL, HOTMESS_REPOSITORY, HOTMESS_REPORT_PATH.
+    the environment: HOTMESS_DATABASE_URL, HOTMESS_SCRATCH_DATABASE_URL, HOTMESS_REPOSITORY, HOTMESS_REPORT_PATH,
+    and for storage VITE_SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY.
 
 .EXAMPLE
     ./Invoke-HotmessBackupVerification.ps1 -ConnectionString $env:HOTMESS_DATABASE_URL -ScratchConnectionString 'Host=localhost;Database=verify_scratch;Username=postgres' -ReportPath ./reports
@@ -25,6 +28,8 @@ param(
     [string] $ReportPath,
     # Verify the newest database set already in the repository instead of taking a new one.
     [switch] $SkipBackup,
+    # Also back up and verify the Supabase Storage buckets.
+    [switch] $IncludeStorage,
     [ValidateRange(1, 64)] [int] $Jobs = 2
 )
 
@@ -60,26 +65,35 @@ else {
 }
 if (-not $set) { return }
 
-$verification = $set | Test-HotmessBackup -RestoreTo $ScratchConnectionString -Jobs $Jobs -WhatIf:$WhatIfPreference
-if (-not $verification) { return }
+$verifications = @($set | Test-HotmessBackup -RestoreTo $ScratchConnectionString -Jobs $Jobs -WhatIf:$WhatIfPreference)
+if (-not $verifications) { return }
+
+if ($IncludeStorage) {
+    $storage = @{}
+    if ($url = Get-RunbookSetting '' 'VITE_SUPABASE_URL') { $storage.SupabaseUrl = $url }
+    if ($key = Get-RunbookSetting '' 'SUPABASE_SERVICE_ROLE_KEY') { $storage.ServiceRoleKey = ConvertTo-SecureString $key -AsPlainText -Force }
+    $storageSet = Backup-HotmessStorage @repositoryArgument @storage
+    $verifications += $storageSet | Test-HotmessBackup
+}
+$passed = -not ($verifications | Where-Object { -not $_.Passed })
+$failedChecks = @($verifications.Checks | Where-Object { -not $_.Passed })
 
 if ($PSCmdlet.ShouldProcess($ReportPath, 'Write the backup verification checklist')) {
     New-Item -ItemType Directory -Force -Path $ReportPath | Out-Null
-    $markdown = $verification | Export-HotmessReport -Format Markdown -Path $ReportPath -Force
-    $json = $verification | Export-HotmessReport -Format Json -Path ([IO.Path]::ChangeExtension($markdown.FullName, '.json')) -Force
+    $markdown = $verifications | Export-HotmessReport -Format Markdown -Path $ReportPath -Force
+    $json = $verifications | Export-HotmessReport -Format Json -Path ([IO.Path]::ChangeExtension($markdown.FullName, '.json')) -Force
 }
 
 [pscustomobject]@{
     PSTypeName   = 'Hotmess.Recovery.Runbooks.BackupVerificationRun'
-    SetId        = $set.Id
-    Passed       = $verification.Passed
-    Checks       = $verification.Checks.Count
-    Failed       = @($verification.Checks | Where-Object { -not $_.Passed }).Count
+    SetId        = @($verifications.SetId)
+    Passed       = $passed
+    Checks       = @($verifications.Checks).Count
+    Failed       = $failedChecks.Count
     ReportPath   = $markdown.FullName
     JsonPath     = $json.FullName
 }
 
-if (-not $verification.Passed) {
-    $failed = ($verification.Checks | Where-Object { -not $_.Passed } | Select-Object -First 5 | ForEach-Object Name) -join '; '
-    throw "The backup $($set.Id) failed its verification: $failed"
+if (-not $passed) {
+    throw "The backup $($verifications.SetId -join ', ') failed its verification: $(($failedChecks | Select-Object -First 5 | ForEach-Object Name) -join '; ')"
 }

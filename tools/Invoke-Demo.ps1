@@ -1,8 +1,9 @@
 <#
 .SYNOPSIS
-    The main job on the embedded default: a throwaway PostgreSQL 15 with the sample HOTMESS database is backed
-    up, the backup is verified by a restore into a scratch database, and the Backup Verification Checklist is
-    written to out/demo/ and printed.
+    The main job on the embedded default: a throwaway PostgreSQL 15 with the sample HOTMESS database and the
+    local Supabase Storage fake with the plan's buckets are backed up, the database backup is verified by a
+    restore into a scratch database and the storage backup against its content store, and the Backup
+    Verification Checklist is written to out/demo/ and printed.
 #>
 [CmdletBinding()]
 param(
@@ -18,16 +19,47 @@ New-Item -ItemType Directory -Force $demo | Out-Null
 $env:PSModulePath = $Out + [IO.Path]::PathSeparator + $env:PSModulePath
 Import-Module HotmessRecovery
 Add-Type -Path (Join-Path $Out 'sandbox/Hotmess.Recovery.Sandbox.dll')
+Import-Module (Join-Path $PSScriptRoot '../tests/pester/Support/Fakes.psm1')
 
-Write-Host 'Starting a throwaway PostgreSQL 15 with the sample HOTMESS database...'
+function Add-SampleStorage($Fake) {
+    # The plan's buckets, filled through the Storage API the way the HOTMESS app uploads: a few images and media
+    # with keys as users make them (spaces, unicode, '+', '&').
+    $headers = @{ Authorization = "Bearer $($Fake.ServiceKey)"; apikey = $Fake.ServiceKey }
+    $buckets = @(
+        @{ name = 'avatars'; public = $true; file_size_limit = 1048576; allowed_mime_types = @('image/png', 'image/jpeg') }
+        @{ name = 'uploads'; public = $false }
+        @{ name = 'products'; public = $true; allowed_mime_types = @('image/png', 'image/jpeg', 'image/webp') }
+    )
+    $random = [Random]::new(20261125)
+    foreach ($bucket in $buckets) {
+        Invoke-RestMethod -Method Post -Uri "$($Fake.Url)/storage/v1/bucket" -Headers $headers -ContentType 'application/json' -Body ($bucket | ConvertTo-Json) | Out-Null
+        foreach ($i in 1..40) {
+            $key = switch ($bucket.name) {
+                'avatars' { "users/$('{0:d4}' -f $i)/avatar.png" }
+                'uploads' { "media/2026-11/clip $i + café & friends.jpg" }
+                'products' { "sku-$i/front.webp" }
+            }
+            $bytes = [byte[]]::new($random.Next(2KB, 200KB)); $random.NextBytes($bytes)
+            $path = ($key -split '/' | ForEach-Object { [uri]::EscapeDataString($_) }) -join '/'
+            $type = if ($key -like '*.webp') { 'image/webp' } elseif ($key -like '*.png') { 'image/png' } else { 'image/jpeg' }
+            Invoke-RestMethod -Method Post -Uri "$($Fake.Url)/storage/v1/object/$($bucket.name)/$path" -Headers ($headers + @{ 'cache-control' = 'max-age=3600' }) -ContentType $type -Body $bytes | Out-Null
+        }
+    }
+}
+
+Write-Host 'Starting a throwaway PostgreSQL 15 with the sample HOTMESS database, and the Storage fake with the plan''s buckets...'
 $server = [Hotmess.Recovery.Sandbox.LocalPostgres]::Start()
+$fake = Start-HotmessFake
 try {
     [Hotmess.Recovery.Sandbox.SampleDatabase]::Create($server, 'hotmess', [Hotmess.Recovery.Sandbox.SampleSize]::Demo)
+    Add-SampleStorage $fake
+    $env:VITE_SUPABASE_URL = $fake.Url
+    $env:SUPABASE_SERVICE_ROLE_KEY = $fake.ServiceKey
     $run = & (Join-Path $Out 'HotmessRecovery/runbooks/Invoke-HotmessBackupVerification.ps1') `
         -ConnectionString $server.ConnectionString('hotmess') `
         -ScratchConnectionString $server.ConnectionString('hotmess_verify_scratch') `
         -Repository (Join-Path $demo 'repository') `
-        -ReportPath $demo
+        -ReportPath $demo -IncludeStorage
     Get-HotmessBackup -Repository (Join-Path $demo 'repository') | Format-Table | Out-String | Write-Host
     Get-Content -Raw $run.ReportPath | Write-Host
     Write-Host "Checklist: $($run.ReportPath)"
@@ -39,5 +71,6 @@ catch {
     exit 1
 }
 finally {
+    $fake | Stop-HotmessFake
     $server.Dispose()
 }

@@ -114,7 +114,8 @@ public static class DatabaseRestoreEngine
     {
         await using var connection = await DatabaseSession.OpenAsync(target, cancellationToken).ConfigureAwait(false);
         var tables = await TableMeasurement.ListTablesAsync(connection, contents.ExcludedSchemas, cancellationToken).ConfigureAwait(false);
-        var critical = fingerprint ? TableMeasurement.ResolveCritical(tables, contents.CriticalTables).Found : [];
+        var fingerprinted = contents.Tables.Where(t => t.Fingerprint is not null).Select(t => t.QualifiedName).ToHashSet(StringComparer.Ordinal);
+        var critical = fingerprint ? tables.Where(t => fingerprinted.Contains(t.QualifiedName)).ToList() : [];
         return await TableMeasurement.MeasureAllAsync(tables, critical, Math.Max(1, jobs),
             token => DatabaseSession.OpenAsync(target, token), null, cancellationToken).ConfigureAwait(false);
     }

@@ -19,7 +19,16 @@ public static class TableMeasurement
 
     private static readonly string[] SystemSchemas = ["pg_catalog", "information_schema"];
 
-    public sealed record TableRef(string Schema, string Name, string? TimestampColumn)
+    /// <summary>Types whose hash depends on the value alone (arrays of them too): everything else is hashed as text.</summary>
+    private static readonly string[] HashableByValue =
+    [
+        "smallint", "integer", "bigint", "numeric", "real", "double precision", "boolean", "text", "character varying",
+        "character", "\"char\"", "name", "uuid", "bytea", "date", "time without time zone", "time with time zone",
+        "timestamp without time zone", "timestamp with time zone", "interval", "jsonb", "inet", "cidr", "macaddr", "money",
+    ];
+
+    /// <summary>A table, its timestamp column, and its columns with whether each hashes by value (see <see cref="MeasureAsync"/>).</summary>
+    public sealed record TableRef(string Schema, string Name, string? TimestampColumn, IReadOnlyList<(string Name, bool HashesByValue)> Columns)
     {
         public string QualifiedName => $"{Schema}.{Name}";
 
@@ -33,7 +42,12 @@ public static class TableMeasurement
             SELECT n.nspname, c.relname,
                    (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
                      WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-                       AND a.atttypid IN ('timestamptz'::regtype, 'timestamp'::regtype))
+                       AND a.atttypid IN ('timestamptz'::regtype, 'timestamp'::regtype)),
+                   (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+                     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
+                   (SELECT array_agg((CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END) = ANY(@hashable::regtype[]) ORDER BY a.attnum)
+                     FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+                     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind = 'r' AND n.nspname <> ALL(@system) AND n.nspname <> ALL(@excluded)
               AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
@@ -43,13 +57,16 @@ public static class TableMeasurement
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.AddWithValue("system", SystemSchemas);
         command.Parameters.AddWithValue("excluded", excludedSchemas.ToArray());
+        command.Parameters.AddWithValue("hashable", HashableByValue);
         var tables = new List<TableRef>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var columns = reader.IsDBNull(2) ? [] : reader.GetFieldValue<string[]>(2);
             var timestamp = PreferredTimestampColumns.FirstOrDefault(p => columns.Contains(p)) ?? columns.FirstOrDefault();
-            tables.Add(new TableRef(reader.GetString(0), reader.GetString(1), timestamp));
+            var names = reader.IsDBNull(3) ? [] : reader.GetFieldValue<string[]>(3);
+            var hashable = reader.IsDBNull(4) ? [] : reader.GetFieldValue<bool[]>(4);
+            tables.Add(new TableRef(reader.GetString(0), reader.GetString(1), timestamp, names.Zip(hashable).ToList()));
         }
 
         return tables;
@@ -57,14 +74,25 @@ public static class TableMeasurement
 
     /// <summary>
     /// One scan per table: count, newest timestamp and, for critical tables, a fingerprint. The fingerprint sums
-    /// two 64-bit hashes of each row's text, so it does not depend on row order, and needs no sort.
+    /// two 64-bit hashes of each row, so it does not depend on row order and needs no sort. A row is hashed with
+    /// its columns' own hash functions (<c>hash_record_extended</c>), cheaper than its text form; columns whose
+    /// hash is not a function of the value alone (enums hash their label's OID, which a restore renumbers) or
+    /// that have no hash function (json, point, xml…) are hashed through their text.
     /// </summary>
     public static async Task<TableEvidence> MeasureAsync(NpgsqlConnection connection, TableRef table, bool fingerprint, CancellationToken cancellationToken)
     {
+        fingerprint &= table.Columns.Count > 0;
         var select = new StringBuilder("SELECT count(*)");
-        select.Append(fingerprint
-            ? ", coalesce(sum(hashtextextended(hotmess_row::text, 0)::numeric), 0)::text, coalesce(sum(hashtextextended(hotmess_row::text, 1)::numeric), 0)::text"
-            : ", NULL::text, NULL::text");
+        if (fingerprint)
+        {
+            var row = "ROW(" + string.Join(", ", table.Columns.Select(c => "hotmess_row." + Quote(c.Name) + (c.HashesByValue ? "" : "::text"))) + ")";
+            select.Append(CultureInfo.InvariantCulture, $", coalesce(sum(hash_record_extended({row}, 0)::numeric), 0)::text, coalesce(sum(hash_record_extended({row}, 1)::numeric), 0)::text");
+        }
+        else
+        {
+            select.Append(", NULL::text, NULL::text");
+        }
+
         select.Append(table.TimestampColumn is null ? ", NULL::timestamptz" : $", max({Quote(table.TimestampColumn)})::timestamptz");
         select.Append(CultureInfo.InvariantCulture, $" FROM ONLY {table.Sql} AS hotmess_row");
 
@@ -89,7 +117,7 @@ public static class TableMeasurement
     /// </summary>
     public static async Task<List<TableEvidence>> MeasureAllAsync(
         IReadOnlyList<TableRef> tables,
-        IReadOnlyCollection<TableRef> critical,
+        IReadOnlyCollection<TableRef> fingerprinted,
         int parallelism,
         Func<CancellationToken, Task<NpgsqlConnection>> openConnection,
         Action<TableEvidence>? measured,
@@ -97,8 +125,8 @@ public static class TableMeasurement
     {
         var results = new TableEvidence[tables.Count];
         var next = -1;
-        // Largest work first would be better balanced, but the order is unknown without statistics; critical first.
-        var order = tables.Select((t, i) => (t, i)).OrderByDescending(x => critical.Contains(x.t)).Select(x => x.i).ToArray();
+        // The fingerprinted tables first: they take the longest.
+        var order = tables.Select((t, i) => (t, i)).OrderByDescending(x => fingerprinted.Contains(x.t)).Select(x => x.i).ToArray();
         var workers = Enumerable.Range(0, Math.Max(1, Math.Min(parallelism, tables.Count))).Select(async _ =>
         {
             await using var connection = await openConnection(cancellationToken).ConfigureAwait(false);
@@ -112,7 +140,7 @@ public static class TableMeasurement
             while ((slot = Interlocked.Increment(ref next)) < order.Length)
             {
                 var index = order[slot];
-                results[index] = await MeasureAsync(connection, tables[index], critical.Contains(tables[index]), cancellationToken).ConfigureAwait(false);
+                results[index] = await MeasureAsync(connection, tables[index], fingerprinted.Contains(tables[index]), cancellationToken).ConfigureAwait(false);
                 measured?.Invoke(results[index]);
             }
         });
@@ -178,7 +206,7 @@ public static class TableMeasurement
 
     private static string Fingerprint(long count, string sum0, string sum1)
     {
-        var text = string.Create(CultureInfo.InvariantCulture, $"v1|{count}|{BigInteger.Parse(sum0, CultureInfo.InvariantCulture)}|{BigInteger.Parse(sum1, CultureInfo.InvariantCulture)}");
-        return "v1:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32].ToLowerInvariant();
+        var text = string.Create(CultureInfo.InvariantCulture, $"r1|{count}|{BigInteger.Parse(sum0, CultureInfo.InvariantCulture)}|{BigInteger.Parse(sum1, CultureInfo.InvariantCulture)}");
+        return "r1:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32].ToLowerInvariant();
     }
 }

@@ -19,7 +19,7 @@ public sealed class DatabaseBackupEngineTests(SampleDatabaseFixture fixture)
     [Fact]
     public async Task Backup_records_every_table_with_the_counts_the_database_has()
     {
-        var set = await DatabaseBackupEngine.BackupAsync(Request(SampleDatabaseFixture.NewRepository()), NullOperationLog.Instance, default);
+        var set = await DatabaseBackupEngine.BackupAsync(Request(fixture.NewFolder()), NullOperationLog.Instance, default);
 
         var tables = set.Manifest.Database!.Tables;
         Assert.Contains(tables, t => t.QualifiedName == "auth.users");
@@ -38,7 +38,7 @@ public sealed class DatabaseBackupEngineTests(SampleDatabaseFixture fixture)
     [Fact]
     public async Task Backup_writes_a_hashed_directory_dump_and_the_manifest_last()
     {
-        var repository = SampleDatabaseFixture.NewRepository();
+        var repository = fixture.NewFolder();
         var set = await DatabaseBackupEngine.BackupAsync(Request(repository), NullOperationLog.Instance, default);
 
         Assert.Equal(BackupKind.Database, set.Kind);
@@ -54,7 +54,7 @@ public sealed class DatabaseBackupEngineTests(SampleDatabaseFixture fixture)
     [Fact]
     public async Task Manifest_and_messages_never_carry_the_password()
     {
-        var repository = SampleDatabaseFixture.NewRepository();
+        var repository = fixture.NewFolder();
         var messages = new RecordingLog();
         var set = await DatabaseBackupEngine.BackupAsync(Request(repository), messages, default);
 
@@ -67,7 +67,7 @@ public sealed class DatabaseBackupEngineTests(SampleDatabaseFixture fixture)
     [Fact]
     public async Task Evidence_and_dump_describe_the_same_snapshot_while_writers_keep_writing()
     {
-        var repository = SampleDatabaseFixture.NewRepository();
+        var repository = fixture.NewFolder();
         using var stop = new CancellationTokenSource();
         var writer = Task.Run(async () =>
         {
@@ -98,7 +98,7 @@ public sealed class DatabaseBackupEngineTests(SampleDatabaseFixture fixture)
     public async Task Wrong_password_is_an_authentication_error()
     {
         var wrong = fixture.SourceConnectionString.Replace(fixture.Server.Password, "not-the-password", StringComparison.Ordinal);
-        var ex = await Assert.ThrowsAsync<HotmessException>(() => DatabaseBackupEngine.BackupAsync(Request(SampleDatabaseFixture.NewRepository(), wrong), NullOperationLog.Instance, default));
+        var ex = await Assert.ThrowsAsync<HotmessException>(() => DatabaseBackupEngine.BackupAsync(Request(fixture.NewFolder(), wrong), NullOperationLog.Instance, default));
         Assert.Equal("DatabaseAuthenticationFailed", ex.ErrorId);
         Assert.Equal(FailureKind.AuthenticationFailed, ex.Kind);
         Assert.DoesNotContain("not-the-password", ex.Message);
@@ -108,14 +108,14 @@ public sealed class DatabaseBackupEngineTests(SampleDatabaseFixture fixture)
     public async Task Missing_database_is_not_found()
     {
         var missing = fixture.Server.ConnectionString("no_such_database");
-        var ex = await Assert.ThrowsAsync<HotmessException>(() => DatabaseBackupEngine.BackupAsync(Request(SampleDatabaseFixture.NewRepository(), missing), NullOperationLog.Instance, default));
+        var ex = await Assert.ThrowsAsync<HotmessException>(() => DatabaseBackupEngine.BackupAsync(Request(fixture.NewFolder(), missing), NullOperationLog.Instance, default));
         Assert.Equal("DatabaseNotFound", ex.ErrorId);
     }
 
     [Fact]
     public async Task Unreachable_server_is_a_connection_error_and_leaves_no_set()
     {
-        var repository = SampleDatabaseFixture.NewRepository();
+        var repository = fixture.NewFolder();
         var closedPort = $"Host=127.0.0.1;Port={FreePort()};Username=postgres;Password=x;Database=hotmess;Timeout=3";
         var ex = await Assert.ThrowsAsync<HotmessException>(() => DatabaseBackupEngine.BackupAsync(Request(repository, closedPort), NullOperationLog.Instance, default));
         Assert.Equal("DatabaseUnreachable", ex.ErrorId);
@@ -126,9 +126,9 @@ public sealed class DatabaseBackupEngineTests(SampleDatabaseFixture fixture)
     [Fact]
     public async Task Missing_pg_dump_is_not_installed()
     {
-        var empty = Directory.CreateTempSubdirectory("hotmess-nobin").FullName;
+        var empty = Directory.CreateDirectory(fixture.NewFolder("empty-bin")).FullName;
         var ex = await Assert.ThrowsAsync<HotmessException>(() => DatabaseBackupEngine.BackupAsync(
-            Request(SampleDatabaseFixture.NewRepository()) with { PgBinDirectory = empty }, NullOperationLog.Instance, default));
+            Request(fixture.NewFolder()) with { PgBinDirectory = empty }, NullOperationLog.Instance, default));
         Assert.Equal("PgDumpNotFound", ex.ErrorId);
         Assert.Equal(FailureKind.NotInstalled, ex.Kind);
     }
@@ -137,7 +137,7 @@ public sealed class DatabaseBackupEngineTests(SampleDatabaseFixture fixture)
     public async Task Pg_dump_older_than_the_server_is_refused_before_anything_is_written()
     {
         var bin = FakeTools("echo 'pg_dump (PostgreSQL) 9.6.24'");
-        var repository = SampleDatabaseFixture.NewRepository();
+        var repository = fixture.NewFolder();
         var ex = await Assert.ThrowsAsync<HotmessException>(() => DatabaseBackupEngine.BackupAsync(Request(repository) with { PgBinDirectory = bin }, NullOperationLog.Instance, default));
         Assert.Equal("PgDumpTooOld", ex.ErrorId);
         Assert.Contains("9.6.24", ex.Message);
@@ -155,7 +155,7 @@ public sealed class DatabaseBackupEngineTests(SampleDatabaseFixture fixture)
             echo 'pg_dump: error: could not write to file: No space left on device' >&2
             exit 1
             """);
-        var repository = SampleDatabaseFixture.NewRepository();
+        var repository = fixture.NewFolder();
         var ex = await Assert.ThrowsAsync<HotmessException>(() => DatabaseBackupEngine.BackupAsync(Request(repository) with { PgBinDirectory = bin }, NullOperationLog.Instance, default));
         Assert.Equal("PgDumpFailed", ex.ErrorId);
         Assert.Contains("No space left", ex.Message);
@@ -166,7 +166,8 @@ public sealed class DatabaseBackupEngineTests(SampleDatabaseFixture fixture)
     [Fact]
     public async Task Repository_that_cannot_be_written_is_refused()
     {
-        var file = Path.GetTempFileName();
+        var file = fixture.NewFolder("file");
+        File.WriteAllText(file, "not a folder");
         var ex = await Assert.ThrowsAsync<HotmessException>(() => DatabaseBackupEngine.BackupAsync(Request(Path.Combine(file, "repo")), NullOperationLog.Instance, default));
         Assert.Equal("RepositoryNotWritable", ex.ErrorId);
         Assert.Equal(FailureKind.PermissionDenied, ex.Kind);
@@ -177,15 +178,40 @@ public sealed class DatabaseBackupEngineTests(SampleDatabaseFixture fixture)
     {
         var log = new RecordingLog();
         var set = await DatabaseBackupEngine.BackupAsync(
-            Request(SampleDatabaseFixture.NewRepository()) with { CriticalTables = ["User", "no_such_table"] }, log, default);
+            Request(fixture.NewFolder()) with { CriticalTables = ["User", "no_such_table"] }, log, default);
         Assert.Contains(log.Warnings, w => w.Contains("no_such_table", StringComparison.Ordinal));
         Assert.Single(set.Manifest.Database!.Tables, t => t.Fingerprint is not null);
     }
 
-    /// <summary>A bin folder whose pg_dump is a script, and whose pg_restore exists.</summary>
-    private static string FakeTools(string pgDumpScript)
+    [Fact]
+    public async Task Tables_with_types_hashed_through_their_text_are_fingerprinted_and_verify_after_a_restore()
     {
-        var bin = Directory.CreateTempSubdirectory("hotmess-fakebin").FullName;
+        var database = "legacy_" + Guid.NewGuid().ToString("N")[..8];
+        fixture.Server.CreateDatabase(database);
+        fixture.Server.ExecuteSql(database, """
+            CREATE TYPE mood AS ENUM ('calm', 'hot');
+            CREATE TABLE legacy (id int PRIMARY KEY, payload json, location point, feeling mood DEFAULT 'hot', created_at timestamptz DEFAULT now());
+            CREATE TABLE modern (id int PRIMARY KEY, payload jsonb);
+            INSERT INTO legacy (id, payload, location) SELECT g, json_build_object('n', g), point(g, -g) FROM generate_series(1, 500) g;
+            INSERT INTO modern SELECT g, jsonb_build_object('n', g) FROM generate_series(1, 500) g;
+            """);
+
+        var set = await DatabaseBackupEngine.BackupAsync(new DatabaseBackupRequest
+        {
+            ConnectionString = fixture.Server.ConnectionString(database),
+            Repository = fixture.NewFolder(),
+            CriticalTables = ["legacy", "modern"],
+        }, NullOperationLog.Instance, default);
+
+        Assert.All(set.Manifest.Database!.Tables, t => Assert.NotNull(t.Fingerprint));
+        var verification = await DatabaseVerifier.VerifyAsync(new DatabaseVerificationRequest { Set = set, RestoreTo = fixture.ScratchConnectionString() }, NullOperationLog.Instance, default);
+        Assert.True(verification.Passed, string.Join("\n", verification.Checks.Where(c => !c.Passed)));
+    }
+
+    /// <summary>A bin folder whose pg_dump is a script, and whose pg_restore exists.</summary>
+    private string FakeTools(string pgDumpScript)
+    {
+        var bin = Directory.CreateDirectory(fixture.NewFolder("fake-bin")).FullName;
         File.WriteAllText(Path.Combine(bin, "pg_dump"), "#!/bin/sh\n" + pgDumpScript + "\n");
         File.WriteAllText(Path.Combine(bin, "pg_restore"), "#!/bin/sh\nexit 1\n");
         foreach (var tool in new[] { "pg_dump", "pg_restore" })

@@ -13,7 +13,7 @@ public sealed class DatabaseRestoreAndVerifyTests(SampleDatabaseFixture fixture)
         _set = await DatabaseBackupEngine.BackupAsync(new DatabaseBackupRequest
         {
             ConnectionString = fixture.SourceConnectionString,
-            Repository = SampleDatabaseFixture.NewRepository(),
+            Repository = fixture.NewFolder(),
             CriticalTables = ["User", "Beacon", "message", "marketplace_order", "support_tickets", "gdpr_consents"],
         }, NullOperationLog.Instance, default);
 
@@ -91,7 +91,7 @@ public sealed class DatabaseRestoreAndVerifyTests(SampleDatabaseFixture fixture)
         var copy = CopySet(_set);
         var message = copy.Manifest.Database!.Tables.Single(t => t.Name == "message");
         message.RowCount += 1;
-        message.Fingerprint = "v1:00000000000000000000000000000000";
+        message.Fingerprint = "r1:00000000000000000000000000000000";
 
         var verification = await DatabaseVerifier.VerifyAsync(new DatabaseVerificationRequest { Set = copy, RestoreTo = fixture.ScratchConnectionString() }, NullOperationLog.Instance, default);
 
@@ -140,9 +140,9 @@ public sealed class DatabaseRestoreAndVerifyTests(SampleDatabaseFixture fixture)
     }
 
     /// <summary>A copy of the set's folder, so a test can damage it without touching the shared set.</summary>
-    private static BackupSet CopySet(BackupSet set)
+    private BackupSet CopySet(BackupSet set)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "hotmess-tests", "copies", Guid.NewGuid().ToString("N"), set.Id);
+        var folder = Path.Combine(fixture.NewFolder("copy"), set.Id);
         foreach (var file in Directory.GetFiles(set.Path, "*", SearchOption.AllDirectories))
         {
             var target = Path.Combine(folder, Path.GetRelativePath(set.Path, file));

@@ -17,10 +17,17 @@ public sealed class SampleDatabaseFixture : IAsyncLifetime
         await SampleDatabase.CreateAsync(Server, Database, SampleSize.Small, CancellationToken.None);
     }
 
-    public async Task DisposeAsync() => await Server.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        Directory.Delete(WorkFolder, recursive: true);
+    }
 
-    /// <summary>A fresh repository folder for one test.</summary>
-    public static string NewRepository() => Path.Combine(Path.GetTempPath(), "hotmess-tests", Guid.NewGuid().ToString("N"));
+    /// <summary>Everything the tests write (repositories, copies, fake tools), removed with the server.</summary>
+    public string WorkFolder { get; } = Directory.CreateTempSubdirectory("hotmess-tests-").FullName;
+
+    /// <summary>A fresh folder for one test.</summary>
+    public string NewFolder(string name = "repository") => Path.Combine(WorkFolder, name + "-" + Guid.NewGuid().ToString("N")[..8]);
 
     public string ScratchConnectionString() => Server.ConnectionString("scratch_" + Guid.NewGuid().ToString("N")[..8]);
 }

@@ -3,9 +3,17 @@ using Hotmess.Recovery.Repository;
 
 namespace Hotmess.Recovery.Tests.Repository;
 
-public sealed class BackupRepositoryTests
+public sealed class BackupRepositoryTests : IDisposable
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "hotmess-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "hotmess-tests-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
 
     [Fact]
     public void A_set_without_its_manifest_is_never_listed()
