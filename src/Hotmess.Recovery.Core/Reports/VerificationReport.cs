@@ -37,14 +37,17 @@ public static class VerificationReport
             if (v.Manifest is { } m)
             {
                 md.AppendLine(CultureInfo.InvariantCulture, $"- Taken: {m.StartedUtc.UtcDateTime:yyyy-MM-dd HH:mm:ss} to {m.CompletedUtc.UtcDateTime:HH:mm:ss} UTC from {Escape(DescribeSource(m.Source))}");
-                md.AppendLine(CultureInfo.InvariantCulture, $"- Payload: {m.Files.Count} files, {m.PayloadBytes:N0} bytes; tools: {string.Join(", ", m.Tools.Select(t => $"{t.Key} {t.Value}"))}");
+                var tools = string.Join(", ", m.Tools.Select(t => $"{t.Key} {t.Value}"));
+                md.AppendLine(m.Storage is { } st
+                    ? string.Create(CultureInfo.InvariantCulture, $"- Objects: {st.ObjectCount:N0} in {st.Buckets.Count} buckets, {st.TotalBytes:N0} bytes; tools: {tools}")
+                    : string.Create(CultureInfo.InvariantCulture, $"- Payload: {m.Files.Count} files, {m.PayloadBytes:N0} bytes; tools: {tools}"));
                 if (m.Database is { } db)
                 {
                     md.AppendLine(CultureInfo.InvariantCulture, $"- Snapshot {db.SnapshotId} at WAL {db.WalLsn}; {db.Tables.Count} tables, {db.Tables.Sum(t => t.RowCount):N0} rows");
                 }
             }
 
-            md.AppendLine(CultureInfo.InvariantCulture, $"- Verified: {v.CompletedUtc.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC, {(v.Restored ? $"restored into {Escape(v.RestoreTarget ?? "")}" : "files only, no restore")}; result **{(v.Passed ? "passed" : "failed")}**");
+            md.AppendLine(CultureInfo.InvariantCulture, $"- Verified: {v.CompletedUtc.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC, {(v.Restored ? $"restored into {Escape(v.RestoreTarget ?? "")}" : v.Kind == BackupKind.Storage ? "against the content store" : "files only, no restore")}; result **{(v.Passed ? "passed" : "failed")}**");
             md.AppendLine().AppendLine("| Check | Result | Expected | Actual |").AppendLine("|---|---|---|---|");
             // Failures first: they are what a reader is looking for.
             foreach (var c in v.Checks.OrderBy(c => c.Passed))

@@ -1,6 +1,7 @@
 BeforeAll {
     Import-Module HotmessRecovery -Force
     Import-Module (Join-Path $PSScriptRoot '../Support/Postgres.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Support/Fakes.psm1') -Force
     $runbook = Join-Path $PSScriptRoot '../../../runbooks/Invoke-HotmessBackupVerification.ps1'
     $server = Start-HotmessTestPostgres -SampleDatabase hotmess
     # Azure Automation's own command, absent outside the sandbox: a stub so Pester can mock it.
@@ -53,6 +54,31 @@ Describe 'Invoke-HotmessBackupVerification runbook' {
         { & $runbook -SkipBackup -Repository $testRepository -ReportPath $testReports -ScratchConnectionString $server.ConnectionString((New-HotmessScratchName)) } |
             Should -Throw "*failed its verification*File dump/toc.dat*"
         Get-ChildItem $testReports -Filter *.md | Should -Not -BeNullOrEmpty
+    }
+
+    It 'also backs up and verifies the storage buckets with -IncludeStorage' {
+        $fake = Start-HotmessFake
+        try {
+            $headers = @{ Authorization = "Bearer $($fake.ServiceKey)"; apikey = $fake.ServiceKey }
+            Invoke-RestMethod -Method Post "$($fake.Url)/storage/v1/bucket" -Headers $headers -ContentType 'application/json' -Body '{"name":"avatars","public":true}' | Out-Null
+            foreach ($i in 1..3) {
+                Invoke-RestMethod -Method Post "$($fake.Url)/storage/v1/object/avatars/u$i/avatar.png" -Headers $headers -ContentType 'image/png' -Body ([byte[]](1..(100 * $i) | ForEach-Object { $_ % 256 })) | Out-Null
+            }
+            Mock Get-AutomationVariable { $fake.Url } -ParameterFilter { $Name -eq 'VITE_SUPABASE_URL' }
+            Mock Get-AutomationVariable { $fake.ServiceKey } -ParameterFilter { $Name -eq 'SUPABASE_SERVICE_ROLE_KEY' }
+
+            $run = & $runbook -IncludeStorage -ConnectionString $server.ConnectionString('hotmess') -ScratchConnectionString $server.ConnectionString((New-HotmessScratchName)) -Repository $testRepository -ReportPath $testReports
+        }
+        finally {
+            $fake | Stop-HotmessFake
+        }
+
+        $run.Passed | Should -BeTrue
+        $run.SetId.Count | Should -Be 2
+        (Get-HotmessBackup -Repository $testRepository -Kind Storage).Manifest.Storage.Objects.Count | Should -Be 3
+        $report = Get-Content -Raw $run.ReportPath
+        $report | Should -Match '\[x\] File storage backup verified'
+        $report | Should -Not -Match ([regex]::Escape($fake.ServiceKey))
     }
 
     It 'changes nothing with -WhatIf' {
