@@ -6,12 +6,13 @@
 
 .DESCRIPTION
     Each project is generated in the Storage fake (tests/fakes, built into out/fakes): three buckets (avatars,
-    uploads, products) over 20 folders each, object sizes drawn log-uniformly between 1 KB and 2 MB (the larger
-    project holds at least 5,000 objects and 500 MB). The fake adds -LatencyMs to every Storage request, a round
+    uploads, products) over 20 folders each, object sizes drawn log-uniformly within each bucket's range, from 1 KB
+    to 2 MB in all (the larger project holds 5,000 objects and over 500 MB). The fake adds -LatencyMs to every Storage request, a round
     trip to a hosted project; a second set of rows for the larger project repeats the backups on bare loopback.
 
-    Every step runs in its own pwsh, so its peak working set is its own; times cover the step alone, not
-    starting PowerShell or importing the module.
+    The cmdlets run with their defaults (8 transfers at once) unless -ThrottleLimit says otherwise. Every step runs
+    in its own pwsh, so its peak working set is its own; times cover the step alone, not starting PowerShell or
+    importing the module. The figures are also written to <Out>/bench/storage.json.
 
 .EXAMPLE
     dotnet pwsh ./build.ps1 build; dotnet pwsh bench/Measure-StorageBackup.ps1 -Out out
@@ -26,7 +27,8 @@ param(
     # Added to every Storage request, as a round trip to a hosted project would be.
     [int] $LatencyMs = 20,
 
-    [int] $ThrottleLimit = 16,
+    # Transfers at once; the module's default (storage.throttleLimit, 8) when not given.
+    [ValidateRange(1, 64)] [int] $ThrottleLimit,
 
     # Keep the generated projects, repositories and downloads instead of deleting them at the end.
     [switch] $Keep
@@ -72,15 +74,16 @@ function Invoke-Step([string] $Step, [hashtable] $Arguments) {
         $ErrorActionPreference = 'Stop'
         Import-Module HotmessRecovery
         $key = ConvertTo-SecureString $a.Key -AsPlainText -Force
+        $throttle = if ($a.Throttle) { @{ ThrottleLimit = $a.Throttle } } else { @{} }
         $watch = [Diagnostics.Stopwatch]::StartNew()
         $result = switch ($Step) {
             'Backup' {
-                $set = Backup-HotmessStorage -Repository $a.Repository -SupabaseUrl $a.Url -ServiceRoleKey $key -ThrottleLimit $a.Throttle
+                $set = Backup-HotmessStorage -Repository $a.Repository -SupabaseUrl $a.Url -ServiceRoleKey $key @throttle
                 @{ Objects = $set.ObjectCount; Downloaded = $set.DownloadedCount; Bytes = $set.TotalBytes }
             }
             'Restore' {
                 $r = Get-HotmessBackup -Repository $a.Repository -Kind Storage -Latest |
-                    Restore-HotmessStorage -SupabaseUrl $a.Url -ServiceRoleKey $key -ThrottleLimit $a.Throttle -Confirm:$false
+                    Restore-HotmessStorage -SupabaseUrl $a.Url -ServiceRoleKey $key @throttle -Confirm:$false
                 if (-not $r.Complete) { throw "The restore is incomplete: $($r.Failures.Count) failures, $($r.Conflicts.Count) conflicts." }
                 @{ Objects = $r.VerifiedCount; Downloaded = $r.UploadedCount; Bytes = $r.UploadedBytes }
             }
@@ -114,7 +117,7 @@ function Invoke-Step([string] $Step, [hashtable] $Arguments) {
                     $response = $http.GetAsync("$base/object/$($o[0])/$key", [System.Net.Http.HttpCompletionOption]::ResponseHeadersRead).GetAwaiter().GetResult()
                     $null = $response.EnsureSuccessStatusCode()
                     $file = [IO.File]::Create((Join-Path $a.Repository ($i++)))
-                    $response.Content.CopyToAsync($file).GetAwaiter().GetResult()
+                    $null = $response.Content.CopyToAsync($file).GetAwaiter().GetResult()
                     $bytes += $file.Length
                     $file.Dispose()
                     $response.Dispose()
@@ -205,7 +208,8 @@ finally {
     if (-not $Keep) { Remove-Item -Recurse -Force $work -ErrorAction Ignore }
 }
 
-Write-Host "`nSupabase Storage backup and restore, $ThrottleLimit transfers at once; the baseline lists and downloads one object after another"
+$transfers = if ($ThrottleLimit) { $ThrottleLimit } else { "the module's default number of" }
+Write-Host "`nSupabase Storage backup and restore, $transfers transfers at once; the baseline lists and downloads one object after another"
 $rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
 $goals | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
 $results = Join-Path $Out 'bench'

@@ -26,8 +26,7 @@ public sealed class ContentStore
     private string TemporaryPath => Path.Combine(Root, TemporaryFolderName);
 
     /// <summary>True for 64 lowercase hex digits, the only names the store hands out.</summary>
-    public static bool IsDigest(string? sha256) =>
-        sha256 is { Length: 64 } && sha256.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
+    public static bool IsDigest(string? sha256) => sha256 is { Length: 64 } && sha256.All(IsHex);
 
     /// <summary>Where the blob of <paramref name="sha256"/> lives; refuses anything that is not a digest.</summary>
     public string PathOf(string sha256)
@@ -51,6 +50,39 @@ public sealed class ContentStore
 
         var info = new FileInfo(PathOf(sha256));
         return info.Exists && info.Length == size;
+    }
+
+    /// <summary>
+    /// The digests of every blob in the store, read from the folder listings alone: one directory read per prefix
+    /// instead of one file lookup per blob. A blob is only ever renamed into place whole, so its name is enough.
+    /// </summary>
+    public HashSet<string> Digests()
+    {
+        var digests = new HashSet<string>(StringComparer.Ordinal);
+        if (!Directory.Exists(Root))
+        {
+            return digests;
+        }
+
+        foreach (var folder in Directory.EnumerateDirectories(Root))
+        {
+            var prefix = Path.GetFileName(folder);
+            if (prefix.Length != 2 || !prefix.All(IsHex))
+            {
+                continue;
+            }
+
+            foreach (var file in Directory.EnumerateFiles(folder))
+            {
+                var name = Path.GetFileName(file);
+                if (IsDigest(name) && name.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    digests.Add(name);
+                }
+            }
+        }
+
+        return digests;
     }
 
     /// <summary>
@@ -179,6 +211,8 @@ public sealed class ContentStore
 
         return removed;
     }
+
+    private static bool IsHex(char c) => c is >= '0' and <= '9' or >= 'a' and <= 'f';
 
     private static bool TryDelete(string path)
     {

@@ -54,24 +54,20 @@ public static class StorageBackupEngine
         var options = request.ClientOptions ?? new StorageClientOptions();
         using var client = new SupabaseStorageClient(request.SupabaseUrl, request.ServiceKey, options.WithConnectionsFor(throttle + 2), log);
 
+        // What earlier runs stored is read from disk while the listing waits on the network.
+        var earlierRuns = request.Full
+            ? Task.FromResult(new EarlierRuns([], new Dictionary<(string, string), StorageObjectEntry>(), []))
+            : Task.Run(() => Reusable(repository, store, journalFolder, log), cancellationToken);
         var buckets = await SelectBucketsAsync(client, request.Buckets, cancellationToken).ConfigureAwait(false);
-        var listed = new List<StorageObjectInfo>();
-        foreach (var bucket in buckets)
-        {
-            var activity = $"Listing Supabase Storage bucket '{bucket.Id}'";
-            var objects = await client.ListObjectsAsync(bucket.Id, "", throttle,
-                count => log.Progress(new OperationProgress(ListingActivity, activity, $"{count:N0} objects")), cancellationToken).ConfigureAwait(false);
-            log.Progress(new OperationProgress(ListingActivity, activity, "Done", Completed: true));
-            log.Verbose($"Bucket '{bucket.Id}': {objects.Count:N0} objects, {objects.Sum(o => o.Size ?? 0) / 1048576.0:N1} MB.");
-            listed.AddRange(objects);
-        }
+        var listed = await ListAsync(client, buckets, throttle, log, cancellationToken).ConfigureAwait(false);
+        var (journals, reusable, stored) = await earlierRuns.ConfigureAwait(false);
 
-        var (journals, reusable) = request.Full ? ([], new Dictionary<(string, string), StorageObjectEntry>()) : Reusable(repository, journalFolder, log);
+        // Unchanged objects whose content is still in the store are recorded without a download.
         var entries = new ConcurrentDictionary<(string Bucket, string Key), StorageObjectEntry>();
         var toFetch = new List<StorageObjectInfo>();
         foreach (var item in listed)
         {
-            if (reusable.TryGetValue((item.Bucket, item.Key), out var earlier) && IsUnchanged(earlier, item) && store.Contains(earlier.Sha256, earlier.Size))
+            if (reusable.TryGetValue((item.Bucket, item.Key), out var earlier) && IsUnchanged(earlier, item) && stored.Contains(earlier.Sha256))
             {
                 entries[(item.Bucket, item.Key)] = Entry(item, earlier.Sha256, earlier.Size, null);
             }
@@ -88,11 +84,9 @@ public static class StorageBackupEngine
         try
         {
             var (downloadedBytes, failures) = await DownloadAsync(client, store, pending.Id, journalFolder, toFetch, entries, throttle, log, cancellationToken).ConfigureAwait(false);
-            var missing = entries.Values.Where(e => !store.Contains(e.Sha256, e.Size)).Select(e => (Name: e.ToString(), Reason: "not in the content store")).ToList();
-            failures.AddRange(missing);
             if (failures.Count > 0)
             {
-                throw Incomplete(failures, listed.Count, entries.Count - missing.Count);
+                throw Incomplete(failures, listed.Count, entries.Count);
             }
 
             var contents = new StorageContents
@@ -132,6 +126,28 @@ public static class StorageBackupEngine
     internal static bool IsUnchanged(StorageObjectEntry earlier, StorageObjectInfo now) =>
         now.Size == earlier.Size && now.ETag is not null && now.ETag == earlier.ETag && now.LastModified is not null && now.LastModified == earlier.LastModified;
 
+    /// <summary>Every object of the buckets. They are walked at once: listing is a chain of round trips, so it costs latency rather than bandwidth.</summary>
+    private static async Task<List<StorageObjectInfo>> ListAsync(SupabaseStorageClient client, List<StorageBucket> buckets, int throttle, IOperationLog log,
+        CancellationToken cancellationToken)
+    {
+        var count = 0;
+        var perBucket = await Task.WhenAll(buckets.Select(async bucket =>
+        {
+            var objects = await client.ListObjectsAsync(bucket.Id, "", throttle, _ =>
+            {
+                var listed = Interlocked.Increment(ref count);
+                if (listed % 250 == 0)
+                {
+                    log.Progress(new OperationProgress(ListingActivity, "Listing Supabase Storage", $"{listed:N0} objects", CurrentOperation: bucket.Id));
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            log.Verbose($"Bucket '{bucket.Id}': {objects.Count:N0} objects, {objects.Sum(o => o.Size ?? 0) / 1048576.0:N1} MB.");
+            return objects;
+        })).ConfigureAwait(false);
+        log.Progress(new OperationProgress(ListingActivity, "Listing Supabase Storage", "Done", Completed: true));
+        return perBucket.SelectMany(o => o).ToList();
+    }
+
     private static async Task<List<StorageBucket>> SelectBucketsAsync(SupabaseStorageClient client, IReadOnlyList<string> wanted, CancellationToken cancellationToken)
     {
         var all = await client.ListBucketsAsync(cancellationToken).ConfigureAwait(false);
@@ -155,8 +171,11 @@ public static class StorageBackupEngine
         return selected;
     }
 
-    /// <summary>What earlier runs stored: the newest complete storage set, then the journals of runs that did not complete.</summary>
-    private static (List<string> Journals, Dictionary<(string, string), StorageObjectEntry> Entries) Reusable(BackupRepository repository, string journalFolder, IOperationLog log)
+    /// <summary>
+    /// What earlier runs stored: the objects of the newest complete storage set, then those in the journals of runs
+    /// that did not complete, and the digests the content store holds.
+    /// </summary>
+    private static EarlierRuns Reusable(BackupRepository repository, ContentStore store, string journalFolder, IOperationLog log)
     {
         var entries = new Dictionary<(string, string), StorageObjectEntry>();
         try
@@ -187,7 +206,7 @@ public static class StorageBackupEngine
             log.Verbose($"{journaled.Count:N0} objects stored by runs that did not complete can be reused.");
         }
 
-        return (journals, entries);
+        return new EarlierRuns(journals, entries, entries.Count > 0 ? store.Digests() : []);
     }
 
     private static async Task<(long Bytes, List<(string Name, string Reason)> Failures)> DownloadAsync(SupabaseStorageClient client, ContentStore store, string setId,
@@ -323,4 +342,6 @@ public static class StorageBackupEngine
             log.Verbose($"Removed what interrupted runs left: {abandoned} incomplete storage set folder(s), {partials} partial download(s).");
         }
     }
+
+    private sealed record EarlierRuns(List<string> Journals, Dictionary<(string, string), StorageObjectEntry> Entries, HashSet<string> Digests);
 }

@@ -3,8 +3,8 @@ namespace Hotmess.Recovery.Storage;
 /// <summary>How the Storage client connects, waits and retries.</summary>
 public sealed class StorageClientOptions
 {
-    /// <summary>Connections kept open to the Storage host; at least the number of parallel transfers.</summary>
-    public int MaxConnections { get; init; } = 16;
+    /// <summary>Connections kept open to the Storage host; at least the number of parallel transfers (listings of several buckets run at once too).</summary>
+    public int MaxConnections { get; init; } = 32;
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
 

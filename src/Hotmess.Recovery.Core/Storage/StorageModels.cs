@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -86,11 +87,37 @@ public sealed class StorageListEntry
     public DateTimeOffset? LastAccessedAt { get; set; }
 
     [JsonPropertyName("metadata")]
-    public JsonElement? Metadata { get; set; }
+    public StorageObjectMetadata? Metadata { get; set; }
 
     /// <summary>Folders carry no id and no metadata; storage-csharp reads them the same way.</summary>
     [JsonIgnore]
     public bool IsFolder => Id is null && CreatedAt is null && UpdatedAt is null;
+}
+
+/// <summary>The <c>metadata</c> Storage keeps for a file, as written at upload.</summary>
+public sealed class StorageObjectMetadata
+{
+    /// <summary>S3 style, quotes included.</summary>
+    [JsonPropertyName("eTag")]
+    public string? ETag { get; set; }
+
+    [JsonPropertyName("size")]
+    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
+    public long? Size { get; set; }
+
+    [JsonPropertyName("mimetype")]
+    public string? Mimetype { get; set; }
+
+    [JsonPropertyName("cacheControl")]
+    public string? CacheControl { get; set; }
+
+    /// <summary>Kept as text: parsed leniently, since only its instant matters.</summary>
+    [JsonPropertyName("lastModified")]
+    public string? LastModified { get; set; }
+
+    [JsonPropertyName("contentLength")]
+    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
+    public long? ContentLength { get; set; }
 }
 
 /// <summary>An object found by listing: its full key and what Storage says about its content.</summary>
@@ -107,27 +134,13 @@ public sealed record StorageObjectInfo(
 
     internal static StorageObjectInfo From(string bucket, string prefix, StorageListEntry entry)
     {
-        long? size = null;
-        string? eTag = null, contentType = null, cacheControl = null;
-        DateTimeOffset? lastModified = null;
-        if (entry.Metadata is { ValueKind: JsonValueKind.Object } metadata)
-        {
-            size = Number(metadata, "size") ?? Number(metadata, "contentLength");
-            eTag = Text(metadata, "eTag");
-            contentType = Text(metadata, "mimetype");
-            cacheControl = Text(metadata, "cacheControl");
-            lastModified = DateTimeOffset.TryParse(Text(metadata, "lastModified"), System.Globalization.CultureInfo.InvariantCulture,
-                System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : null;
-        }
-
-        return new StorageObjectInfo(bucket, prefix + entry.Name, size, eTag, lastModified ?? entry.UpdatedAt, contentType, cacheControl);
+        var metadata = entry.Metadata;
+        DateTimeOffset? lastModified = DateTimeOffset.TryParse(metadata?.LastModified, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)
+            ? parsed
+            : entry.UpdatedAt;
+        return new StorageObjectInfo(bucket, prefix + entry.Name, metadata?.Size ?? metadata?.ContentLength, metadata?.ETag, lastModified,
+            metadata?.Mimetype, metadata?.CacheControl);
     }
-
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static long? Number(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
 }
 
 /// <summary>A download in progress: the body stream (read it once) and the headers that describe it.</summary>
@@ -157,4 +170,23 @@ public sealed class StorageDownload
 }
 
 /// <summary>What <c>POST /object/{bucket}/{path}</c> answers: the object id and <c>bucket/key</c>.</summary>
-public sealed record StorageUploadResult(string? Id, string? Key);
+public sealed record StorageUploadResult([property: JsonPropertyName("Id")] string? Id, [property: JsonPropertyName("Key")] string? Key);
+
+/// <summary>The body of <c>POST /object/list/{bucket}</c>.</summary>
+internal sealed record StorageListRequest(
+    [property: JsonPropertyName("prefix")] string Prefix,
+    [property: JsonPropertyName("limit")] int Limit,
+    [property: JsonPropertyName("offset")] int Offset,
+    [property: JsonPropertyName("sortBy")] StorageSortBy SortBy);
+
+internal sealed record StorageSortBy([property: JsonPropertyName("column")] string Column, [property: JsonPropertyName("order")] string Order);
+
+/// <summary>Serialization code generated at build time: no reflection, and little to compile when a run starts.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(List<StorageListEntry>))]
+[JsonSerializable(typeof(List<StorageBucket>))]
+[JsonSerializable(typeof(StorageBucket))]
+[JsonSerializable(typeof(StorageBucketSettings))]
+[JsonSerializable(typeof(StorageListRequest))]
+[JsonSerializable(typeof(StorageUploadResult))]
+internal sealed partial class StorageJson : JsonSerializerContext;

@@ -207,17 +207,23 @@ public static class StorageRestoreEngine
     {
         // /object/list takes folders: list the folder holding the prefix and filter.
         var folder = prefix.Contains('/') ? prefix[..(prefix.LastIndexOf('/') + 1)] : "";
-        var found = new Dictionary<(string, string), StorageObjectInfo>();
-        foreach (var bucket in buckets)
+        var perBucket = await Task.WhenAll(buckets.Select(async bucket =>
         {
             var activity = $"Listing bucket '{bucket.Id}' in the target";
-            var objects = await client.ListObjectsAsync(bucket.Id, folder, throttle,
-                count => log.Progress(new OperationProgress(ListingActivity, activity, $"{count:N0} objects")), cancellationToken).ConfigureAwait(false);
-            log.Progress(new OperationProgress(ListingActivity, activity, "Done", Completed: true));
-            foreach (var o in objects.Where(o => o.Key.StartsWith(prefix, StringComparison.Ordinal)))
-            {
-                found[(o.Bucket, o.Key)] = o;
-            }
+            return await client.ListObjectsAsync(bucket.Id, folder, throttle,
+                count =>
+                {
+                    if (count % 250 == 0)
+                    {
+                        log.Progress(new OperationProgress(ListingActivity, activity, $"{count:N0} objects"));
+                    }
+                }, cancellationToken).ConfigureAwait(false);
+        })).ConfigureAwait(false);
+        log.Progress(new OperationProgress(ListingActivity, "Listing the target", "Done", Completed: true));
+        var found = new Dictionary<(string, string), StorageObjectInfo>();
+        foreach (var o in perBucket.SelectMany(o => o).Where(o => o.Key.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            found[(o.Bucket, o.Key)] = o;
         }
 
         return found;

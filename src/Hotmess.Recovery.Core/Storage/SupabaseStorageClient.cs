@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Threading.Channels;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Platform;
@@ -22,11 +23,10 @@ namespace Hotmess.Recovery.Storage;
 public sealed class SupabaseStorageClient : IDisposable
 {
     private static readonly UriCreationOptions KeepPathAsIs = new() { DangerousDisablePathAndQueryCanonicalization = true };
-    private static readonly JsonSerializerOptions Wire = new(JsonSerializerDefaults.Web);
 
     private readonly HttpClient _http;
     private readonly Secret _key;
-    private readonly bool _keyIsJwt;
+    private readonly bool _sendAsBearer;
     private readonly StorageClientOptions _options;
     private readonly IOperationLog _log;
 
@@ -34,7 +34,7 @@ public sealed class SupabaseStorageClient : IDisposable
     {
         Endpoint = EndpointOf(projectUrl);
         _key = serviceKey;
-        _keyIsJwt = SupabaseKeys.FormOf(serviceKey) is not (SupabaseKeyForm.Publishable or SupabaseKeyForm.Secret);
+        _sendAsBearer = SupabaseKeys.FormOf(serviceKey) is not (SupabaseKeyForm.Publishable or SupabaseKeyForm.Secret);
         _options = options ?? new StorageClientOptions();
         _log = log ?? NullOperationLog.Instance;
         var handler = new SocketsHttpHandler
@@ -62,36 +62,34 @@ public sealed class SupabaseStorageClient : IDisposable
         return root.AbsolutePath.EndsWith("/storage/v1/", StringComparison.OrdinalIgnoreCase) ? root : new Uri(root, "storage/v1/");
     }
 
-    public Task<IReadOnlyList<StorageBucket>> ListBucketsAsync(CancellationToken cancellationToken) =>
-        SendAsync(() => NewRequest(HttpMethod.Get, Route("bucket")), ReadJsonAsync<IReadOnlyList<StorageBucket>>, "list buckets", Endpoint.ToString(), cancellationToken);
+    public async Task<IReadOnlyList<StorageBucket>> ListBucketsAsync(CancellationToken cancellationToken) =>
+        await SendAsync(() => NewRequest(HttpMethod.Get, Route("bucket")), (r, t) => ReadJsonAsync(r, StorageJson.Default.ListStorageBucket, t),
+            "list buckets", Endpoint.ToString(), cancellationToken).ConfigureAwait(false);
 
     public Task<StorageBucket> GetBucketAsync(string bucket, CancellationToken cancellationToken) =>
-        SendAsync(() => NewRequest(HttpMethod.Get, Route("bucket/" + Segment(bucket))), ReadJsonAsync<StorageBucket>, $"get bucket '{bucket}'", bucket, cancellationToken);
+        SendAsync(() => NewRequest(HttpMethod.Get, Route("bucket/" + Segment(bucket))), (r, t) => ReadJsonAsync(r, StorageJson.Default.StorageBucket, t),
+            $"get bucket '{bucket}'", bucket, cancellationToken);
 
     public Task CreateBucketAsync(StorageBucketSettings settings, CancellationToken cancellationToken)
     {
         var name = settings.Name ?? settings.Id ?? throw new ArgumentException("A bucket needs a name.", nameof(settings));
-        return SendAsync(() => WithJson(NewRequest(HttpMethod.Post, Route("bucket")), settings), Ignore, $"create bucket '{name}'", name, cancellationToken);
+        return SendAsync(() => WithJson(NewRequest(HttpMethod.Post, Route("bucket")), settings, StorageJson.Default.StorageBucketSettings), Ignore,
+            $"create bucket '{name}'", name, cancellationToken);
     }
 
     public Task UpdateBucketAsync(string bucket, StorageBucketSettings settings, CancellationToken cancellationToken)
     {
         var body = new StorageBucketSettings { Public = settings.Public, FileSizeLimit = settings.FileSizeLimit, AllowedMimeTypes = settings.AllowedMimeTypes };
-        return SendAsync(() => WithJson(NewRequest(HttpMethod.Put, Route("bucket/" + Segment(bucket))), body), Ignore, $"update bucket '{bucket}'", bucket, cancellationToken);
+        return SendAsync(() => WithJson(NewRequest(HttpMethod.Put, Route("bucket/" + Segment(bucket))), body, StorageJson.Default.StorageBucketSettings), Ignore,
+            $"update bucket '{bucket}'", bucket, cancellationToken);
     }
 
     /// <summary>One page of one folder level: <c>POST /object/list/{bucket}</c>, sorted by name.</summary>
-    public Task<IReadOnlyList<StorageListEntry>> ListPageAsync(string bucket, string prefix, int limit, int offset, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StorageListEntry>> ListPageAsync(string bucket, string prefix, int limit, int offset, CancellationToken cancellationToken)
     {
-        var body = new Dictionary<string, object>
-        {
-            ["prefix"] = prefix,
-            ["limit"] = limit,
-            ["offset"] = offset,
-            ["sortBy"] = new Dictionary<string, string> { ["column"] = "name", ["order"] = "asc" },
-        };
-        return SendAsync(() => WithJson(NewRequest(HttpMethod.Post, Route("object/list/" + Segment(bucket))), body),
-            ReadJsonAsync<IReadOnlyList<StorageListEntry>>, $"list '{bucket}/{prefix}'", $"{bucket}/{prefix}", cancellationToken);
+        var body = new StorageListRequest(prefix, limit, offset, new StorageSortBy("name", "asc"));
+        return await SendAsync(() => WithJson(NewRequest(HttpMethod.Post, Route("object/list/" + Segment(bucket))), body, StorageJson.Default.StorageListRequest),
+            (r, t) => ReadJsonAsync(r, StorageJson.Default.ListStorageListEntry, t), $"list '{bucket}/{prefix}'", $"{bucket}/{prefix}", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Every entry of one folder level, page by page until a short page.</summary>
@@ -224,14 +222,7 @@ public sealed class SupabaseStorageClient : IDisposable
                 request.Headers.Add("x-upsert", upsert ? "true" : "false");
                 return request;
             },
-            async (response, token) =>
-            {
-                using var document = await ReadJsonAsync<JsonDocument>(response, token).ConfigureAwait(false);
-                var root = document.RootElement;
-                return new StorageUploadResult(
-                    root.TryGetProperty("Id", out var id) ? id.GetString() : null,
-                    root.TryGetProperty("Key", out var k) ? k.GetString() : null);
-            },
+            (response, token) => ReadJsonAsync(response, StorageJson.Default.StorageUploadResult, token),
             $"upload '{bucket}/{key}'", $"{bucket}/{key}", cancellationToken);
 
     public void Dispose() => _http.Dispose();
@@ -259,29 +250,30 @@ public sealed class SupabaseStorageClient : IDisposable
     {
         var request = new HttpRequestMessage(method, uri);
         request.Headers.TryAddWithoutValidation("apikey", _key.Reveal());
-        if (_keyIsJwt)
+        if (_sendAsBearer)
         {
+            // A legacy key is a JWT and goes in both headers, as Supabase's clients send it; an sb_ key is opaque and only the gateway reads it.
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _key.Reveal());
         }
 
         return request;
     }
 
-    private static HttpRequestMessage WithJson(HttpRequestMessage request, object body)
+    private static HttpRequestMessage WithJson<T>(HttpRequestMessage request, T body, JsonTypeInfo<T> type)
     {
-        request.Content = JsonContent.Create(body, body.GetType(), options: Wire);
+        request.Content = JsonContent.Create(body, type);
         return request;
     }
 
     private static Task<bool> Ignore(HttpResponseMessage response, CancellationToken cancellationToken) => Task.FromResult(true);
 
-    private async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
+    private async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
         await using var body = new TransferStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false),
             response.Content.Headers.ContentLength, _options.ReadIdleTimeout, cancellationToken);
         try
         {
-            return await JsonSerializer.DeserializeAsync<T>(body, Wire, cancellationToken).ConfigureAwait(false)
+            return await JsonSerializer.DeserializeAsync(body, type, cancellationToken).ConfigureAwait(false)
                    ?? throw new JsonException("The response body is empty.");
         }
         catch (JsonException ex)

@@ -141,8 +141,9 @@ Describe 'Backup-HotmessStorage' {
 
         $faults.injected.serverError + $faults.injected.rateLimit + $faults.injected.cut | Should -BeGreaterThan 0
         $set.ObjectCount | Should -Be $objects.Count
-        $verification = [Hotmess.Recovery.Storage.StorageVerifier]::VerifyAsync($set, 100, [Hotmess.Recovery.Common.NullOperationLog]::Instance, [Threading.CancellationToken]::None).GetAwaiter().GetResult()
+        $verification = $set | Test-HotmessBackup -Sample 100
         $verification.Passed | Should -BeTrue
+        @($verification.Checks | Where-Object Category -EQ 'Objects').Count | Should -BeGreaterThan 0
     }
 
     It 'says what is missing when the project has no URL or key' {

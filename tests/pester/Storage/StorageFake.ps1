@@ -1,4 +1,4 @@
-# Storage helpers for the storage cmdlet tests: put buckets and objects into a fake project through the Storage
+# Storage steps for the storage cmdlet tests: put buckets and objects into a fake project through the Storage
 # API itself, read them back, and point the plan's variables at a fake. Dot-source it in BeforeAll.
 
 Import-Module (Join-Path $PSScriptRoot '../Support/Fakes.psm1') -Force
