@@ -1,6 +1,7 @@
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Database;
 using Hotmess.Recovery.Repository;
+using Hotmess.Recovery.Tests.Support;
 
 namespace Hotmess.Recovery.Tests.Database;
 
@@ -55,13 +56,14 @@ public sealed class DatabaseBackupEngineTests(SampleDatabaseFixture fixture)
     public async Task Manifest_and_messages_never_carry_the_password()
     {
         var repository = fixture.NewFolder();
-        var messages = new RecordingLog();
+        var messages = new CollectingLog();
         var set = await DatabaseBackupEngine.BackupAsync(Request(repository), messages, default);
 
         var manifest = await File.ReadAllTextAsync(Path.Combine(set.Path, "manifest.json"));
         Assert.DoesNotContain(fixture.Server.Password, manifest);
-        Assert.NotEmpty(messages.Lines);
-        Assert.DoesNotContain(messages.Lines, l => l.Contains(fixture.Server.Password, StringComparison.Ordinal));
+        var lines = messages.Verbose.Concat(messages.Warnings).Concat(messages.Progress.Select(p => $"{p.Status} {p.CurrentOperation}")).ToList();
+        Assert.NotEmpty(lines);
+        Assert.DoesNotContain(lines, l => l.Contains(fixture.Server.Password, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -176,7 +178,7 @@ public sealed class DatabaseBackupEngineTests(SampleDatabaseFixture fixture)
     [Fact]
     public async Task A_missing_critical_table_is_a_warning_not_a_failure()
     {
-        var log = new RecordingLog();
+        var log = new CollectingLog();
         var set = await DatabaseBackupEngine.BackupAsync(
             Request(fixture.NewFolder()) with { CriticalTables = ["User", "no_such_table"] }, log, default);
         Assert.Contains(log.Warnings, w => w.Contains("no_such_table", StringComparison.Ordinal));
@@ -214,6 +216,11 @@ public sealed class DatabaseBackupEngineTests(SampleDatabaseFixture fixture)
         var bin = Directory.CreateDirectory(fixture.NewFolder("fake-bin")).FullName;
         File.WriteAllText(Path.Combine(bin, "pg_dump"), "#!/bin/sh\n" + pgDumpScript + "\n");
         File.WriteAllText(Path.Combine(bin, "pg_restore"), "#!/bin/sh\nexit 1\n");
+        if (OperatingSystem.IsWindows())
+        {
+            return bin;
+        }
+
         foreach (var tool in new[] { "pg_dump", "pg_restore" })
         {
             File.SetUnixFileMode(Path.Combine(bin, tool), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -229,37 +236,5 @@ public sealed class DatabaseBackupEngineTests(SampleDatabaseFixture fixture)
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
-    }
-}
-
-internal sealed class RecordingLog : IOperationLog
-{
-    public List<string> Lines { get; } = new();
-
-    public List<string> Warnings { get; } = new();
-
-    public void Verbose(string message)
-    {
-        lock (Lines)
-        {
-            Lines.Add(message);
-        }
-    }
-
-    public void Warning(string message)
-    {
-        lock (Lines)
-        {
-            Warnings.Add(message);
-            Lines.Add(message);
-        }
-    }
-
-    public void Progress(OperationProgress progress)
-    {
-        lock (Lines)
-        {
-            Lines.Add(progress.Status + " " + progress.CurrentOperation);
-        }
     }
 }

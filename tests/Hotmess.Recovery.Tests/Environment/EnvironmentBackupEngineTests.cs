@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Environments;
 using Hotmess.Recovery.Repository;
-using Hotmess.Recovery.Tests.Platform;
+using Hotmess.Recovery.Tests.Support;
 
 namespace Hotmess.Recovery.Tests.Environments;
 

@@ -3,11 +3,13 @@ using System.Text.Json;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Configuration;
 using Hotmess.Recovery.Environments;
+using Hotmess.Recovery.Tests.Fakes;
 using Hotmess.Recovery.Tests.Platform;
+using Hotmess.Recovery.Tests.Support;
 
 namespace Hotmess.Recovery.Tests.Environments;
 
-public sealed class IntegrationTesterTests(PlatformFakeServer fake) : IClassFixture<PlatformFakeServer>, IAsyncLifetime
+public sealed class IntegrationTesterTests(FakeServer fake) : IClassFixture<FakeServer>, IAsyncLifetime
 {
     private static readonly Integration[] All = [Integration.Supabase, Integration.Stripe, Integration.Resend];
 
@@ -23,15 +25,15 @@ public sealed class IntegrationTesterTests(PlatformFakeServer fake) : IClassFixt
     private IntegrationSettings Settings() => new()
     {
         SupabaseUrl = fake.BaseUrl.ToString(),
-        SupabaseAnonKey = PlatformFakeServer.AnonKey,
-        SupabaseServiceRoleKey = new Secret(PlatformFakeServer.ServiceRoleKey),
+        SupabaseAnonKey = PlatformFakes.AnonKey,
+        SupabaseServiceRoleKey = new Secret(PlatformFakes.ServiceRoleKey),
         SupabaseManagementUrl = fake.Url("supabase-management").ToString(),
-        SupabaseAccessToken = PlatformFakeServer.ManagementToken,
-        SupabaseProjectRef = PlatformFakeServer.ProjectRef,
+        SupabaseAccessToken = PlatformFakes.ManagementToken,
+        SupabaseProjectRef = PlatformFakes.ProjectRef,
         StripeApiUrl = fake.Url("stripe").ToString(),
-        StripeSecretKey = PlatformFakeServer.StripeKey,
+        StripeSecretKey = PlatformFakes.StripeKey,
         ResendApiUrl = fake.Url("resend").ToString(),
-        ResendApiKey = PlatformFakeServer.ResendKey,
+        ResendApiKey = PlatformFakes.ResendKey,
         SiteUrl = fake.BaseUrl.ToString(),
     };
 
@@ -147,7 +149,7 @@ public sealed class IntegrationTesterTests(PlatformFakeServer fake) : IClassFixt
         var results = await TestAsync(Settings() with
         {
             SupabaseAnonKey = new Secret(SupabaseKeyJwt("service_role")),
-            SupabaseServiceRoleKey = PlatformFakeServer.AnonKey,
+            SupabaseServiceRoleKey = PlatformFakes.AnonKey,
             SupabaseAccessToken = null,
         }, Integration.Supabase);
 

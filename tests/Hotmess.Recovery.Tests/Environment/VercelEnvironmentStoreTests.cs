@@ -3,12 +3,13 @@ using Hotmess.Recovery.Environments;
 using Hotmess.Recovery.Fakes.Vercel;
 using Hotmess.Recovery.Platform.Vercel;
 using Hotmess.Recovery.Repository;
-using Hotmess.Recovery.Tests.Platform;
+using Hotmess.Recovery.Tests.Fakes;
+using Hotmess.Recovery.Tests.Support;
 
 namespace Hotmess.Recovery.Tests.Environments;
 
 /// <summary>An environment set taken from the Vercel fake and put back into it.</summary>
-public sealed class VercelEnvironmentStoreTests(PlatformFakeServer fake) : IClassFixture<PlatformFakeServer>, IAsyncLifetime, IDisposable
+public sealed class VercelEnvironmentStoreTests(FakeServer fake) : IClassFixture<FakeServer>, IAsyncLifetime, IDisposable
 {
     private static readonly string[] AllTargets = ["production", "preview", "development"];
     private readonly string _root = Directory.CreateTempSubdirectory("hotmess-env-vercel-").FullName;

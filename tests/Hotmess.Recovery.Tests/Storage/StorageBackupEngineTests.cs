@@ -1,19 +1,20 @@
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Repository;
 using Hotmess.Recovery.Storage;
-using Hotmess.Recovery.Tests.Platform;
+using Hotmess.Recovery.Tests.Fakes;
+using Hotmess.Recovery.Tests.Support;
 using static Hotmess.Recovery.Tests.Storage.StorageTestData;
 
 namespace Hotmess.Recovery.Tests.Storage;
 
 public sealed class StorageBackupEngineTests : IAsyncLifetime
 {
-    private StorageFakeServer _fake = null!;
+    private FakeServer _fake = null!;
     private SupabaseStorageClient _client = null!;
 
     public async Task InitializeAsync()
     {
-        _fake = await StorageFakeServer.StartAsync();
+        _fake = await FakeServer.StartAsync();
         _client = _fake.NewClient();
     }
 
@@ -25,13 +26,13 @@ public sealed class StorageBackupEngineTests : IAsyncLifetime
 
     private StorageBackupRequest Request(bool full = false, params string[] buckets) => new()
     {
-        SupabaseUrl = _fake.Url,
-        ServiceKey = StorageFakeServer.Key,
+        SupabaseUrl = _fake.BaseUrl,
+        ServiceKey = StorageFakes.Key,
         Repository = _fake.Repository,
         Buckets = buckets,
         Full = full,
         ThrottleLimit = 4,
-        ClientOptions = StorageFakeServer.QuickRetries,
+        ClientOptions = StorageFakes.QuickRetries,
     };
 
     [Fact]
@@ -88,10 +89,10 @@ public sealed class StorageBackupEngineTests : IAsyncLifetime
         var replaced = Bytes(777, 99);
         await UploadAsync(_client, "uploads", keys[0], replaced, upsert: true);
         await UploadAsync(_client, "uploads", "new/one.bin", Bytes(10, 98));
-        using (var delete = new HttpRequestMessage(HttpMethod.Delete, new Uri(_fake.Url, $"storage/v1/object/uploads/{keys[1]}")))
+        using (var delete = new HttpRequestMessage(HttpMethod.Delete, new Uri(_fake.BaseUrl, $"storage/v1/object/uploads/{keys[1]}")))
         {
-            delete.Headers.Add("apikey", StorageFakeServer.ServiceKey);
-            delete.Headers.Authorization = new("Bearer", StorageFakeServer.ServiceKey);
+            delete.Headers.Add("apikey", FakeServer.ServiceKey);
+            delete.Headers.Authorization = new("Bearer", FakeServer.ServiceKey);
             (await _fake.Control.SendAsync(delete)).EnsureSuccessStatusCode();
         }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Hotmess.Recovery.Tests.Fakes;
 using static Hotmess.Recovery.Tests.Storage.StorageTestData;
 
 namespace Hotmess.Recovery.Tests.Storage;
@@ -9,15 +10,15 @@ namespace Hotmess.Recovery.Tests.Storage;
 /// <summary>The Storage fake against api-contracts §1 and §7, spoken to in raw HTTP.</summary>
 public sealed class StorageFakeContractTests : IAsyncLifetime
 {
-    private StorageFakeServer _fake = null!;
+    private FakeServer _fake = null!;
     private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        _fake = await StorageFakeServer.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_fake.Url, "storage/v1/") };
-        _http.DefaultRequestHeaders.Add("apikey", StorageFakeServer.ServiceKey);
-        _http.DefaultRequestHeaders.Authorization = new("Bearer", StorageFakeServer.ServiceKey);
+        _fake = await FakeServer.StartAsync();
+        _http = new HttpClient { BaseAddress = new Uri(_fake.BaseUrl, "storage/v1/") };
+        _http.DefaultRequestHeaders.Add("apikey", FakeServer.ServiceKey);
+        _http.DefaultRequestHeaders.Authorization = new("Bearer", FakeServer.ServiceKey);
         (await _http.PostAsJsonAsync("bucket", new { name = "b" })).EnsureSuccessStatusCode();
     }
 
@@ -36,11 +37,11 @@ public sealed class StorageFakeContractTests : IAsyncLifetime
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, object? body = null, HttpClient? client = null)
     {
-        using var request = new HttpRequestMessage(method, new Uri(_fake.Url, "storage/v1/" + path));
+        using var request = new HttpRequestMessage(method, new Uri(_fake.BaseUrl, "storage/v1/" + path));
         if (client is null)
         {
-            request.Headers.Add("apikey", StorageFakeServer.ServiceKey);
-            request.Headers.Authorization = new("Bearer", StorageFakeServer.ServiceKey);
+            request.Headers.Add("apikey", FakeServer.ServiceKey);
+            request.Headers.Authorization = new("Bearer", FakeServer.ServiceKey);
         }
 
         if (body is not null)

@@ -1,7 +1,8 @@
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Repository;
 using Hotmess.Recovery.Storage;
-using Hotmess.Recovery.Tests.Platform;
+using Hotmess.Recovery.Tests.Fakes;
+using Hotmess.Recovery.Tests.Support;
 using static Hotmess.Recovery.Tests.Storage.StorageTestData;
 
 namespace Hotmess.Recovery.Tests.Storage;
@@ -13,12 +14,12 @@ namespace Hotmess.Recovery.Tests.Storage;
 /// </summary>
 public sealed class StorageReliabilityTests : IAsyncLifetime
 {
-    private StorageFakeServer _fake = null!;
+    private FakeServer _fake = null!;
     private Dictionary<string, byte[]> _objects = null!;
 
     public async Task InitializeAsync()
     {
-        _fake = await StorageFakeServer.StartAsync();
+        _fake = await FakeServer.StartAsync();
         using var client = _fake.NewClient();
         await CreateBucketAsync(client, "uploads");
         await CreateBucketAsync(client, "avatars", isPublic: true);
@@ -56,8 +57,8 @@ public sealed class StorageReliabilityTests : IAsyncLifetime
         {
             set = await StorageBackupEngine.BackupAsync(new StorageBackupRequest
             {
-                SupabaseUrl = _fake.Url,
-                ServiceKey = StorageFakeServer.Key,
+                SupabaseUrl = _fake.BaseUrl,
+                ServiceKey = StorageFakes.Key,
                 Repository = _fake.Repository,
                 ThrottleLimit = 6,
                 ClientOptions = Patient,
@@ -96,19 +97,19 @@ public sealed class StorageReliabilityTests : IAsyncLifetime
     {
         var set = await StorageBackupEngine.BackupAsync(new StorageBackupRequest
         {
-            SupabaseUrl = _fake.Url,
-            ServiceKey = StorageFakeServer.Key,
+            SupabaseUrl = _fake.BaseUrl,
+            ServiceKey = StorageFakes.Key,
             Repository = _fake.Repository,
-            ClientOptions = StorageFakeServer.QuickRetries,
+            ClientOptions = StorageFakes.QuickRetries,
         }, new CollectingLog(), CancellationToken.None);
-        await using var target = await StorageFakeServer.StartAsync();
+        await using var target = await FakeServer.StartAsync();
         await target.SetFaultsAsync(new { serverErrorRate = 0.1, rateLimitRate = 0.1, cutRate = 0.1, seed = 5 });
 
         var result = await StorageRestoreEngine.RestoreAsync(new StorageRestoreRequest
         {
             Set = set,
-            SupabaseUrl = target.Url,
-            ServiceKey = StorageFakeServer.Key,
+            SupabaseUrl = target.BaseUrl,
+            ServiceKey = StorageFakes.Key,
             ThrottleLimit = 6,
             ClientOptions = Patient,
         }, new CollectingLog(), CancellationToken.None);

@@ -1,22 +1,23 @@
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Repository;
 using Hotmess.Recovery.Storage;
-using Hotmess.Recovery.Tests.Platform;
+using Hotmess.Recovery.Tests.Fakes;
+using Hotmess.Recovery.Tests.Support;
 using static Hotmess.Recovery.Tests.Storage.StorageTestData;
 
 namespace Hotmess.Recovery.Tests.Storage;
 
 public sealed class StorageRestoreEngineTests : IAsyncLifetime
 {
-    private StorageFakeServer _source = null!;
-    private StorageFakeServer _target = null!;
+    private FakeServer _source = null!;
+    private FakeServer _target = null!;
     private SupabaseStorageClient _sourceClient = null!;
     private SupabaseStorageClient _targetClient = null!;
 
     public async Task InitializeAsync()
     {
-        _source = await StorageFakeServer.StartAsync();
-        _target = await StorageFakeServer.StartAsync();
+        _source = await FakeServer.StartAsync();
+        _target = await FakeServer.StartAsync();
         _sourceClient = _source.NewClient();
         _targetClient = _target.NewClient();
     }
@@ -32,23 +33,23 @@ public sealed class StorageRestoreEngineTests : IAsyncLifetime
     private async Task<StorageBackupSet> BackUpSourceAsync() =>
         await StorageBackupEngine.BackupAsync(new StorageBackupRequest
         {
-            SupabaseUrl = _source.Url,
-            ServiceKey = StorageFakeServer.Key,
+            SupabaseUrl = _source.BaseUrl,
+            ServiceKey = StorageFakes.Key,
             Repository = _source.Repository,
-            ClientOptions = StorageFakeServer.QuickRetries,
+            ClientOptions = StorageFakes.QuickRetries,
         }, new CollectingLog(), CancellationToken.None);
 
     private Task<StorageRestoreResult> RestoreAsync(BackupSet set, bool overwrite = false, string? prefix = null, params string[] buckets) =>
         StorageRestoreEngine.RestoreAsync(new StorageRestoreRequest
         {
             Set = set,
-            SupabaseUrl = _target.Url,
-            ServiceKey = StorageFakeServer.Key,
+            SupabaseUrl = _target.BaseUrl,
+            ServiceKey = StorageFakes.Key,
             Overwrite = overwrite,
             Prefix = prefix,
             Buckets = buckets,
             ThrottleLimit = 4,
-            ClientOptions = StorageFakeServer.QuickRetries,
+            ClientOptions = StorageFakes.QuickRetries,
         }, new CollectingLog(), CancellationToken.None);
 
     private async Task<Dictionary<string, byte[]>> SeedSourceAsync()

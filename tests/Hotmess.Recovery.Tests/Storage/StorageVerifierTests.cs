@@ -1,28 +1,29 @@
 using Hotmess.Recovery.Repository;
 using Hotmess.Recovery.Storage;
-using Hotmess.Recovery.Tests.Platform;
+using Hotmess.Recovery.Tests.Fakes;
+using Hotmess.Recovery.Tests.Support;
 using static Hotmess.Recovery.Tests.Storage.StorageTestData;
 
 namespace Hotmess.Recovery.Tests.Storage;
 
 public sealed class StorageVerifierTests : IAsyncLifetime
 {
-    private StorageFakeServer _fake = null!;
+    private FakeServer _fake = null!;
     private StorageBackupSet _set = null!;
     private ContentStore _store = null!;
 
     public async Task InitializeAsync()
     {
-        _fake = await StorageFakeServer.StartAsync();
+        _fake = await FakeServer.StartAsync();
         using var client = _fake.NewClient();
         await CreateBucketAsync(client, "uploads");
         await UploadManyAsync(client, "uploads", "", 30, 20_000, 1);
         _set = await StorageBackupEngine.BackupAsync(new StorageBackupRequest
         {
-            SupabaseUrl = _fake.Url,
-            ServiceKey = StorageFakeServer.Key,
+            SupabaseUrl = _fake.BaseUrl,
+            ServiceKey = StorageFakes.Key,
             Repository = _fake.Repository,
-            ClientOptions = StorageFakeServer.QuickRetries,
+            ClientOptions = StorageFakes.QuickRetries,
         }, new CollectingLog(), CancellationToken.None);
         _store = new ContentStore(Path.Combine(_fake.Repository, "objects"));
     }

@@ -1,18 +1,19 @@
 using System.Net.Http.Json;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Storage;
+using Hotmess.Recovery.Tests.Fakes;
 using static Hotmess.Recovery.Tests.Storage.StorageTestData;
 
 namespace Hotmess.Recovery.Tests.Storage;
 
 public sealed class SupabaseStorageClientTests : IAsyncLifetime
 {
-    private StorageFakeServer _fake = null!;
+    private FakeServer _fake = null!;
     private SupabaseStorageClient _client = null!;
 
     public async Task InitializeAsync()
     {
-        _fake = await StorageFakeServer.StartAsync();
+        _fake = await FakeServer.StartAsync();
         _client = _fake.NewClient();
     }
 
@@ -83,7 +84,7 @@ public sealed class SupabaseStorageClientTests : IAsyncLifetime
     [Fact]
     public async Task A_wrong_key_is_refused_by_the_gateway_without_the_key_in_the_message()
     {
-        using var wrong = new SupabaseStorageClient(_fake.Url, new Secret("not-the-service-key-9999"), StorageFakeServer.QuickRetries);
+        using var wrong = new SupabaseStorageClient(_fake.BaseUrl, new Secret("not-the-service-key-9999"), StorageFakes.QuickRetries);
         var refused = await Assert.ThrowsAsync<StorageApiException>(() => wrong.ListBucketsAsync(CancellationToken.None));
         Assert.Equal(("StorageApiKeyInvalid", FailureKind.AuthenticationFailed, 401), (refused.ErrorId, refused.Kind, refused.HttpStatus));
         Assert.Null(refused.StatusCode);
@@ -283,7 +284,7 @@ public sealed class SupabaseStorageClientTests : IAsyncLifetime
         port.Start();
         var closed = ((System.Net.IPEndPoint)port.LocalEndpoint).Port;
         port.Stop();
-        using var client = new SupabaseStorageClient(new Uri($"http://127.0.0.1:{closed}"), StorageFakeServer.Key,
+        using var client = new SupabaseStorageClient(new Uri($"http://127.0.0.1:{closed}"), StorageFakes.Key,
             new StorageClientOptions { MaxAttempts = 2, BaseBackoff = TimeSpan.FromMilliseconds(1) });
 
         var failure = await Assert.ThrowsAsync<HotmessException>(() => client.ListBucketsAsync(CancellationToken.None));

@@ -1,9 +1,11 @@
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Platform.Resend;
+using Hotmess.Recovery.Tests.Fakes;
+using Hotmess.Recovery.Tests.Support;
 
 namespace Hotmess.Recovery.Tests.Platform.Resend;
 
-public sealed class ResendClientTests(PlatformFakeServer fake) : IClassFixture<PlatformFakeServer>, IAsyncLifetime
+public sealed class ResendClientTests(FakeServer fake) : IClassFixture<FakeServer>, IAsyncLifetime
 {
     private static readonly ResendEmail Alert = new("HOTMESS Recovery <recovery@hotmess.london>", ["ops@hotmess.london"], "Credential recovery finished")
     {
@@ -15,7 +17,7 @@ public sealed class ResendClientTests(PlatformFakeServer fake) : IClassFixture<P
     public Task DisposeAsync() => Task.CompletedTask;
 
     private ResendClient Client(Secret? key = null, CollectingLog? log = null) =>
-        new(fake.Http, fake.Url("resend"), key ?? PlatformFakeServer.ResendKey, log ?? new CollectingLog());
+        new(fake.Http, fake.Url("resend"), key ?? PlatformFakes.ResendKey, log ?? new CollectingLog());
 
     [Fact]
     public async Task A_full_access_key_lists_every_domain_across_pages()

@@ -1,9 +1,11 @@
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Platform.Slack;
+using Hotmess.Recovery.Tests.Fakes;
+using Hotmess.Recovery.Tests.Support;
 
 namespace Hotmess.Recovery.Tests.Platform.Slack;
 
-public sealed class SlackWebhookClientTests(PlatformFakeServer fake) : IClassFixture<PlatformFakeServer>, IAsyncLifetime
+public sealed class SlackWebhookClientTests(FakeServer fake) : IClassFixture<FakeServer>, IAsyncLifetime
 {
     private const string Token = "hotmessfakewebhooktoken";
 
@@ -12,7 +14,7 @@ public sealed class SlackWebhookClientTests(PlatformFakeServer fake) : IClassFix
     public Task DisposeAsync() => Task.CompletedTask;
 
     private SlackWebhookClient Client(Uri? url = null, CollectingLog? log = null) =>
-        new(fake.Http, new Secret((url ?? fake.SlackWebhook).ToString()), log ?? new CollectingLog());
+        new(fake.Http, new Secret((url ?? fake.SlackWebhook()).ToString()), log ?? new CollectingLog());
 
     [Fact]
     public async Task A_message_is_posted_and_slack_answers_ok()

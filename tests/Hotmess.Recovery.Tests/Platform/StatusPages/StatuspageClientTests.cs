@@ -1,10 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
 using Hotmess.Recovery.Platform.StatusPages;
+using Hotmess.Recovery.Tests.Fakes;
 
 namespace Hotmess.Recovery.Tests.Platform.StatusPages;
 
-public sealed class StatuspageClientTests(PlatformFakeServer fake) : IClassFixture<PlatformFakeServer>, IAsyncLifetime
+public sealed class StatuspageClientTests(FakeServer fake) : IClassFixture<FakeServer>, IAsyncLifetime
 {
     public Task InitializeAsync() => fake.ResetAsync();
 

@@ -2,17 +2,19 @@ using System.Net;
 using System.Net.Sockets;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Platform.Stripe;
+using Hotmess.Recovery.Tests.Fakes;
+using Hotmess.Recovery.Tests.Support;
 
 namespace Hotmess.Recovery.Tests.Platform.Stripe;
 
-public sealed class StripeAccountClientTests(PlatformFakeServer fake) : IClassFixture<PlatformFakeServer>, IAsyncLifetime
+public sealed class StripeAccountClientTests(FakeServer fake) : IClassFixture<FakeServer>, IAsyncLifetime
 {
     public Task InitializeAsync() => fake.ResetAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 
     private StripeAccountClient Client(Secret? key = null, int retries = 2) =>
-        new(fake.Http, fake.Url("stripe"), key ?? PlatformFakeServer.StripeKey, new CollectingLog(), retries);
+        new(fake.Http, fake.Url("stripe"), key ?? PlatformFakes.StripeKey, new CollectingLog(), retries);
 
     [Fact]
     public async Task A_known_key_passes_the_check_in_test_mode()
@@ -132,7 +134,7 @@ public sealed class StripeAccountClientTests(PlatformFakeServer fake) : IClassFi
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        var client = new StripeAccountClient(fake.Http, new Uri($"http://127.0.0.1:{port}/stripe"), PlatformFakeServer.StripeKey, maxNetworkRetries: 0);
+        var client = new StripeAccountClient(fake.Http, new Uri($"http://127.0.0.1:{port}/stripe"), PlatformFakes.StripeKey, maxNetworkRetries: 0);
 
         var ex = await Assert.ThrowsAsync<HotmessException>(() => client.CheckKeyAsync(CancellationToken.None));
 

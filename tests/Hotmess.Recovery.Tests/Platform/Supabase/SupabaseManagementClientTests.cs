@@ -1,16 +1,18 @@
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Platform.Supabase;
+using Hotmess.Recovery.Tests.Fakes;
+using Hotmess.Recovery.Tests.Support;
 
 namespace Hotmess.Recovery.Tests.Platform.Supabase;
 
-public sealed class SupabaseManagementClientTests(PlatformFakeServer fake) : IClassFixture<PlatformFakeServer>, IAsyncLifetime
+public sealed class SupabaseManagementClientTests(FakeServer fake) : IClassFixture<FakeServer>, IAsyncLifetime
 {
     public Task InitializeAsync() => fake.ResetAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private SupabaseManagementClient Client(Secret? token = null, string projectRef = PlatformFakeServer.ProjectRef, CollectingLog? log = null, TimeSpan? maxWait = null) =>
-        new(fake.Http, fake.Url("supabase-management"), token ?? PlatformFakeServer.ManagementToken, projectRef, log ?? new CollectingLog())
+    private SupabaseManagementClient Client(Secret? token = null, string projectRef = PlatformFakes.ProjectRef, CollectingLog? log = null, TimeSpan? maxWait = null) =>
+        new(fake.Http, fake.Url("supabase-management"), token ?? PlatformFakes.ManagementToken, projectRef, log ?? new CollectingLog())
         {
             MaxRateLimitWait = maxWait ?? TimeSpan.FromSeconds(5),
         };
@@ -20,7 +22,7 @@ public sealed class SupabaseManagementClientTests(PlatformFakeServer fake) : ICl
     {
         var project = await Client().GetProjectAsync(CancellationToken.None);
 
-        Assert.Equal(PlatformFakeServer.ProjectRef, project.Ref);
+        Assert.Equal(PlatformFakes.ProjectRef, project.Ref);
         Assert.Equal("ACTIVE_HEALTHY", project.Status);
         Assert.True(project.IsHealthy);
         Assert.Equal("15", project.Database!.PostgresEngine);
@@ -61,7 +63,7 @@ public sealed class SupabaseManagementClientTests(PlatformFakeServer fake) : ICl
         var secret = keys.Single(k => k.Name == "backend");
         Assert.Equal("sb_secret_backendkey123456", secret.ApiKey!.Reveal());
         Assert.Equal("****", secret.ApiKey.ToString());
-        Assert.Equal(PlatformFakeServer.ServiceRoleKey, keys.Single(k => k.Name == "service_role").ApiKey!.Reveal());
+        Assert.Equal(PlatformFakes.ServiceRoleKey, keys.Single(k => k.Name == "service_role").ApiKey!.Reveal());
     }
 
     [Fact]

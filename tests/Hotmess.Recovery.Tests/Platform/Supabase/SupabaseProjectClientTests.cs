@@ -1,9 +1,11 @@
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Platform.Supabase;
+using Hotmess.Recovery.Tests.Fakes;
+using Hotmess.Recovery.Tests.Support;
 
 namespace Hotmess.Recovery.Tests.Platform.Supabase;
 
-public sealed class SupabaseProjectClientTests(PlatformFakeServer fake) : IClassFixture<PlatformFakeServer>, IAsyncLifetime
+public sealed class SupabaseProjectClientTests(FakeServer fake) : IClassFixture<FakeServer>, IAsyncLifetime
 {
     public Task InitializeAsync() => fake.ResetAsync();
 
@@ -14,7 +16,7 @@ public sealed class SupabaseProjectClientTests(PlatformFakeServer fake) : IClass
     [Fact]
     public async Task The_anon_key_opens_the_auth_settings()
     {
-        var check = await Client().CheckAnonKeyAsync(PlatformFakeServer.AnonKey, CancellationToken.None);
+        var check = await Client().CheckAnonKeyAsync(PlatformFakes.AnonKey, CancellationToken.None);
 
         Assert.Equal(SupabaseKeyForm.LegacyAnon, check.Form);
         Assert.Contains("GET /auth/v1/settings", await fake.RequestsAsync("supabase-management"));
@@ -23,7 +25,7 @@ public sealed class SupabaseProjectClientTests(PlatformFakeServer fake) : IClass
     [Fact]
     public async Task The_service_role_key_lists_storage_buckets()
     {
-        var check = await Client().CheckServiceRoleKeyAsync(new Secret(PlatformFakeServer.ServiceRoleKey), CancellationToken.None);
+        var check = await Client().CheckServiceRoleKeyAsync(new Secret(PlatformFakes.ServiceRoleKey), CancellationToken.None);
 
         Assert.Equal(SupabaseKeyForm.Unknown, check.Form);
         Assert.Contains("bucket(s)", check.Detail);
@@ -56,7 +58,7 @@ public sealed class SupabaseProjectClientTests(PlatformFakeServer fake) : IClass
     [Fact]
     public async Task The_anon_key_offered_as_the_service_role_key_is_refused_without_a_call()
     {
-        var ex = await Assert.ThrowsAsync<HotmessException>(() => Client().CheckServiceRoleKeyAsync(PlatformFakeServer.AnonKey, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<HotmessException>(() => Client().CheckServiceRoleKeyAsync(PlatformFakes.AnonKey, CancellationToken.None));
 
         Assert.Equal("SupabaseServiceRoleKeyIsNotServiceRole", ex.ErrorId);
         Assert.Equal(FailureKind.InvalidArgument, ex.Kind);
@@ -75,7 +77,7 @@ public sealed class SupabaseProjectClientTests(PlatformFakeServer fake) : IClass
     {
         var client = new SupabaseProjectClient(fake.Http, fake.Url("nothing-here/"));
 
-        var ex = await Assert.ThrowsAsync<HotmessException>(() => client.CheckAnonKeyAsync(PlatformFakeServer.AnonKey, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<HotmessException>(() => client.CheckAnonKeyAsync(PlatformFakes.AnonKey, CancellationToken.None));
 
         Assert.Equal("SupabaseProjectUrlInvalid", ex.ErrorId);
         Assert.Equal(FailureKind.NotFound, ex.Kind);

@@ -1,13 +1,15 @@
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Platform.Vercel;
+using Hotmess.Recovery.Tests.Fakes;
+using Hotmess.Recovery.Tests.Support;
 
 namespace Hotmess.Recovery.Tests.Platform.Vercel;
 
-public sealed class ApplicationRedeployTests(VercelFakeServer fake) : IClassFixture<VercelFakeServer>, IAsyncLifetime
+public sealed class ApplicationRedeployTests(FakeServer fake) : IClassFixture<FakeServer>, IAsyncLifetime
 {
     public async Task InitializeAsync()
     {
-        await fake.ResetAsync();
+        await fake.ResetVercelAsync();
         await fake.SeedDeploymentsAsync(new { uid = "dpl_current", target = "production" }, new { uid = "dpl_old", target = "production" }, new { uid = "dpl_pre", target = "preview" });
     }
 
@@ -16,7 +18,7 @@ public sealed class ApplicationRedeployTests(VercelFakeServer fake) : IClassFixt
     [Fact]
     public async Task Redeploys_the_production_deployment_by_default_and_waits_until_it_serves()
     {
-        var log = new RecordingLog();
+        var log = new CollectingLog();
         using var client = fake.Client(log);
         var redeploy = new ApplicationRedeploy(client, log);
 
@@ -33,7 +35,7 @@ public sealed class ApplicationRedeployTests(VercelFakeServer fake) : IClassFixt
     [Fact]
     public async Task After_a_rollback_a_redeployed_build_is_staged_and_a_warning_says_so()
     {
-        var log = new RecordingLog();
+        var log = new CollectingLog();
         using var client = fake.Client(log);
         await client.RequestRollbackAsync("dpl_old");
         await client.WaitForAliasRequestAsync("dpl_old", DateTimeOffset.UtcNow.AddSeconds(-5), TimeSpan.FromSeconds(20));
@@ -51,7 +53,7 @@ public sealed class ApplicationRedeployTests(VercelFakeServer fake) : IClassFixt
     public async Task A_preview_stays_a_preview_unless_a_target_is_given()
     {
         using var client = fake.Client();
-        var redeploy = new ApplicationRedeploy(client, new RecordingLog());
+        var redeploy = new ApplicationRedeploy(client, new CollectingLog());
         var source = await redeploy.ResolveSourceAsync("dpl_pre", default);
 
         var asPreview = await redeploy.RedeployAsync(source, null, null, default);
@@ -66,7 +68,7 @@ public sealed class ApplicationRedeployTests(VercelFakeServer fake) : IClassFixt
     {
         await fake.PostAsync("/__fake/vercel/builds/fail", new { count = 1 });
         using var client = fake.Client();
-        var redeploy = new ApplicationRedeploy(client, new RecordingLog());
+        var redeploy = new ApplicationRedeploy(client, new CollectingLog());
         var source = await redeploy.ResolveSourceAsync(null, default);
 
         var error = await Assert.ThrowsAsync<HotmessException>(() => redeploy.RedeployAsync(source, null, TimeSpan.FromSeconds(20), default));
@@ -80,10 +82,10 @@ public sealed class ApplicationRedeployTests(VercelFakeServer fake) : IClassFixt
     [Fact]
     public async Task A_build_slower_than_the_timeout_times_out()
     {
-        await fake.ResetAsync(stepMs: 5000);
+        await fake.ResetVercelAsync(stepMs: 5000);
         await fake.SeedDeploymentsAsync(new { uid = "dpl_current", target = "production" });
         using var client = fake.Client();
-        var redeploy = new ApplicationRedeploy(client, new RecordingLog());
+        var redeploy = new ApplicationRedeploy(client, new CollectingLog());
         var source = await redeploy.ResolveSourceAsync(null, default);
 
         var error = await Assert.ThrowsAsync<HotmessException>(() => redeploy.RedeployAsync(source, null, TimeSpan.FromMilliseconds(500), default));

@@ -1,14 +1,16 @@
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Platform;
 using Hotmess.Recovery.Platform.Vercel;
+using Hotmess.Recovery.Tests.Fakes;
+using Hotmess.Recovery.Tests.Support;
 
 namespace Hotmess.Recovery.Tests.Platform.Vercel;
 
-public sealed class ApplicationRollbackTests(VercelFakeServer fake) : IClassFixture<VercelFakeServer>, IAsyncLifetime
+public sealed class ApplicationRollbackTests(FakeServer fake) : IClassFixture<FakeServer>, IAsyncLifetime
 {
     private static readonly RollbackOptions Quick = new() { Timeout = TimeSpan.FromSeconds(20), HealthCheckTimeout = TimeSpan.FromSeconds(1) };
 
-    public Task InitializeAsync() => fake.ResetAsync();
+    public Task InitializeAsync() => fake.ResetVercelAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 
@@ -21,7 +23,7 @@ public sealed class ApplicationRollbackTests(VercelFakeServer fake) : IClassFixt
             new { uid = "dpl_preview", target = "preview" },
             new { uid = "dpl_good", target = "production" },
             new { uid = "dpl_older", target = "production" });
-        var log = new RecordingLog();
+        var log = new CollectingLog();
         using var client = fake.Client(log);
         using var site = new SiteHealthClient(fake.BaseUrl);
         var rollback = new ApplicationRollback(client, site, log);
@@ -51,7 +53,7 @@ public sealed class ApplicationRollbackTests(VercelFakeServer fake) : IClassFixt
         await fake.SeedDeploymentsAsync([.. deployments]);
         using var client = fake.Client();
 
-        var plan = await new ApplicationRollback(client, null, new RecordingLog()).PlanAsync(null, default);
+        var plan = await new ApplicationRollback(client, null, new CollectingLog()).PlanAsync(null, default);
 
         Assert.Equal("dpl_last_good", plan.To.DeploymentId);
     }
@@ -59,9 +61,9 @@ public sealed class ApplicationRollbackTests(VercelFakeServer fake) : IClassFixt
     [Fact]
     public async Task After_a_rollback_the_next_one_goes_further_back()
     {
-        await fake.SeedDeploymentsAsync(VercelFakeServer.ProductionDeployments(4));
+        await fake.SeedDeploymentsAsync(VercelFakes.ProductionDeployments(4));
         using var client = fake.Client();
-        var rollback = new ApplicationRollback(client, null, new RecordingLog());
+        var rollback = new ApplicationRollback(client, null, new CollectingLog());
 
         await rollback.ExecuteAsync(await rollback.PlanAsync(null, default), Quick, default);
         var second = await rollback.PlanAsync(null, default);
@@ -79,7 +81,7 @@ public sealed class ApplicationRollbackTests(VercelFakeServer fake) : IClassFixt
             new { uid = "dpl_preview", target = "preview" });
         using var client = fake.Client();
 
-        var error = await Assert.ThrowsAsync<HotmessException>(() => new ApplicationRollback(client, null, new RecordingLog()).PlanAsync(null, default));
+        var error = await Assert.ThrowsAsync<HotmessException>(() => new ApplicationRollback(client, null, new CollectingLog()).PlanAsync(null, default));
 
         Assert.Equal("VercelNoRollbackCandidate", error.ErrorId);
         Assert.Equal(FailureKind.NotFound, error.Kind);
@@ -93,7 +95,7 @@ public sealed class ApplicationRollbackTests(VercelFakeServer fake) : IClassFixt
         await fake.SeedDeploymentsAsync(new { uid = "dpl_preview", target = "preview" });
         using var client = fake.Client();
 
-        var error = await Assert.ThrowsAsync<HotmessException>(() => new ApplicationRollback(client, null, new RecordingLog()).PlanAsync(null, default));
+        var error = await Assert.ThrowsAsync<HotmessException>(() => new ApplicationRollback(client, null, new CollectingLog()).PlanAsync(null, default));
 
         Assert.Equal("VercelNoProductionDeployment", error.ErrorId);
     }
@@ -112,7 +114,7 @@ public sealed class ApplicationRollbackTests(VercelFakeServer fake) : IClassFixt
             new { uid = "dpl_good", target = "production" });
         using var client = fake.Client();
 
-        var error = await Assert.ThrowsAsync<HotmessException>(() => new ApplicationRollback(client, null, new RecordingLog()).PlanAsync(deploymentId, default));
+        var error = await Assert.ThrowsAsync<HotmessException>(() => new ApplicationRollback(client, null, new CollectingLog()).PlanAsync(deploymentId, default));
 
         Assert.Equal(errorId, error.ErrorId);
         Assert.Equal(kind, error.Kind);
@@ -125,7 +127,7 @@ public sealed class ApplicationRollbackTests(VercelFakeServer fake) : IClassFixt
     {
         await fake.SeedDeploymentsAsync(new { uid = "dpl_current", target = "production" }, new { uid = "dpl_good", target = "production", rollbackFails = true });
         using var client = fake.Client();
-        var rollback = new ApplicationRollback(client, null, new RecordingLog());
+        var rollback = new ApplicationRollback(client, null, new CollectingLog());
         var plan = await rollback.PlanAsync(null, default);
 
         var error = await Assert.ThrowsAsync<HotmessException>(() => rollback.ExecuteAsync(plan, Quick, default));
@@ -143,7 +145,7 @@ public sealed class ApplicationRollbackTests(VercelFakeServer fake) : IClassFixt
     {
         await fake.SeedDeploymentsAsync(new { uid = "dpl_current", target = "production" }, new { uid = "dpl_good", target = "production", rollbackHangs = true });
         using var client = fake.Client();
-        var rollback = new ApplicationRollback(client, null, new RecordingLog());
+        var rollback = new ApplicationRollback(client, null, new CollectingLog());
         var plan = await rollback.PlanAsync(null, default);
 
         var timeout = await Assert.ThrowsAsync<HotmessException>(() => rollback.ExecuteAsync(plan, Quick with { Timeout = TimeSpan.FromSeconds(1) }, default));
@@ -160,7 +162,7 @@ public sealed class ApplicationRollbackTests(VercelFakeServer fake) : IClassFixt
     public async Task A_site_still_unhealthy_after_the_rollback_is_reported_in_the_result_and_as_a_warning()
     {
         await fake.SeedDeploymentsAsync(new { uid = "dpl_current", target = "production", healthy = false }, new { uid = "dpl_also_bad", target = "production", healthy = false });
-        var log = new RecordingLog();
+        var log = new CollectingLog();
         using var client = fake.Client(log);
         using var site = new SiteHealthClient(fake.BaseUrl);
         var rollback = new ApplicationRollback(client, site, log);

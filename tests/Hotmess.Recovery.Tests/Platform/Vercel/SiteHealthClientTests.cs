@@ -1,13 +1,15 @@
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Platform;
+using Hotmess.Recovery.Tests.Fakes;
+using Hotmess.Recovery.Tests.Support;
 
 namespace Hotmess.Recovery.Tests.Platform.Vercel;
 
-public sealed class SiteHealthClientTests(VercelFakeServer fake) : IClassFixture<VercelFakeServer>, IAsyncLifetime
+public sealed class SiteHealthClientTests(FakeServer fake) : IClassFixture<FakeServer>, IAsyncLifetime
 {
     public async Task InitializeAsync()
     {
-        await fake.ResetAsync();
+        await fake.ResetVercelAsync();
         await fake.SeedDeploymentsAsync(new { uid = "dpl_current", target = "production" });
     }
 
@@ -35,7 +37,7 @@ public sealed class SiteHealthClientTests(VercelFakeServer fake) : IClassFixture
     {
         await fake.PostAsync("/__fake/vercel/site", new { healthy = false });
         using var site = new SiteHealthClient(fake.BaseUrl);
-        var log = new RecordingLog();
+        var log = new CollectingLog();
 
         var health = await site.WaitUntilHealthyAsync(TimeSpan.FromSeconds(1), log);
 

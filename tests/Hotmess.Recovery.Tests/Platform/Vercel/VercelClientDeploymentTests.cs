@@ -1,18 +1,20 @@
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Platform.Vercel;
+using Hotmess.Recovery.Tests.Fakes;
+using Hotmess.Recovery.Tests.Support;
 
 namespace Hotmess.Recovery.Tests.Platform.Vercel;
 
-public sealed class VercelClientDeploymentTests(VercelFakeServer fake) : IClassFixture<VercelFakeServer>, IAsyncLifetime
+public sealed class VercelClientDeploymentTests(FakeServer fake) : IClassFixture<FakeServer>, IAsyncLifetime
 {
-    public Task InitializeAsync() => fake.ResetAsync();
+    public Task InitializeAsync() => fake.ResetVercelAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task Lists_every_deployment_across_pages_newest_first()
     {
-        await fake.SeedDeploymentsAsync(VercelFakeServer.ProductionDeployments(45));
+        await fake.SeedDeploymentsAsync(VercelFakes.ProductionDeployments(45));
         await fake.SeedDeploymentsAsync(new { uid = "dpl_preview", target = "preview", ageMinutes = 0.5 });
         using var client = fake.Client();
 
@@ -98,9 +100,9 @@ public sealed class VercelClientDeploymentTests(VercelFakeServer fake) : IClassF
     [Fact]
     public async Task A_rollback_request_is_answered_by_a_status_that_moves_through_pending_and_in_progress()
     {
-        await fake.ResetAsync(stepMs: 1000);
+        await fake.ResetVercelAsync(stepMs: 1000);
         await fake.SeedDeploymentsAsync(new { uid = "dpl_new", target = "production" }, new { uid = "dpl_old", target = "production" });
-        var log = new RecordingLog();
+        var log = new CollectingLog();
         using var client = fake.Client(log);
 
         await client.RequestRollbackAsync("dpl_old");
@@ -145,7 +147,7 @@ public sealed class VercelClientDeploymentTests(VercelFakeServer fake) : IClassF
     public async Task Redeploy_creates_a_new_deployment_that_builds_to_ready()
     {
         await fake.SeedDeploymentsAsync(new { uid = "dpl_src", target = "production" });
-        var log = new RecordingLog();
+        var log = new CollectingLog();
         using var client = fake.Client(log);
         var source = await client.GetDeploymentAsync("dpl_src");
 
@@ -164,7 +166,7 @@ public sealed class VercelClientDeploymentTests(VercelFakeServer fake) : IClassF
     [Fact]
     public async Task Every_call_carries_the_team_scope()
     {
-        await fake.ResetAsync(teamId: "team_hotmess");
+        await fake.ResetVercelAsync(teamId: "team_hotmess");
         await fake.SeedDeploymentsAsync(new { uid = "dpl_new", target = "production" }, new { uid = "dpl_old", target = "production" });
         using var client = fake.Client(teamId: "team_hotmess");
 
@@ -182,7 +184,7 @@ public sealed class VercelClientDeploymentTests(VercelFakeServer fake) : IClassF
     [Fact]
     public async Task Without_the_team_scope_a_team_project_is_not_found()
     {
-        await fake.ResetAsync(teamId: "team_hotmess");
+        await fake.ResetVercelAsync(teamId: "team_hotmess");
         using var client = fake.Client();
 
         var error = await Assert.ThrowsAsync<HotmessException>(() => client.GetProjectAsync());

@@ -1,13 +1,14 @@
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Platform.Vercel;
+using Hotmess.Recovery.Tests.Fakes;
 
 namespace Hotmess.Recovery.Tests.Platform.Vercel;
 
-public sealed class VercelClientEnvironmentTests(VercelFakeServer fake) : IClassFixture<VercelFakeServer>, IAsyncLifetime
+public sealed class VercelClientEnvironmentTests(FakeServer fake) : IClassFixture<FakeServer>, IAsyncLifetime
 {
     private static readonly string[] AllTargets = ["production", "preview", "development"];
 
-    public Task InitializeAsync() => fake.ResetAsync();
+    public Task InitializeAsync() => fake.ResetVercelAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 

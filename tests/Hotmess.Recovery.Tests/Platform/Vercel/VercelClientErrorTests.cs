@@ -1,15 +1,17 @@
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Platform.Vercel;
+using Hotmess.Recovery.Tests.Fakes;
+using Hotmess.Recovery.Tests.Support;
 
 namespace Hotmess.Recovery.Tests.Platform.Vercel;
 
-public sealed class VercelClientErrorTests(VercelFakeServer fake) : IClassFixture<VercelFakeServer>, IAsyncLifetime
+public sealed class VercelClientErrorTests(FakeServer fake) : IClassFixture<FakeServer>, IAsyncLifetime
 {
     public async Task InitializeAsync()
     {
-        await fake.ResetAsync();
+        await fake.ResetVercelAsync();
         await fake.ClearFaultsAsync();
-        await fake.SeedDeploymentsAsync(VercelFakeServer.ProductionDeployments(3));
+        await fake.SeedDeploymentsAsync(VercelFakes.ProductionDeployments(3));
     }
 
     public Task DisposeAsync() => fake.ClearFaultsAsync();
@@ -31,7 +33,7 @@ public sealed class VercelClientErrorTests(VercelFakeServer fake) : IClassFixtur
     public async Task A_429_is_retried_after_Retry_After_and_then_succeeds()
     {
         await fake.PostAsync("/__fake/vercel/rate-limit", new { count = 2, retryAfterSeconds = 0 });
-        var log = new RecordingLog();
+        var log = new CollectingLog();
         using var client = fake.Client(log);
 
         var project = await client.GetProjectAsync();
@@ -46,7 +48,7 @@ public sealed class VercelClientErrorTests(VercelFakeServer fake) : IClassFixtur
     public async Task Without_Retry_After_the_reset_time_of_X_RateLimit_Reset_is_used()
     {
         await fake.PostAsync("/__fake/vercel/rate-limit", new { count = 1, retryAfterSeconds = (int?)null });
-        var log = new RecordingLog();
+        var log = new CollectingLog();
         using var client = fake.Client(log);
 
         var deployments = await VercelClientDeploymentTests.ToListAsync(client.GetDeploymentsAsync(new DeploymentFilter()));
