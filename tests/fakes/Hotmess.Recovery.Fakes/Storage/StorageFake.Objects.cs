@@ -273,7 +273,7 @@ public static partial class StorageFake
             }
 
             // An upsert keeps the object's id and creation time.
-            var created = NewObject(bucketId, key, size, eTag, contentType, cacheControl, earlier, UserMetadata(context));
+            var created = FakeObject.Create(bucketId, key, size, eTag, contentType, cacheControl, earlier, UserMetadata(context));
             state.Prepare(created, temporary);
             IResult answer;
             FakeObject? discard;
@@ -361,7 +361,7 @@ public static partial class StorageFake
                 var overrides = body.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object ? m : default;
                 var temporary = state.NewTemporaryFile();
                 File.Copy(state.BlobFile(original), temporary);
-                var created = NewObject(destination.Id, destinationKey, original.Size, original.ETag,
+                var created = FakeObject.Create(destination.Id, destinationKey, original.Size, original.ETag,
                     String(overrides, "mimetype") ?? original.Mimetype, String(overrides, "cacheControl") ?? original.CacheControl,
                     move ? original : previous, copyMetadata ? original.UserMetadata : null);
                 state.Commit(destination, created, temporary);
@@ -377,27 +377,6 @@ public static partial class StorageFake
                 shape["bucket_id"] = destination.Id;
                 return Results.Json(shape);
             }
-        }
-
-        private static FakeObject NewObject(string bucketId, string key, long size, string eTag, string contentType, string cacheControl, FakeObject? previous, JsonElement? userMetadata)
-        {
-            var now = DateTimeOffset.UtcNow;
-            return new FakeObject
-            {
-                Id = previous?.Id ?? Guid.NewGuid().ToString(),
-                BucketId = bucketId,
-                Name = key,
-                BlobId = FakeObject.NewBlobId(),
-                Size = size,
-                ETag = eTag,
-                Mimetype = contentType,
-                CacheControl = cacheControl,
-                CreatedAt = previous?.CreatedAt ?? now,
-                UpdatedAt = now,
-                LastAccessedAt = now,
-                Version = FakeObject.NewVersion(),
-                UserMetadata = userMetadata,
-            };
         }
 
         /// <summary><c>x-metadata</c>: base64 of a JSON object.</summary>

@@ -120,21 +120,7 @@ internal static class StorageFakeControl
             }
 
             var previous = bucket.Objects.GetValueOrDefault(key);
-            var o = new FakeObject
-            {
-                Id = previous?.Id ?? Guid.NewGuid().ToString(),
-                BucketId = bucketId,
-                Name = key,
-                BlobId = FakeObject.NewBlobId(),
-                Size = size,
-                ETag = eTag,
-                Mimetype = contentType,
-                CacheControl = cacheControl,
-                CreatedAt = previous?.CreatedAt ?? now,
-                UpdatedAt = now,
-                LastAccessedAt = now,
-                Version = FakeObject.NewVersion(),
-            };
+            var o = FakeObject.Create(bucketId, key, size, eTag, contentType, cacheControl, previous);
             state.Commit(bucket, o, temporary);
             return o;
         }

@@ -207,6 +207,28 @@ public sealed class FakeBucket
 
 public sealed class FakeObject
 {
+    /// <summary>A new version of an object: a new blob and version, keeping the id and creation time of the one it replaces.</summary>
+    public static FakeObject Create(string bucketId, string key, long size, string eTag, string contentType, string cacheControl, FakeObject? previous, JsonElement? userMetadata = null)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return new FakeObject
+        {
+            Id = previous?.Id ?? Guid.NewGuid().ToString(),
+            BucketId = bucketId,
+            Name = key,
+            BlobId = NewBlobId(),
+            Size = size,
+            ETag = eTag,
+            Mimetype = contentType,
+            CacheControl = cacheControl,
+            CreatedAt = previous?.CreatedAt ?? now,
+            UpdatedAt = now,
+            LastAccessedAt = now,
+            Version = NewVersion(),
+            UserMetadata = userMetadata,
+        };
+    }
+
     public required string Id { get; init; }
 
     public required string BucketId { get; init; }
