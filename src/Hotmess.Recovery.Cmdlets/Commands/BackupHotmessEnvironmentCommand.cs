@@ -36,7 +36,7 @@ public sealed class BackupHotmessEnvironmentCommand : VercelCmdlet
         var repositoryPath = ResolveRepositoryPath(Repository, Configuration);
         EnvironmentKey key = null!;
         Terminating(() => key = EnvironmentKey.Resolve(KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile),
-            Secret.FromNullable(Unprotect(Key)), Secret.FromNullable(Unprotect(Passphrase)), System.Environment.GetEnvironmentVariables()));
+            ToSecret(Key), ToSecret(Passphrase), System.Environment.GetEnvironmentVariables()));
         if (!ShouldProcess(repositoryPath, $"Back up the environment variables of Vercel project '{VercelSettings.ProjectId}'"))
         {
             return;

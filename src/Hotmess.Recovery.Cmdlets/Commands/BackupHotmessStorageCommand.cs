@@ -51,7 +51,7 @@ public sealed class BackupHotmessStorageCommand : HotmessCmdlet
         var configuration = LoadConfiguration(ConfigurationPath);
         var repository = ResolveRepositoryPath(Repository, configuration);
         (Uri Url, Secret Key)? resolved = null;
-        Terminating(() => resolved = StorageConnection.Resolve(SupabaseUrl, Secret.FromNullable(Unprotect(ServiceRoleKey)), configuration,
+        Terminating(() => resolved = StorageConnection.Resolve(SupabaseUrl, ToSecret(ServiceRoleKey), configuration,
             System.Environment.GetEnvironmentVariables()));
         var connection = resolved!.Value;
         var buckets = Bucket ?? configuration.Storage.Buckets.ToArray();

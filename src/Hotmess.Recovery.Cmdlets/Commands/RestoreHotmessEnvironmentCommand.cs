@@ -64,7 +64,7 @@ public sealed class RestoreHotmessEnvironmentCommand : VercelCmdlet
             : LatestEnvironmentSet());
         EnvironmentKey key = null!;
         Terminating(() => key = EnvironmentKey.Resolve(KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile),
-            Secret.FromNullable(Unprotect(Key)), Secret.FromNullable(Unprotect(Passphrase)), System.Environment.GetEnvironmentVariables()));
+            ToSecret(Key), ToSecret(Passphrase), System.Environment.GetEnvironmentVariables()));
 
         IReadOnlyList<StoredVariable> variables = [];
         Terminating(() => variables = RunEngine((_, token) => EnvironmentBackupEngine.OpenAsync(set!, key, token)));

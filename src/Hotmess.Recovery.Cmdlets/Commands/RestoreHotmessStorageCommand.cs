@@ -63,7 +63,7 @@ public sealed class RestoreHotmessStorageCommand : HotmessCmdlet
 
         var configuration = LoadConfiguration(ConfigurationPath);
         (Uri Url, Secret Key)? resolved = null;
-        Terminating(() => resolved = StorageConnection.Resolve(SupabaseUrl, Secret.FromNullable(Unprotect(ServiceRoleKey)), configuration,
+        Terminating(() => resolved = StorageConnection.Resolve(SupabaseUrl, ToSecret(ServiceRoleKey), configuration,
             System.Environment.GetEnvironmentVariables()));
         var connection = resolved!.Value;
         var scope = (Bucket is null ? "" : $" (buckets {string.Join(", ", Bucket)})") + (Prefix is null ? "" : $" (keys starting '{Prefix}')");

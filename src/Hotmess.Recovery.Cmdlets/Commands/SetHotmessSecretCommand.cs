@@ -40,7 +40,7 @@ public sealed class SetHotmessSecretCommand : VercelCmdlet
     protected override void ProcessRecord()
     {
         var targets = Target?.Distinct().ToArray() ?? EnvironmentTargets.All.ToArray();
-        var value = Secret.FromNullable(Unprotect(Value));
+        var value = ToSecret(Value);
         if (value is null)
         {
             WriteError(new ErrorRecord(new PSArgumentException($"The value for {Name} is empty; Vercel needs a value."),

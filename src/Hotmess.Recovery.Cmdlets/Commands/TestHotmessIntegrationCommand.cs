@@ -63,12 +63,12 @@ public sealed class TestHotmessIntegrationCommand : HotmessCmdlet
         var settings = IntegrationSettings.Resolve(configuration, System.Environment.GetEnvironmentVariables(), new IntegrationSettings
         {
             SupabaseUrl = SupabaseUrl,
-            SupabaseAnonKey = Secret.FromNullable(Unprotect(SupabaseAnonKey)),
-            SupabaseServiceRoleKey = Secret.FromNullable(Unprotect(SupabaseServiceRoleKey)),
-            SupabaseAccessToken = Secret.FromNullable(Unprotect(SupabaseAccessToken)),
+            SupabaseAnonKey = ToSecret(SupabaseAnonKey),
+            SupabaseServiceRoleKey = ToSecret(SupabaseServiceRoleKey),
+            SupabaseAccessToken = ToSecret(SupabaseAccessToken),
             SupabaseProjectRef = SupabaseProjectRef,
-            StripeSecretKey = Secret.FromNullable(Unprotect(StripeSecretKey)),
-            ResendApiKey = Secret.FromNullable(Unprotect(ResendApiKey)),
+            StripeSecretKey = ToSecret(StripeSecretKey),
+            ResendApiKey = ToSecret(ResendApiKey),
             SiteUrl = SiteUrl,
         });
         var integrations = Integration?.Distinct().ToArray() ?? Enum.GetValues<IntegrationKind>();

@@ -56,8 +56,9 @@ public abstract class HotmessCmdlet : PSCmdlet, IDisposable
         return ShouldProcess(target, action);
     }
 
-    protected static string? Unprotect(SecureString? value) =>
-        value is null ? null : new NetworkCredential(string.Empty, value).Password;
+    /// <summary>A SecureString parameter as the engine's <see cref="Secret"/>; null when not given or empty.</summary>
+    protected static Secret? ToSecret(SecureString? value) =>
+        value is null ? null : Secret.FromNullable(new NetworkCredential(string.Empty, value).Password);
 
     /// <summary>Runs engine work, pumping its messages on the pipeline thread until it ends.</summary>
     protected T RunEngine<T>(Func<IOperationLog, CancellationToken, Task<T>> work)

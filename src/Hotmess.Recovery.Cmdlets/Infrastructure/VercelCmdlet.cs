@@ -52,7 +52,7 @@ public abstract class VercelCmdlet : HotmessCmdlet
             if (_settings is null)
             {
                 Terminating(() => _settings = VercelSettings.Resolve(Configuration, System.Environment.GetEnvironmentVariables(),
-                    Secret.FromNullable(Unprotect(Token)), ProjectId, TeamId, ApiUrl));
+                    ToSecret(Token), ProjectId, TeamId, ApiUrl));
             }
 
             return _settings!;

@@ -6,7 +6,12 @@ namespace Hotmess.Recovery.Common;
 /// <summary>Runs a program with a given environment, streams its stderr lines to a callback, and kills it on cancellation.</summary>
 public static class ExternalProcess
 {
-    public sealed record Result(int ExitCode, string StandardOutput, IReadOnlyList<string> ErrorLines);
+    public sealed record Result(int ExitCode, string StandardOutput, IReadOnlyList<string> ErrorLines)
+    {
+        /// <summary>The stderr line that best explains a failure: the last one naming an error, else the last one.</summary>
+        public string FailureReason =>
+            ErrorLines.LastOrDefault(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)) ?? ErrorLines.LastOrDefault() ?? "no message";
+    }
 
     public static async Task<Result> RunAsync(
         string fileName,

@@ -65,9 +65,9 @@ public static class ConnectionStrings
     public static string Redact(NpgsqlConnectionStringBuilder builder) =>
         $"Host={builder.Host};Port={builder.Port};Database={builder.Database};Username={builder.Username}";
 
-    /// <summary>The same server, another database (for CREATE/DROP DATABASE from the maintenance database).</summary>
-    public static NpgsqlConnectionStringBuilder WithDatabase(NpgsqlConnectionStringBuilder builder, string database) =>
-        new(builder.ConnectionString) { Database = database };
+    /// <summary>Another database of the same server to CREATE or DROP this one from.</summary>
+    public static NpgsqlConnectionStringBuilder Maintenance(NpgsqlConnectionStringBuilder builder) =>
+        new(builder.ConnectionString) { Database = builder.Database == "postgres" ? "template1" : "postgres" };
 
     /// <summary>libpq's environment for pg_dump, pg_restore and psql: the password travels here, never on a command line.</summary>
     public static Dictionary<string, string> ToLibpqEnvironment(NpgsqlConnectionStringBuilder builder)

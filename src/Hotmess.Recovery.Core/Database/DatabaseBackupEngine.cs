@@ -139,9 +139,8 @@ public static class DatabaseBackupEngine
             line => log.Verbose("pg_dump: " + line), cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
-            var reason = result.ErrorLines.LastOrDefault(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)) ?? result.ErrorLines.LastOrDefault() ?? "no message";
             throw new HotmessException("PgDumpFailed", FailureKind.ExternalToolFailed,
-                $"pg_dump failed with exit code {result.ExitCode}: {reason}", ConnectionStrings.Redact(source));
+                $"pg_dump failed with exit code {result.ExitCode}: {result.FailureReason}", ConnectionStrings.Redact(source));
         }
 
         log.Verbose($"pg_dump finished in {watch.Elapsed.TotalSeconds:F1} s.");

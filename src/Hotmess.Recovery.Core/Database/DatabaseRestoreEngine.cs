@@ -132,7 +132,7 @@ public static class DatabaseRestoreEngine
     /// <summary>Creates the database when missing; otherwise refuses one that holds objects unless forced. True when created.</summary>
     public static async Task<bool> PrepareTargetAsync(NpgsqlConnectionStringBuilder target, bool force, string setId, IOperationLog log, CancellationToken cancellationToken)
     {
-        var maintenance = ConnectionStrings.WithDatabase(target, target.Database == "postgres" ? "template1" : "postgres");
+        var maintenance = ConnectionStrings.Maintenance(target);
         await using (var admin = await DatabaseSession.OpenAsync(maintenance, cancellationToken).ConfigureAwait(false))
         {
             await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", admin);
@@ -222,9 +222,8 @@ public static class DatabaseRestoreEngine
             line => log.Verbose("pg_restore: " + line), cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
-            var reason = result.ErrorLines.LastOrDefault(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)) ?? result.ErrorLines.LastOrDefault() ?? "no message";
             throw new HotmessException("PgRestoreFailed", FailureKind.ExternalToolFailed,
-                $"pg_restore of '{setId}' into '{target.Database}' failed with exit code {result.ExitCode}: {reason}", setId);
+                $"pg_restore of '{setId}' into '{target.Database}' failed with exit code {result.ExitCode}: {result.FailureReason}", setId);
         }
 
         log.Verbose($"pg_restore finished in {watch.Elapsed.TotalSeconds:F1} s.");

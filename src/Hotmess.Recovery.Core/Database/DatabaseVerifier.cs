@@ -158,7 +158,7 @@ public static class DatabaseVerifier
     {
         try
         {
-            var maintenance = ConnectionStrings.WithDatabase(target, target.Database == "postgres" ? "template1" : "postgres");
+            var maintenance = ConnectionStrings.Maintenance(target);
             await using var admin = await DatabaseSession.OpenAsync(maintenance, CancellationToken.None).ConfigureAwait(false);
             await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {TableMeasurement.Quote(target.Database!)} WITH (FORCE)", admin);
             await drop.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
