@@ -27,6 +27,9 @@
         'Restore-HotmessEnvironment'
         'Backup-HotmessStorage'
         'Restore-HotmessStorage'
+        'Get-HotmessSetting'
+        'New-HotmessIncidentRecord'
+        'Export-HotmessIncidentRecord'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
