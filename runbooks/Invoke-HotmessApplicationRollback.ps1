@@ -6,10 +6,11 @@
     For a buggy deployment or broken features. Finds the last working deployment (the newest READY production
     deployment older than the one serving production, or -DeploymentId), rolls production back to it with
     Vercel's instant rollback, waits until Vercel reports the outcome, checks https://<site>/api/health, and
-    writes an incident record object to the output.
+    writes the incident record (New-HotmessIncidentRecord) to the output, and with -IncidentPath to that folder
+    as Markdown and JSON.
 
-    Runs unattended (Azure Automation, CI) or by hand. Settings come from Azure Automation variables when
-    Get-AutomationVariable exists, otherwise from the environment: VERCEL_TOKEN (encrypted variable),
+    Runs unattended (Azure Automation, CI) or by hand. Settings come from Get-HotmessSetting: Azure Automation
+    variables when Get-AutomationVariable exists, otherwise the environment: VERCEL_TOKEN (encrypted variable),
     VERCEL_PROJECT_ID, VERCEL_TEAM_ID (optional), VERCEL_API_URL (optional), HOTMESS_SITE_URL (optional).
 
     The job fails (after writing the record) when the rollback fails or times out, and when the site is still
@@ -23,6 +24,10 @@
 
 .PARAMETER Reason
     Why production is being rolled back; copied into the incident record.
+
+.PARAMETER IncidentPath
+    A folder to write the incident record to (Export-HotmessIncidentRecord); created when missing. Without it the
+    record is only written to the output.
 
 .PARAMETER TimeoutSeconds
     How long to wait for Vercel to finish the rollback.
@@ -39,6 +44,7 @@
 param(
     [string] $DeploymentId,
     [string] $Reason = 'Buggy deployment or broken features',
+    [string] $IncidentPath,
     [ValidateRange(1, 3600)] [int] $TimeoutSeconds = 180,
     [ValidateRange(1, 3600)] [int] $HealthCheckTimeoutSeconds = 60
 )
@@ -47,93 +53,64 @@ $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 Import-Module HotmessRecovery
 
-function Get-RunbookSetting {
-    # An Automation variable when running in Azure Automation (and the variable exists), else the environment variable.
-    param([string] $Name)
-    $value = $null
-    if (Get-Command Get-AutomationVariable -ErrorAction Ignore) {
-        try { $value = Get-AutomationVariable -Name $Name } catch { $value = $null }
-    }
-    if ([string]::IsNullOrEmpty($value)) { $value = [Environment]::GetEnvironmentVariable($Name) }
-    if ([string]::IsNullOrEmpty($value)) { $null } else { [string] $value }
-}
+$record = New-HotmessIncidentRecord application-rollback 'Procedure 2: Application Rollback' -Reason $Reason
 
 $vercel = @{}
-$token = Get-RunbookSetting 'VERCEL_TOKEN'
-if ($token) { $vercel.Token = ConvertTo-SecureString $token -AsPlainText -Force }
-$token = $null
-foreach ($setting in @{ ProjectId = 'VERCEL_PROJECT_ID'; TeamId = 'VERCEL_TEAM_ID'; ApiUrl = 'VERCEL_API_URL' }.GetEnumerator()) {
-    $value = Get-RunbookSetting $setting.Value
+foreach ($setting in @{ Token = 'VERCEL_TOKEN'; ProjectId = 'VERCEL_PROJECT_ID'; TeamId = 'VERCEL_TEAM_ID'; ApiUrl = 'VERCEL_API_URL' }.GetEnumerator()) {
+    $value = Get-HotmessSetting $setting.Value
     if ($value) { $vercel[$setting.Key] = $value }
 }
-$siteUrl = Get-RunbookSetting 'HOTMESS_SITE_URL'
-
-$record = [ordered]@{
-    PSTypeName       = 'Hotmess.Recovery.IncidentRecord'
-    Procedure        = 'Procedure 2: Application Rollback'
-    Reason           = $Reason
-    Outcome          = $null
-    StartedAt        = [DateTimeOffset]::UtcNow
-    CompletedAt      = $null
-    Duration         = $null
-    ProjectId        = $null
-    FromDeploymentId = $null
-    ToDeploymentId   = $null
-    Healthy          = $null
-    HealthDetail     = $null
-    Actions          = [System.Collections.Generic.List[string]]::new()
-    ErrorId          = $null
-    Error            = $null
-}
+$record.SetFact('ProjectId', $vercel.ProjectId)
 
 function Complete-Record {
-    # Stamps the end time and writes the record to the output.
-    param([string] $Outcome)
-    $record.Outcome = $Outcome
-    $record.CompletedAt = [DateTimeOffset]::UtcNow
-    $record.Duration = $record.CompletedAt - $record.StartedAt
-    [pscustomobject] $record
+    # Closes the record, writes it to -IncidentPath (not under -WhatIf) and to the output.
+    param([string] $Outcome, [System.Management.Automation.ErrorRecord] $Failure)
+    if ($Failure) { $record.Complete($Outcome, $Failure.FullyQualifiedErrorId, $Failure.Exception.Message) } else { $record.Complete($Outcome) }
+    if ($IncidentPath) { $record | Export-HotmessIncidentRecord -Path $IncidentPath | Out-Null }
+    $record
 }
 
 $rollback = @{ Force = $true; Timeout = [TimeSpan]::FromSeconds($TimeoutSeconds); HealthCheckTimeout = [TimeSpan]::FromSeconds($HealthCheckTimeoutSeconds) }
 if ($DeploymentId) { $rollback.DeploymentId = $DeploymentId }
-if ($siteUrl) { $rollback.SiteUrl = $siteUrl }
+if ($siteUrl = Get-HotmessSetting HOTMESS_SITE_URL) { $rollback.SiteUrl = $siteUrl }
 
+$step = $record.StartStep('Roll back production')
 try {
     # -WhatIf reaches the cmdlet through $WhatIfPreference.
     $result = Invoke-HotmessRollback @vercel @rollback
 }
 catch {
-    $record.ErrorId = $_.FullyQualifiedErrorId
-    $record.Error = $_.Exception.Message
     if ($DeploymentId -and $_.FullyQualifiedErrorId -like 'VercelDeploymentAlreadyCurrent,*') {
         # A restarted job: the rollback it asked for has already happened.
-        $record.ToDeploymentId = $DeploymentId
-        $record.Actions.Add("Found $DeploymentId already serving production; nothing to do.")
+        $step.Skip("$DeploymentId already serves production; nothing to do.") | Out-Null
+        $record.SetFact('ToDeploymentId', $DeploymentId)
         Complete-Record 'AlreadyCurrent'
         return
     }
-    $record.Actions.Add("Rollback not completed: $($_.Exception.Message)")
-    Complete-Record 'Failed'
+    $step.Fail("Rollback not completed: $($_.Exception.Message)", $_.FullyQualifiedErrorId) | Out-Null
+    Complete-Record 'Failed' $_
     throw
 }
 
 if (-not $result) {
-    $record.Actions.Add('WhatIf: no rollback requested.')
+    $step.Skip('WhatIf: no rollback requested.') | Out-Null
     Complete-Record 'WhatIf'
     return
 }
 
-$record.ProjectId = $result.ProjectId
-$record.FromDeploymentId = $result.FromDeploymentId
-$record.ToDeploymentId = $result.ToDeploymentId
-$record.Healthy = $result.Healthy
-$record.HealthDetail = $result.HealthDetail
-$record.Actions.Add("Rolled production back from $($result.FromDeploymentId) ($($result.FromUrl)) to $($result.ToDeploymentId) ($($result.ToUrl)) in $([int] $result.Duration.TotalSeconds) s.")
-$record.Actions.Add("Health check $($result.HealthUrl): $($result.HealthDetail).")
+$step.Succeed("Rolled production back from $($result.FromDeploymentId) ($($result.FromUrl)) to $($result.ToDeploymentId) ($($result.ToUrl)); Vercel took $([int] $result.Duration.TotalSeconds) s.") | Out-Null
+$record.SetFact('ProjectId', $result.ProjectId)
+$record.SetFact('FromDeploymentId', $result.FromDeploymentId)
+$record.SetFact('ToDeploymentId', $result.ToDeploymentId)
+$record.SetFact('Healthy', [string] $result.Healthy)
+$record.SetFact('HealthCheck', "$($result.HealthUrl): $($result.HealthDetail)")
 
 if ($result.Healthy -eq $false) {
-    Complete-Record 'RolledBackUnhealthy'
-    throw "Production was rolled back to $($result.ToDeploymentId), but $($result.HealthUrl) is still unhealthy ($($result.HealthDetail))."
+    $message = "Production was rolled back to $($result.ToDeploymentId), but $($result.HealthUrl) is still unhealthy ($($result.HealthDetail))."
+    $record.AddNextStep("Find why $($result.HealthUrl) is still unhealthy after the rollback: $($result.HealthDetail).")
+    $failure = [System.Management.Automation.ErrorRecord]::new([System.InvalidOperationException]::new($message),
+        'ApplicationRollbackUnhealthy', [System.Management.Automation.ErrorCategory]::InvalidResult, $result.HealthUrl)
+    Complete-Record 'RolledBackUnhealthy' $failure
+    throw $failure
 }
 Complete-Record 'RolledBack'

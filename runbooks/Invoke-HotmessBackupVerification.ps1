@@ -13,8 +13,8 @@
       4. Export-HotmessReport: the checklist, filled in from that evidence, as Markdown and JSON.
     The job fails (throws) when the verification fails, so a schedule or a CI step sees it.
 
-    Settings come from parameters, then Azure Automation variables (when Get-AutomationVariable exists), then
-    the environment: HOTMESS_DATABASE_URL, HOTMESS_SCRATCH_DATABASE_URL, HOTMESS_REPOSITORY, HOTMESS_REPORT_PATH,
+    Settings come from parameters, then Get-HotmessSetting: Azure Automation variables (when
+    Get-AutomationVariable exists), then the environment: HOTMESS_DATABASE_URL, HOTMESS_SCRATCH_DATABASE_URL, HOTMESS_REPOSITORY, HOTMESS_REPORT_PATH,
     and for storage VITE_SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY.
 
 .EXAMPLE
@@ -36,22 +36,13 @@ param(
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
-function Get-RunbookSetting([string] $Value, [string] $Name) {
-    # Parameter, then Automation variable, then environment variable.
-    if ($Value) { return $Value }
-    if (Get-Command Get-AutomationVariable -ErrorAction Ignore) {
-        $fromAutomation = Get-AutomationVariable -Name $Name -ErrorAction Ignore
-        if ($fromAutomation) { return $fromAutomation }
-    }
-    [Environment]::GetEnvironmentVariable($Name)
-}
-
 Import-Module HotmessRecovery
 
-$ConnectionString = Get-RunbookSetting $ConnectionString 'HOTMESS_DATABASE_URL'
-$ScratchConnectionString = Get-RunbookSetting $ScratchConnectionString 'HOTMESS_SCRATCH_DATABASE_URL'
-$Repository = Get-RunbookSetting $Repository 'HOTMESS_REPOSITORY'
-$ReportPath = Get-RunbookSetting $ReportPath 'HOTMESS_REPORT_PATH'
+# Parameters first, then Get-HotmessSetting: the Automation variable, else the environment variable.
+if (-not $ConnectionString) { $ConnectionString = Get-HotmessSetting HOTMESS_DATABASE_URL }
+if (-not $ScratchConnectionString) { $ScratchConnectionString = Get-HotmessSetting HOTMESS_SCRATCH_DATABASE_URL }
+if (-not $Repository) { $Repository = Get-HotmessSetting HOTMESS_REPOSITORY }
+if (-not $ReportPath) { $ReportPath = Get-HotmessSetting HOTMESS_REPORT_PATH }
 if (-not $ScratchConnectionString) { throw 'No scratch database: pass -ScratchConnectionString or set HOTMESS_SCRATCH_DATABASE_URL.' }
 if (-not $ReportPath) { $ReportPath = (Get-Location).Path }
 
@@ -70,8 +61,8 @@ if (-not $verifications) { return }
 
 if ($IncludeStorage) {
     $storage = @{}
-    if ($url = Get-RunbookSetting '' 'VITE_SUPABASE_URL') { $storage.SupabaseUrl = $url }
-    if ($key = Get-RunbookSetting '' 'SUPABASE_SERVICE_ROLE_KEY') { $storage.ServiceRoleKey = ConvertTo-SecureString $key -AsPlainText -Force }
+    if ($url = Get-HotmessSetting VITE_SUPABASE_URL) { $storage.SupabaseUrl = $url }
+    if ($key = Get-HotmessSetting SUPABASE_SERVICE_ROLE_KEY) { $storage.ServiceRoleKey = $key }
     $storageSet = Backup-HotmessStorage @repositoryArgument @storage
     $verifications += $storageSet | Test-HotmessBackup
 }

@@ -39,20 +39,38 @@ AfterAll {
     Stop-VercelTestFake $fake
 }
 
-Describe 'The runbook script' {
-    BeforeAll {
-        $ast = [System.Management.Automation.Language.Parser]::ParseFile($runbook, [ref] $null, [ref] $null)
+Describe 'The runbook as a job' {
+    BeforeEach {
+        Reset-Deployments
+        Set-VercelTestEnvironment $fake
     }
 
-    It 'stops on the first error' {
-        $ast.EndBlock.Statements.Extent.Text | Should -Contain '$ErrorActionPreference = ''Stop'''
+    It 'ends the job at the first error, before changing anything' {
+        # Azure Automation without the module imported into the account: Import-Module only writes an error.
+        function Import-Module { param([string] $Name) Write-Error "The module '$Name' is not imported into this Automation account." }
+
+        $run = Invoke-Runbook
+
+        $run.Error.Exception.Message | Should -BeLike "*module 'HotmessRecovery' is not imported*"
+        $run.Output | Should -BeNullOrEmpty
+        Get-CurrentProduction | Should -Be 'dpl_broken'
     }
 
-    It 'never calls Write-Progress or prompts' {
-        $commands = $ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.CommandAst] }, $true) |
-            ForEach-Object { $_.GetCommandName() }
-        $commands | Should -Not -Contain 'Write-Progress'
-        $commands | Should -Not -Contain 'Read-Host'
+    It 'runs to the end in a host that cannot prompt, writing no progress' {
+        # A runspace without a host, as in a scheduled job: any prompt fails the run.
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript('param($Runbook) $ProgressPreference = "Continue"; & $Runbook -Reason "Checkout broken"').AddArgument($runbook)
+            $output = $ps.Invoke()
+
+            $ps.Streams.Error | Should -BeNullOrEmpty
+            $output.Outcome | Should -Be 'RolledBack'
+            $ps.Streams.Progress | Should -BeNullOrEmpty
+        }
+        finally {
+            $ps.Dispose()
+        }
+        Get-CurrentProduction | Should -Be 'dpl_good'
     }
 }
 
@@ -70,23 +88,39 @@ Describe 'Invoke-HotmessApplicationRollback outside Azure Automation' {
         $run.Error | Should -BeNullOrEmpty
         $run.Output | Should -HaveCount 1
         $record = $run.Output[0]
-        $record.PSObject.TypeNames | Should -Contain 'Hotmess.Recovery.IncidentRecord'
+        $record | Should -BeOfType ([Hotmess.Recovery.Incidents.IncidentRecord])
         $record.Outcome | Should -Be 'RolledBack'
         $record.Reason | Should -Be 'Checkout broken'
-        $record.FromDeploymentId | Should -Be 'dpl_broken'
-        $record.ToDeploymentId | Should -Be 'dpl_good'
-        $record.Healthy | Should -BeTrue
-        $record.Actions -join "`n" | Should -Match 'Rolled production back from dpl_broken'
-        $record.Duration | Should -BeOfType [TimeSpan]
-        ($run.Output | ConvertTo-Json -Depth 5) | Should -Not -Match $token
+        $record.Facts.FromDeploymentId | Should -Be 'dpl_broken'
+        $record.Facts.ToDeploymentId | Should -Be 'dpl_good'
+        $record.Facts.Healthy | Should -Be 'True'
+        $record.Steps.Name | Should -Be 'Roll back production'
+        $record.Steps[0].Status | Should -Be 'Succeeded'
+        $record.Steps[0].Detail | Should -Match 'Rolled production back from dpl_broken'
+        [Hotmess.Recovery.Incidents.IncidentRecordRenderer]::RenderJson($record) | Should -Not -Match $token
         Get-CurrentProduction | Should -Be 'dpl_good'
     }
 
+    It 'writes the incident record to -IncidentPath as Markdown and JSON' {
+        $incidents = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+
+        $record = (Invoke-Runbook @{ IncidentPath = $incidents }).Output[0]
+
+        $json = Get-Content -Raw (Join-Path $incidents "$($record.Id).json") | ConvertFrom-Json
+        $json.outcome | Should -Be 'RolledBack'
+        $json.facts.ToDeploymentId | Should -Be 'dpl_good'
+        Get-Content -Raw (Join-Path $incidents "$($record.Id).md") | Should -BeLike '*# Incident record: Procedure 2: Application Rollback*'
+    }
+
     It 'changes nothing with -WhatIf and says so in the record' {
-        $run = Invoke-Runbook @{ WhatIf = $true }
+        $incidents = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+
+        $run = Invoke-Runbook @{ WhatIf = $true; IncidentPath = $incidents }
 
         $run.Error | Should -BeNullOrEmpty
         $run.Output.Outcome | Should -Be 'WhatIf'
+        $run.Output.Steps[0].Status | Should -Be 'Skipped'
+        $incidents | Should -Not -Exist
         Get-CurrentProduction | Should -Be 'dpl_broken'
         @(Invoke-VercelControl $fake -Method Get -Path requests | Where-Object path -Like '*/rollback/*') | Should -BeNullOrEmpty
     }
@@ -99,6 +133,7 @@ Describe 'Invoke-HotmessApplicationRollback outside Azure Automation' {
         $run.Error.FullyQualifiedErrorId | Should -BeLike 'VercelRollbackFailed,*'
         $run.Output.Outcome | Should -Be 'Failed'
         $run.Output.ErrorId | Should -BeLike 'VercelRollbackFailed,*'
+        $run.Output.Steps[0].Status | Should -Be 'Failed'
         Get-CurrentProduction | Should -Be 'dpl_broken'
     }
 
@@ -117,7 +152,8 @@ Describe 'Invoke-HotmessApplicationRollback outside Azure Automation' {
         $run = Invoke-Runbook @{ HealthCheckTimeoutSeconds = 1 }
 
         $run.Output.Outcome | Should -Be 'RolledBackUnhealthy'
-        $run.Output.Healthy | Should -BeFalse
+        $run.Output.Facts.Healthy | Should -Be 'False'
+        $run.Output.NextSteps | Should -BeLike '*still unhealthy*'
         "$($run.Error)" | Should -Match 'still unhealthy'
         Get-CurrentProduction | Should -Be 'dpl_good'
     }
@@ -129,6 +165,7 @@ Describe 'Invoke-HotmessApplicationRollback outside Azure Automation' {
 
         $restart.Error | Should -BeNullOrEmpty
         $restart.Output.Outcome | Should -Be 'AlreadyCurrent'
+        $restart.Output.Facts.ToDeploymentId | Should -Be 'dpl_older'
         Get-CurrentProduction | Should -Be 'dpl_older'
     }
 
@@ -175,7 +212,7 @@ Describe 'Invoke-HotmessApplicationRollback in Azure Automation' {
 
         $run.Error | Should -BeNullOrEmpty
         $run.Output.Outcome | Should -Be 'RolledBack'
-        $run.Output.ToDeploymentId | Should -Be 'dpl_good'
+        $run.Output.Facts.ToDeploymentId | Should -Be 'dpl_good'
         Should -Invoke Get-AutomationVariable -ParameterFilter { $Name -eq 'VERCEL_TOKEN' } -Exactly -Times 1
         Should -Invoke Get-AutomationVariable -ParameterFilter { $Name -eq 'VERCEL_PROJECT_ID' } -Exactly -Times 1
     }
