@@ -63,11 +63,13 @@ Describe 'Invoke-HotmessCredentialRecovery in Azure Automation' {
         (Get-VercelVariable $fake RESEND_API_KEY)[0].value | Should -Be $newKeys.RESEND_API_KEY
         $production = Get-ProductionDeployments
         $production | Should -HaveCount 2
-        $record.Deployment.DeploymentId | Should -Not -Be 'dpl_live'
-        $record.Deployment.State | Should -Be 'READY'
-        ($record.Integrations | Where-Object Stage -EQ 'After the redeploy') | Should -HaveCount 6
-        $record.Integrations | Where-Object { -not $_.Passed } | Should -BeNullOrEmpty
-        ($record.Secrets | Where-Object Action -EQ 'Updated').Name | Should -Be 'RESEND_API_KEY', 'STRIPE_SECRET_KEY'
+        $record.Facts.DeploymentId | Should -Not -Be 'dpl_live'
+        $record.Facts.DeploymentId | Should -Be (Invoke-FakeControl $fake vercel state -Method Get).currentProductionId
+        $record.Facts.DeploymentState | Should -Be 'READY'
+        @($record.Steps | Where-Object Name -Like 'After the redeploy: *') | Should -HaveCount 6
+        $record.Steps.Status | Should -Not -Contain 'Failed'
+        ($record.Steps | Where-Object Name -Like 'Set * in Vercel').Status | Should -Be 'Succeeded', 'Succeeded'
+        ($record.Steps | Where-Object Name -Like 'Set * in Vercel').Name | Should -Be 'Set RESEND_API_KEY in Vercel', 'Set STRIPE_SECRET_KEY in Vercel'
 
         $files = Get-IncidentRecord $incidents
         $files.Record.Outcome | Should -Be 'Recovered'
@@ -85,8 +87,8 @@ Describe 'Invoke-HotmessCredentialRecovery in Azure Automation' {
         $record = & $runbook -IncidentPath $incidents -SecretName RESEND_API_KEY, STRIPE_SECRET_KEY -WhatIf
 
         $record.Outcome | Should -Be 'WhatIf'
-        ($record.Secrets | Where-Object Action -EQ 'Would be updated').Name | Should -Be 'RESEND_API_KEY', 'STRIPE_SECRET_KEY'
-        ($record.Integrations | Where-Object Stage -EQ 'Before the change').Passed | Should -Be $true, $true
+        ($record.Steps | Where-Object Name -Like 'Set * in Vercel').Status | Should -Be 'Skipped', 'Skipped'
+        ($record.Steps | Where-Object Name -Like 'Before the change: *').Status | Should -Be 'Succeeded', 'Succeeded'
         (Get-VercelVariable $fake STRIPE_SECRET_KEY)[0].value | Should -Be (Get-SampleVariableValues).STRIPE_SECRET_KEY
         Get-ProductionDeployments | Should -HaveCount 1
         Test-Path $incidents | Should -BeFalse
@@ -104,7 +106,9 @@ Describe 'Invoke-HotmessCredentialRecovery in Azure Automation' {
         $files = Get-IncidentRecord $incidents
         $files.Record.Outcome | Should -Be 'Failed'
         $files.Record.ErrorId | Should -BeLike 'CredentialRecoveryNewKeyRefused*'
-        $files.Text | Should -BeLike '*StripeKeyInvalid*'
+        ($files.Record.steps | Where-Object name -EQ 'Before the change: Stripe SecretKey').errorId | Should -Be 'StripeKeyInvalid'
+        ($files.Record.steps | Where-Object name -EQ 'Test the new keys').status | Should -Be 'Failed'
+        $files.Record.steps.name | Should -Not -BeLike 'Set * in Vercel'
         $files.Text | Should -Not -BeLike '*sk_test_typo_in_new_key_9999*'
     }
 
@@ -114,9 +118,12 @@ Describe 'Invoke-HotmessCredentialRecovery in Azure Automation' {
 
         $err = Get-ThrownError { & $runbook -IncidentPath $incidents -SecretName SUPABASE_SERVICE_ROLE_KEY -Target production }
 
-        $err.FullyQualifiedErrorId | Should -BeLike 'CredentialRecoveryValueMissing*'
+        $err.FullyQualifiedErrorId | Should -Be 'SettingMissing,Hotmess.Recovery.Cmdlets.Commands.GetHotmessSettingCommand'
         $err.TargetObject | Should -Be 'SUPABASE_SERVICE_ROLE_KEY'
-        (Get-IncidentRecord $incidents).Record.Outcome | Should -Be 'Failed'
+        $record = (Get-IncidentRecord $incidents).Record
+        $record.Outcome | Should -Be 'Failed'
+        $record.steps.name | Should -Be 'Read the new secrets'
+        $record.steps.status | Should -Be 'Failed'
     }
 
     It 'refuses to guess which secrets changed' {
@@ -144,11 +151,14 @@ Describe 'Invoke-HotmessCredentialRecovery in Azure Automation' {
 
         $err = Get-ThrownError { & $runbook -IncidentPath $incidents -SecretName STRIPE_SECRET_KEY }
 
-        $err | Should -Not -BeNullOrEmpty
+        $err.FullyQualifiedErrorId | Should -BeLike 'VercelDeploymentFailed,*'
         $files = Get-IncidentRecord $incidents
         $files.Record.Outcome | Should -Be 'Failed'
-        $files.Record.Actions | Should -Contain 'Set STRIPE_SECRET_KEY in Vercel for production, preview, development.'
-        $files.Record.Actions[-1] | Should -BeLike 'Redeploying production failed*'
+        $set = $files.Record.steps | Where-Object name -EQ 'Set STRIPE_SECRET_KEY in Vercel'
+        $set.status | Should -Be 'Succeeded'
+        $set.detail | Should -Be 'For production, preview, development.'
+        $files.Record.steps[-1].name | Should -Be 'Redeploy production'
+        $files.Record.steps[-1].status | Should -Be 'Failed'
     }
 
     It 'records integrations still failing after the redeploy and fails the job' {
@@ -162,18 +172,28 @@ Describe 'Invoke-HotmessCredentialRecovery in Azure Automation' {
         (Get-VercelVariable $fake STRIPE_SECRET_KEY)[0].value | Should -Be $newKeys.STRIPE_SECRET_KEY
         $files = Get-IncidentRecord $incidents
         $files.Record.Outcome | Should -Be 'IntegrationsFailing'
-        ($files.Record.Integrations | Where-Object { -not $_.Passed }).ErrorId | Should -Be 'StripeWebhookEndpointDisabled'
+        ($files.Record.steps | Where-Object { $_.status -eq 'Failed' -and $_.name -like 'After the redeploy: *' }).errorId | Should -Be 'StripeWebhookEndpointDisabled'
         $files.Markdown | Should -BeLike '*Fix Stripe WebhookEndpoint*'
     }
 
-    It 'parses without errors and asks for nothing interactively' {
-        $tokens = $errors = $null
-        $ast = [System.Management.Automation.Language.Parser]::ParseFile((Resolve-Path $runbook), [ref] $tokens, [ref] $errors)
+    It 'runs to the end in a host that cannot prompt' {
+        # A runspace without a host, as in a scheduled job: any prompt fails the run. Its own stand-in for Automation.
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                    param($Runbook, $Incidents, $NewKey)
+                    function Get-AutomationVariable { param([string] $Name) if ($Name -eq 'RESEND_API_KEY') { $NewKey } }
+                    & $Runbook -IncidentPath $Incidents -SecretName RESEND_API_KEY
+                }.ToString()).AddArgument($runbook).AddArgument($incidents).AddArgument($newKeys.RESEND_API_KEY)
+            $output = $ps.Invoke()
 
-        $errors | Should -BeNullOrEmpty
-        $commands = $ast.FindAll({ $args[0] -is [System.Management.Automation.Language.CommandAst] }, $true) | ForEach-Object { $_.GetCommandName() }
-        $commands | Should -Not -Contain 'Read-Host'
-        $commands | Should -Not -Contain 'Write-Progress'
+            $ps.Streams.Error | Should -BeNullOrEmpty
+            $output.Outcome | Should -Be 'Recovered'
+        }
+        finally {
+            $ps.Dispose()
+        }
+        (Get-VercelVariable $fake RESEND_API_KEY)[0].value | Should -Be $newKeys.RESEND_API_KEY
     }
 }
 
@@ -195,5 +215,21 @@ Describe 'Invoke-HotmessCredentialRecovery outside Azure Automation' {
         $record.Outcome | Should -Be 'Recovered'
         (Get-VercelVariable $fake RESEND_API_KEY)[0].value | Should -Be $newKeys.RESEND_API_KEY
         (Get-VercelVariable $fake STRIPE_SECRET_KEY)[0].value | Should -Be (Get-SampleVariableValues).STRIPE_SECRET_KEY
+    }
+
+    It 'writes an incident record of the same shape as the application rollback runbook' {
+        $env:RESEND_API_KEY = $newKeys.RESEND_API_KEY
+        Invoke-FakeControl $fake vercel deployments @{ deployments = @(@{ uid = 'dpl_live'; target = 'production' }, @{ uid = 'dpl_previous'; target = 'production' }) } | Out-Null
+        $rollbackRunbook = Join-Path $PSScriptRoot '../../../runbooks/Invoke-HotmessApplicationRollback.ps1'
+
+        $credential = & $runbook -IncidentPath $incidents -SecretName RESEND_API_KEY
+        $rollback = & $rollbackRunbook -IncidentPath $incidents -DeploymentId dpl_previous
+
+        $credential.Outcome | Should -Be 'Recovered'
+        $rollback.Outcome | Should -Be 'RolledBack'
+        $records = foreach ($record in $credential, $rollback) { Get-Content -Raw (Join-Path $incidents "$($record.Id).json") | ConvertFrom-Json }
+        $records[0].PSObject.Properties.Name | Should -Be $records[1].PSObject.Properties.Name
+        $records[0].steps[0].PSObject.Properties.Name | Should -Be $records[1].steps[0].PSObject.Properties.Name
+        $records[0].PSObject.Properties.Name | Should -Contain 'steps'
     }
 }
