@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Reflection;
 using Hotmess.Recovery.Cmdlets.Infrastructure;
 using Hotmess.Recovery.Reports;
 using Hotmess.Recovery.Repository;
@@ -35,31 +34,18 @@ public sealed class ExportHotmessReportCommand : HotmessCmdlet
     protected override void EndProcessing()
     {
         var now = DateTimeOffset.UtcNow;
-        var version = typeof(ExportHotmessReportCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0];
-        var by = $"{System.Environment.UserName}@{System.Environment.MachineName} (HotmessRecovery {version})";
-        var report = VerificationReport.Render(_verifications, Format, now, by);
+        var report = VerificationReport.Render(_verifications, Format, now, ReportFiles.PerformedBy());
         if (Path is null)
         {
             WriteObject(report);
             return;
         }
 
-        var path = GetUnresolvedProviderPathFromPSPath(Path);
-        if (Directory.Exists(path))
-        {
-            path = System.IO.Path.Combine(path, $"backup-verification-{now.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}.{(Format == ReportFormat.Json ? "json" : "md")}");
-        }
-
-        if (File.Exists(path) && !Force)
-        {
-            ThrowTerminatingError(new ErrorRecord(new IOException($"The report file '{path}' already exists; use -Force to overwrite it."),
-                "ReportFileExists", ErrorCategory.ResourceExists, path));
-        }
-
+        var path = string.Empty;
+        Terminating(() => path = ReportFiles.Resolve(GetUnresolvedProviderPathFromPSPath(Path), Format, now, Force));
         if (ShouldProcess(path, "Write the backup verification report"))
         {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, report);
+            Terminating(() => ReportFiles.Write(path, report));
             WriteObject(new FileInfo(path));
         }
     }

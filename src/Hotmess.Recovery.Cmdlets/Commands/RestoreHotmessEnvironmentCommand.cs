@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using System.Security;
 using Hotmess.Recovery.Cmdlets.Infrastructure;
-using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Environments;
 using Hotmess.Recovery.Repository;
 
@@ -59,62 +58,33 @@ public sealed class RestoreHotmessEnvironmentCommand : VercelCmdlet
     protected override void ProcessRecord()
     {
         var set = InputObject;
-        Terminating(() => set ??= ParameterSetName == ByIdSet
-            ? BackupRepository.Open(ResolveRepositoryPath(Repository, Configuration)).GetSet(Id!)
-            : LatestEnvironmentSet());
+        Terminating(() => set ??= EnvironmentRestoreEngine.FindSet(
+            BackupRepository.Open(ResolveRepositoryPath(Repository, Configuration)), ParameterSetName == ByIdSet ? Id : null));
         EnvironmentKey key = null!;
         Terminating(() => key = EnvironmentKey.Resolve(KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile),
             ToSecret(Key), ToSecret(Passphrase), System.Environment.GetEnvironmentVariables()));
 
-        IReadOnlyList<StoredVariable> variables = [];
-        Terminating(() => variables = RunEngine((_, token) => EnvironmentBackupEngine.OpenAsync(set!, key, token)));
-        WriteVerbose($"Environment set {set!.Id} opened: {variables.Count} variables.");
-
         var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
-        var project = VercelSettings.ProjectId;
-        var chosen = new List<StoredVariable>();
-        foreach (var variable in variables.Where(v => patterns is null || patterns.Any(p => p.IsMatch(v.Name))))
+        var selection = new EnvironmentRestoreSelection(patterns is null ? null : name => patterns.Any(p => p.IsMatch(name)), Target);
+        EnvironmentRestorePlan plan = null!;
+        Terminating(() => plan = RunEngine((_, token) => EnvironmentRestoreEngine.PlanAsync(set!, key, selection, token)));
+        WriteVerbose($"Environment set {set!.Id} opened: {plan.Variables.Count} variables to restore, {plan.WithoutValue.Count} without a value.");
+
+        foreach (var skipped in plan.WithoutValue)
         {
-            var targets = Target is null ? variable.Targets : variable.Targets.Intersect(Target, StringComparer.Ordinal).ToList();
-            if (targets.Count == 0)
-            {
-                continue;
-            }
-
-            if (variable.Value is null)
-            {
-                WriteWarning($"Environment set {set.Id} holds no value for {variable.Name} ({variable.Type}, {string.Join(", ", targets)}): Vercel did not give it back when the set was taken. Set it with Set-HotmessSecret.");
-                continue;
-            }
-
-            if (ShouldProcessUnlessForced(Force, $"{variable.Name} ({variable.Type}, {string.Join(", ", targets)}) in Vercel project '{project}'",
-                    $"Restore the value from environment set {set.Id}"))
-            {
-                chosen.Add(variable with { Targets = targets });
-            }
+            WriteWarning(plan.SkipReason(skipped));
         }
 
+        var project = VercelSettings.ProjectId;
+        var chosen = plan.Variables
+            .Where(v => ShouldProcessUnlessForced(Force, $"{EnvironmentRestorePlan.Describe(v)} in Vercel project '{project}'", $"Restore the value from environment set {set.Id}"))
+            .ToList();
         if (chosen.Count == 0)
         {
             return;
         }
 
-        RunVercel<bool>(async (client, _, token) =>
-        {
-            await new VercelEnvironmentStore(client).WriteAsync(chosen, token).ConfigureAwait(false);
-            return true;
-        });
-        foreach (var variable in chosen)
-        {
-            WriteObject(new EnvironmentRestoreResult(variable.Name, variable.Targets, variable.Type, "vercel", project, set.Id));
-        }
-    }
-
-    private BackupSet LatestEnvironmentSet()
-    {
-        var repository = BackupRepository.Open(ResolveRepositoryPath(Repository, Configuration));
-        return repository.GetSets(BackupKind.Environment).FirstOrDefault()
-            ?? throw new HotmessException("BackupNotFound", FailureKind.NotFound,
-                $"The repository '{repository.Root}' holds no environment set; take one with Backup-HotmessEnvironment.", repository.Root);
+        var results = RunVercel((client, _, token) => EnvironmentRestoreEngine.RestoreAsync(plan, chosen, new VercelEnvironmentStore(client), token));
+        WriteObject(results, enumerateCollection: true);
     }
 }
