@@ -51,12 +51,23 @@ Describe 'Export-HotmessReport' {
         $file.Name | Should -Match '^backup-verification-\d{8}T\d{6}Z\.md$'
     }
 
+    It 'writes a dated file into a folder that does not exist yet when the path ends in a separator' {
+        $folder = Join-Path $TestDrive 'new-reports'
+
+        $file = $verification | Export-HotmessReport -Format Json -Path ($folder + [IO.Path]::DirectorySeparatorChar)
+
+        $file.DirectoryName | Should -Be $folder
+        $file.Name | Should -Match '^backup-verification-\d{8}T\d{6}Z\.json$'
+        (Get-Content -Raw $file | ConvertFrom-Json).verifications[0].setId | Should -Be $verification.SetId
+    }
+
     It 'refuses to overwrite a report without -Force' {
         $path = Join-Path $TestDrive 'existing.md'
         Set-Content $path 'keep'
         { $verification | Export-HotmessReport -Path $path -ErrorAction Stop } |
             Should -Throw -ErrorId 'ReportFileExists,Hotmess.Recovery.Cmdlets.Commands.ExportHotmessReportCommand'
         Get-Content $path | Should -Be 'keep'
-        $verification | Export-HotmessReport -Path $path -Force | Should -Not -BeNullOrEmpty
+        ($verification | Export-HotmessReport -Path $path -Force).FullName | Should -Be $path
+        Get-Content -Raw $path | Should -BeLike '# Backup Verification Checklist*'
     }
 }

@@ -33,7 +33,7 @@ Describe 'Restore-HotmessEnvironment' {
         $restored = Restore-HotmessEnvironment -Repository $repository -Force -WarningVariable warnings -WarningAction SilentlyContinue
 
         $restored.Name | Should -Be 'STRIPE_SECRET_KEY', 'SUPABASE_SERVICE_ROLE_KEY', 'VITE_SUPABASE_URL'
-        $restored | ForEach-Object { $_.SetId | Should -Be $set.Id }
+        $restored.SetId | Should -Be $set.Id, $set.Id, $set.Id
         (Get-VercelVariable $fake STRIPE_SECRET_KEY)[0].value | Should -Be $values.STRIPE_SECRET_KEY
         (Get-VercelVariable $fake SUPABASE_SERVICE_ROLE_KEY)[0].value | Should -Be $values.SUPABASE_SERVICE_ROLE_KEY
         $warnings | Should -BeLike '*RESEND_API_KEY*Set-HotmessSecret*'
@@ -52,6 +52,7 @@ Describe 'Restore-HotmessEnvironment' {
         Restore-HotmessEnvironment -Repository $repository -WhatIf -WarningAction SilentlyContinue | Should -BeNullOrEmpty
 
         (Get-VercelVariable $fake STRIPE_SECRET_KEY)[0].value | Should -Be 'sk_live_compromised_0000'
+        (Get-VercelVariable $fake SUPABASE_SERVICE_ROLE_KEY)[0].value | Should -Be 'service-role-compromised'
     }
 
     It 'fails with a wrong key as an authentication error, changing nothing' {
@@ -89,6 +90,8 @@ Describe 'Restore-HotmessEnvironment' {
         $err.FullyQualifiedErrorId | Should -BeLike 'EnvironmentDecryptionFailed,*'
         $err.CategoryInfo.Category | Should -Be 'InvalidData'
         Get-VercelVariable $fake STRIPE_SECRET_KEX | Should -BeNullOrEmpty
+        (Get-VercelVariable $fake STRIPE_SECRET_KEY)[0].value | Should -Be 'sk_live_compromised_0000'
+        (Get-VercelVariable $fake SUPABASE_SERVICE_ROLE_KEY)[0].value | Should -Be 'service-role-compromised'
     }
 
     It 'asks for the passphrase of a passphrase set' {
@@ -102,11 +105,25 @@ Describe 'Restore-HotmessEnvironment' {
         $restored.Name | Should -Be 'VITE_SUPABASE_URL'
     }
 
+    It 'restores the set named by -Id, not the newest one' {
+        Start-Sleep -Seconds 1
+        Set-HotmessSecret STRIPE_SECRET_KEY (Protect 'sk_live_in_the_newer_set_1111') -Target production, preview
+        $newer = Backup-HotmessEnvironment -Repository $repository -WarningAction SilentlyContinue
+        Set-HotmessSecret STRIPE_SECRET_KEY (Protect 'sk_live_compromised_0000') -Target production, preview
+
+        $restored = Restore-HotmessEnvironment -Repository $repository -Id $set.Id -Name STRIPE_SECRET_KEY -Force
+
+        $newer.Id | Should -Not -Be $set.Id
+        $restored.SetId | Should -Be $set.Id
+        (Get-VercelVariable $fake STRIPE_SECRET_KEY)[0].value | Should -Be $values.STRIPE_SECRET_KEY
+    }
+
     It 'refuses a set of another kind' {
         $other = [Hotmess.Recovery.Repository.BackupRepository]::OpenOrCreate($repository).BeginSet('Database', [DateTimeOffset]::UtcNow).Complete([Hotmess.Recovery.Repository.BackupManifest]::new())
 
         $err = Get-ThrownError { $other | Restore-HotmessEnvironment -Force }
 
         $err.FullyQualifiedErrorId | Should -BeLike 'BackupKindMismatch,*'
+        (Get-VercelVariable $fake STRIPE_SECRET_KEY)[0].value | Should -Be 'sk_live_compromised_0000'
     }
 }
