@@ -39,6 +39,12 @@
     ./Invoke-HotmessApplicationRollback.ps1 -Reason 'Checkout broken by the 14:02 deployment' -WhatIf
 
     Shows which rollback would be made, changing nothing.
+
+.EXAMPLE
+    ./Invoke-HotmessApplicationRollback.ps1 -DeploymentId dpl_8f2k -Reason 'Checkout broken' -IncidentPath ./incidents
+
+    Rolls production back to dpl_8f2k and writes ./incidents/<id>.md and <id>.json; run again after an
+    interruption, it ends AlreadyCurrent.
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
