@@ -18,6 +18,9 @@ public sealed class HotmessConfiguration
     public ObjectiveSettings Objectives { get; set; } = new();
 
     public PlatformSettings Platform { get; set; } = new();
+
+    /// <summary>What Remove-HotmessBackup keeps when no Keep parameter is given.</summary>
+    public RetentionSettings Retention { get; set; } = new();
 }
 
 public sealed class DatabaseSettings

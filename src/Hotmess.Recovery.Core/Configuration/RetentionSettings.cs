@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Retention;
+
+namespace Hotmess.Recovery.Configuration;
+
+/// <summary>
+/// The <c>retention</c> section: what Remove-HotmessBackup keeps when no Keep parameter is given. Either the counts
+/// themselves, or <c>"preset": "weeklyManualBackups"</c> for the plan's default (8 weekly, 12 monthly, every set of
+/// the last 7 days), whose values the counts beside it override.
+/// </summary>
+public sealed partial class RetentionSettings
+{
+    public const string WeeklyManualBackupsPreset = "weeklyManualBackups";
+
+    public string? Preset { get; set; }
+
+    public int? KeepLast { get; set; }
+
+    public int? KeepHourly { get; set; }
+
+    public int? KeepDaily { get; set; }
+
+    public int? KeepWeekly { get; set; }
+
+    public int? KeepMonthly { get; set; }
+
+    public int? KeepYearly { get; set; }
+
+    /// <summary>A duration such as <c>7d</c>, <c>36h</c> or <c>7.00:00:00</c>.</summary>
+    public string? KeepWithin { get; set; }
+
+    /// <summary>True when the section says nothing; then there is no configured policy.</summary>
+    public bool IsEmpty =>
+        Preset is null && KeepLast is null && KeepHourly is null && KeepDaily is null && KeepWeekly is null
+        && KeepMonthly is null && KeepYearly is null && string.IsNullOrWhiteSpace(KeepWithin);
+
+    /// <summary>The policy the section describes, or null when it says nothing.</summary>
+    public RetentionPolicy? ToPolicy()
+    {
+        if (IsEmpty)
+        {
+            return null;
+        }
+
+        var basis = Preset switch
+        {
+            null => new RetentionPolicy(),
+            _ when string.Equals(Preset, WeeklyManualBackupsPreset, StringComparison.OrdinalIgnoreCase) => RetentionPolicy.WeeklyManualBackups,
+            _ => throw new HotmessException("ConfigurationInvalid", FailureKind.InvalidData,
+                $"The retention preset '{Preset}' is unknown; the one preset is '{WeeklyManualBackupsPreset}'.", Preset),
+        };
+
+        return basis with
+        {
+            KeepLast = KeepLast ?? basis.KeepLast,
+            KeepHourly = KeepHourly ?? basis.KeepHourly,
+            KeepDaily = KeepDaily ?? basis.KeepDaily,
+            KeepWeekly = KeepWeekly ?? basis.KeepWeekly,
+            KeepMonthly = KeepMonthly ?? basis.KeepMonthly,
+            KeepYearly = KeepYearly ?? basis.KeepYearly,
+            KeepWithin = string.IsNullOrWhiteSpace(KeepWithin) ? basis.KeepWithin : ParseDuration(KeepWithin),
+        };
+    }
+
+    /// <summary>Reads <c>7d</c>, <c>2w</c>, <c>36h</c>, <c>90m</c>, or a .NET TimeSpan such as <c>7.00:00:00</c>.</summary>
+    public static TimeSpan ParseDuration(string text)
+    {
+        var match = ShortDuration().Match(text.Trim());
+        if (match.Success)
+        {
+            var amount = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            return match.Groups[2].Value switch
+            {
+                "w" => TimeSpan.FromDays(7 * amount),
+                "d" => TimeSpan.FromDays(amount),
+                "h" => TimeSpan.FromHours(amount),
+                _ => TimeSpan.FromMinutes(amount),
+            };
+        }
+
+        if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        throw new HotmessException("ConfigurationInvalid", FailureKind.InvalidData,
+            $"The retention duration keepWithin '{text}' is not a duration: write e.g. '7d', '36h' or '7.00:00:00'.", text);
+    }
+
+    [GeneratedRegex("^([0-9]{1,6})([wdhm])$")]
+    private static partial Regex ShortDuration();
+}

@@ -1,0 +1,7 @@
+namespace Hotmess.Recovery.Retention;
+
+public enum RetentionAction
+{
+    Keep,
+    Remove,
+}

@@ -1,0 +1,9 @@
+using Hotmess.Recovery.Repository;
+
+namespace Hotmess.Recovery.Retention;
+
+/// <summary>What the policy decided for one set, and every rule that kept it (none when it is removed).</summary>
+public sealed record RetentionDecision(string Id, BackupKind Kind, string? Source, DateTimeOffset StartedUtc, RetentionAction Action, IReadOnlyList<string> Reasons)
+{
+    public override string ToString() => $"{Action} {Id} ({string.Join(", ", Reasons)})";
+}
