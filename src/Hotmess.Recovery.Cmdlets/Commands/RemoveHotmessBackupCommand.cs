@@ -1,0 +1,163 @@
+using System.Management.Automation;
+using Hotmess.Recovery.Cmdlets.Infrastructure;
+using Hotmess.Recovery.Repository;
+using Hotmess.Recovery.Retention;
+
+namespace Hotmess.Recovery.Cmdlets.Commands;
+
+/// <summary>
+/// <para type="synopsis">Removes the backup sets a retention policy does not keep (or the sets given), then the content-store objects no set needs.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Remove, "HotmessBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = PolicySet)]
+[OutputType(typeof(RetentionDecision))]
+public sealed class RemoveHotmessBackupCommand : HotmessCmdlet
+{
+    private const string PolicySet = "Policy";
+    private const string ByIdSet = "ById";
+
+    private readonly List<(string Repository, string Id)> _requested = [];
+
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string? Repository { get; set; }
+
+    /// <summary>Only sets of this kind are considered; every kind (each counted on its own) when omitted.</summary>
+    [Parameter(ParameterSetName = PolicySet)]
+    public BackupKind? Kind { get; set; }
+
+    [Parameter(ParameterSetName = PolicySet)]
+    [ValidateRange(0, int.MaxValue)]
+    public int? KeepLast { get; set; }
+
+    [Parameter(ParameterSetName = PolicySet)]
+    [ValidateRange(0, int.MaxValue)]
+    public int? KeepHourly { get; set; }
+
+    [Parameter(ParameterSetName = PolicySet)]
+    [ValidateRange(0, int.MaxValue)]
+    public int? KeepDaily { get; set; }
+
+    [Parameter(ParameterSetName = PolicySet)]
+    [ValidateRange(0, int.MaxValue)]
+    public int? KeepWeekly { get; set; }
+
+    [Parameter(ParameterSetName = PolicySet)]
+    [ValidateRange(0, int.MaxValue)]
+    public int? KeepMonthly { get; set; }
+
+    [Parameter(ParameterSetName = PolicySet)]
+    [ValidateRange(0, int.MaxValue)]
+    public int? KeepYearly { get; set; }
+
+    [Parameter(ParameterSetName = PolicySet)]
+    public TimeSpan? KeepWithin { get; set; }
+
+    /// <summary>Sets to remove, e.g. piped from Get-HotmessBackup.</summary>
+    [Parameter(ParameterSetName = ByIdSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("SetId")]
+    [ValidateNotNullOrEmpty]
+    public string[]? Id { get; set; }
+
+    /// <summary>How long to wait for a running storage backup before removing storage sets and objects.</summary>
+    [Parameter]
+    public TimeSpan LockTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ConfigurationPath { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var configuration = LoadConfiguration(ConfigurationPath);
+        var repositoryPath = ResolveRepositoryPath(Repository, configuration);
+        if (ParameterSetName == ByIdSet)
+        {
+            _requested.AddRange(Id!.Select(id => (repositoryPath, id)));
+            return;
+        }
+
+        var policy = PolicyFromParameters();
+        if (policy is null)
+        {
+            Terminating(() => policy = configuration.Retention.ToPolicy());
+        }
+
+        if (policy is null)
+        {
+            ThrowArgumentError("RetentionPolicyMissing",
+                "No retention policy: give at least one of -KeepLast, -KeepHourly, -KeepDaily, -KeepWeekly, -KeepMonthly, -KeepYearly or -KeepWithin, "
+                + "or a 'retention' section in the configuration. Nothing was removed.", repositoryPath);
+        }
+
+        var repository = Open(repositoryPath);
+        IReadOnlyList<RetentionDecision> decisions = [];
+        Terminating(() => decisions = BackupPruner.Plan(repository, Kind, policy!, DateTimeOffset.UtcNow));
+        WriteVerbose($"Retention policy: {policy}.");
+        Apply(repository, decisions);
+    }
+
+    protected override void EndProcessing()
+    {
+        foreach (var group in _requested.GroupBy(r => r.Repository, StringComparer.Ordinal))
+        {
+            var repository = Open(group.Key);
+            IReadOnlyList<RetentionDecision> decisions = [];
+            Terminating(() => decisions = BackupPruner.Requested(repository, group.Select(r => r.Id)));
+            Apply(repository, decisions);
+        }
+    }
+
+    private RetentionPolicy? PolicyFromParameters()
+    {
+        string[] keeps = ["KeepLast", "KeepHourly", "KeepDaily", "KeepWeekly", "KeepMonthly", "KeepYearly", "KeepWithin"];
+        return keeps.Any(MyInvocation.BoundParameters.ContainsKey)
+            ? new RetentionPolicy
+            {
+                KeepLast = KeepLast,
+                KeepHourly = KeepHourly,
+                KeepDaily = KeepDaily,
+                KeepWeekly = KeepWeekly,
+                KeepMonthly = KeepMonthly,
+                KeepYearly = KeepYearly,
+                KeepWithin = KeepWithin,
+            }
+            : null;
+    }
+
+    private BackupRepository Open(string path)
+    {
+        BackupRepository? repository = null;
+        Terminating(() => repository = BackupRepository.Open(path));
+        return repository!;
+    }
+
+    /// <summary>Asks for each removal, carries out those confirmed, and writes every decision with what was done.</summary>
+    private void Apply(BackupRepository repository, IReadOnlyList<RetentionDecision> decisions)
+    {
+        var confirmed = decisions
+            .Where(d => d.Action == RetentionAction.Remove)
+            .Where(d => ShouldProcessUnlessForced(Force, $"{d.Id} ({d.Kind}, started {d.StartedUtc.UtcDateTime:u})", "Remove backup set"))
+            .Select(d => d.Id)
+            .ToList();
+
+        var removed = new HashSet<string>(StringComparer.Ordinal);
+        var prune = ShouldProcessUnlessForced(Force, repository.Root, "Remove content-store objects no set refers to, and incomplete sets abandoned over a day ago");
+        if (confirmed.Count > 0 || prune)
+        {
+            Terminating(() =>
+            {
+                var result = RunEngine((log, token) => BackupPruner.RemoveAsync(repository, confirmed, prune, DateTimeOffset.UtcNow, LockTimeout, log, token));
+                removed.UnionWith(result.RemovedSetIds);
+                WriteVerbose($"Removed {result.RemovedSetIds.Count} set(s), {result.ObjectsRemoved} content-store object(s) ({result.BytesFreed:N0} bytes) and {result.IncompleteSetsRemoved} abandoned incomplete set(s).");
+            });
+        }
+
+        foreach (var decision in decisions)
+        {
+            WriteObject(decision with { Removed = removed.Contains(decision.Id) });
+        }
+    }
+}
