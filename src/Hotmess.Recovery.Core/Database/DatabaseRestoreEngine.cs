@@ -25,6 +25,9 @@ public sealed record DatabaseRestoreRequest
     public bool Fingerprint { get; init; }
 
     public string? PgBinDirectory { get; init; }
+
+    /// <summary>Refuse a target that exists: the restore creates the database itself (a verification's scratch database).</summary>
+    internal bool MustCreate { get; init; }
 }
 
 /// <summary>What a restore did, and how the restored tables compare with the manifest.</summary>
@@ -40,6 +43,9 @@ public sealed class DatabaseRestoreResult
 
     /// <summary>After a forced restore: the name the database as it was is kept under, until the caller drops it.</summary>
     public string? KeptDatabase { get; init; }
+
+    /// <summary>Roles the dump needed that the server lacked, created (NOLOGIN) by this restore.</summary>
+    public List<string> CreatedRoles { get; init; } = new();
 
     /// <summary>The statement that removes <see cref="KeptDatabase"/> once it is no longer needed.</summary>
     public string? RemoveKeptDatabase => KeptDatabase is null ? null : $"DROP DATABASE {TableMeasurement.Quote(KeptDatabase)};";
@@ -101,6 +107,12 @@ public static class DatabaseRestoreEngine
         log.Progress(new OperationProgress(ProgressId, $"Restoring {set.Id}", $"Preparing {target.Database}", 0));
 
         var inventory = await InspectAsync(target, maintenance, cancellationToken).ConfigureAwait(false);
+        if (inventory is not null && request.MustCreate)
+        {
+            throw new HotmessException("DatabaseExists", FailureKind.AlreadyExists,
+                $"The database '{target.Database}' exists; this restore only goes into a database it creates.", target.Database);
+        }
+
         if (inventory is { IsEmpty: false } && !request.Force)
         {
             throw new HotmessException("TargetNotEmpty", FailureKind.AlreadyExists,
@@ -110,30 +122,40 @@ public static class DatabaseRestoreEngine
 
         string? kept = null;
         List<TableEvidence> tables;
+        var createdRoles = new List<string>();
         if (inventory is null)
         {
             await CreateDatabaseAsync(maintenance, $"CREATE DATABASE {TableMeasurement.Quote(target.Database!)} TEMPLATE template0 ENCODING 'UTF8'", target, log, cancellationToken).ConfigureAwait(false);
             try
             {
-                tables = await RestoreIntoAsync(tools, target, contents, dumpFolder, request, log, cancellationToken).ConfigureAwait(false);
+                tables = await RestoreIntoAsync(tools, target, contents, dumpFolder, request, createdRoles, log, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
-                // This restore created the database: a failed one leaves nothing behind.
+                // This restore created the database (and maybe roles): a failed one leaves nothing behind.
                 await DropAsync(maintenance, target.Database!, log).ConfigureAwait(false);
+                await DropRolesAsync(maintenance, createdRoles, log).ConfigureAwait(false);
                 throw;
             }
         }
         else if (inventory.IsEmpty)
         {
-            tables = await RestoreIntoAsync(tools, target, contents, dumpFolder, request, log, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                tables = await RestoreIntoAsync(tools, target, contents, dumpFolder, request, createdRoles, log, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                log.Warning($"'{target.Database}' was empty and now holds part of the restore of '{set.Id}'. It existed before this restore, so it is left as it is: drop and re-create it, or restore again with -Force.");
+                throw;
+            }
         }
         else
         {
             log.Warning($"'{target.Database}' holds {inventory}: restoring '{set.Id}' into a new database beside it, to be swapped in once its row counts match the manifest (-Force).");
             var stamp = started.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
             kept = SideName(target.Database!, "before", stamp);
-            tables = await ReplaceAsync(tools, target, maintenance, SideName(target.Database!, "restore", stamp), kept, contents, dumpFolder, request, log, cancellationToken).ConfigureAwait(false);
+            tables = await ReplaceAsync(tools, target, maintenance, SideName(target.Database!, "restore", stamp), kept, contents, dumpFolder, request, createdRoles, log, cancellationToken).ConfigureAwait(false);
         }
 
         var result = new DatabaseRestoreResult
@@ -143,6 +165,7 @@ public static class DatabaseRestoreEngine
             Database = target.Database!,
             DatabaseCreated = inventory is null,
             KeptDatabase = kept,
+            CreatedRoles = createdRoles,
             StartedUtc = started,
             Tables = tables,
             Comparison = Compare(contents.Tables, tables),
@@ -263,10 +286,10 @@ public static class DatabaseRestoreEngine
 
     /// <summary>Roles, pg_restore, then the row counts (and fingerprints when asked) of what was restored.</summary>
     private static async Task<List<TableEvidence>> RestoreIntoAsync(PostgresTools tools, NpgsqlConnectionStringBuilder database, DatabaseContents contents, string dumpFolder,
-        DatabaseRestoreRequest request, IOperationLog log, CancellationToken cancellationToken)
+        DatabaseRestoreRequest request, List<string> createdRoles, IOperationLog log, CancellationToken cancellationToken)
     {
         var activity = $"Restoring {request.Set.Id}";
-        await CreateMissingRolesAsync(database, contents.Roles, log, cancellationToken).ConfigureAwait(false);
+        await CreateMissingRolesAsync(database, contents.Roles, createdRoles, log, cancellationToken).ConfigureAwait(false);
         log.Progress(new OperationProgress(ProgressId, activity, $"pg_restore into {database.Database}", 10));
         await RunPgRestoreAsync(tools, database, dumpFolder, request.Jobs, request.Set.Id, log, cancellationToken).ConfigureAwait(false);
         log.Progress(new OperationProgress(ProgressId, activity, "Counting restored rows", 80));
@@ -278,7 +301,7 @@ public static class DatabaseRestoreEngine
     /// Until the swap commits the target is not touched; on any failure the new database is dropped.
     /// </summary>
     private static async Task<List<TableEvidence>> ReplaceAsync(PostgresTools tools, NpgsqlConnectionStringBuilder target, NpgsqlConnectionStringBuilder maintenance,
-        string staging, string kept, DatabaseContents contents, string dumpFolder, DatabaseRestoreRequest request, IOperationLog log, CancellationToken cancellationToken)
+        string staging, string kept, DatabaseContents contents, string dumpFolder, DatabaseRestoreRequest request, List<string> createdRoles, IOperationLog log, CancellationToken cancellationToken)
     {
         var setId = request.Set.Id;
         foreach (var name in new[] { staging, kept })
@@ -300,7 +323,7 @@ public static class DatabaseRestoreEngine
         await CreateDatabaseAsync(maintenance, properties.CreateStatement(staging), stagingDatabase, log, cancellationToken).ConfigureAwait(false);
         try
         {
-            var tables = await RestoreIntoAsync(tools, stagingDatabase, contents, dumpFolder, request, log, cancellationToken).ConfigureAwait(false);
+            var tables = await RestoreIntoAsync(tools, stagingDatabase, contents, dumpFolder, request, createdRoles, log, cancellationToken).ConfigureAwait(false);
             var differing = Compare(contents.Tables, tables).Where(c => !c.Matches).ToList();
             if (differing.Count > 0)
             {
@@ -323,12 +346,14 @@ public static class DatabaseRestoreEngine
         catch (PostgresException ex)
         {
             await DropAsync(maintenance, staging, log).ConfigureAwait(false);
+            await DropRolesAsync(maintenance, createdRoles, log).ConfigureAwait(false);
             throw DatabaseSession.Translate(ex, target);
         }
         catch
         {
-            // Before the swap the new database is all this restore changed; after it, no database has this name.
+            // Before the swap the new database (and the roles it needed) are all this restore changed; after it, no database has this name.
             await DropAsync(maintenance, staging, log).ConfigureAwait(false);
+            await DropRolesAsync(maintenance, createdRoles, log).ConfigureAwait(false);
             throw;
         }
     }
@@ -375,7 +400,38 @@ public static class DatabaseRestoreEngine
         }
     }
 
-    private static async Task CreateMissingRolesAsync(NpgsqlConnectionStringBuilder target, IReadOnlyList<string> roles, IOperationLog log, CancellationToken cancellationToken)
+    /// <summary>Drops roles this run created, once the database that needed them is gone; a failure is a warning.</summary>
+    internal static async Task DropRolesAsync(NpgsqlConnectionStringBuilder maintenance, IReadOnlyList<string> roles, IOperationLog log)
+    {
+        if (roles.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var admin = await DatabaseSession.OpenAsync(maintenance, CancellationToken.None).ConfigureAwait(false);
+            foreach (var role in roles)
+            {
+                try
+                {
+                    await using var drop = new NpgsqlCommand($"DROP ROLE IF EXISTS {TableMeasurement.Quote(role)}", admin);
+                    await drop.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+                    log.Verbose($"Dropped the role '{role}' that this run created.");
+                }
+                catch (PostgresException ex)
+                {
+                    log.Warning($"The role '{role}' that this run created could not be dropped: {ex.MessageText}");
+                }
+            }
+        }
+        catch (HotmessException ex)
+        {
+            log.Warning($"The roles {string.Join(", ", roles.Select(r => $"'{r}'"))} that this run created could not be dropped: {ex.Message}");
+        }
+    }
+
+    private static async Task CreateMissingRolesAsync(NpgsqlConnectionStringBuilder target, IReadOnlyList<string> roles, List<string> created, IOperationLog log, CancellationToken cancellationToken)
     {
         if (roles.Count == 0)
         {
@@ -396,6 +452,7 @@ public static class DatabaseRestoreEngine
             {
                 await using var create = new NpgsqlCommand($"CREATE ROLE {TableMeasurement.Quote(role)} NOLOGIN", connection);
                 await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                created.Add(role);
                 log.Verbose($"Created the missing role '{role}' (NOLOGIN) that the dump refers to.");
             }
             catch (PostgresException ex)

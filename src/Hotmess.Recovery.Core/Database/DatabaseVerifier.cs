@@ -138,20 +138,10 @@ public static class DatabaseVerifier
         var maintenance = ConnectionStrings.Maintenance(scratch);
         verification.Restored = true;
         verification.RestoreTarget = ConnectionStrings.Redact(scratch);
-        try
-        {
-            await DatabaseRestoreEngine.CreateDatabaseAsync(maintenance, $"CREATE DATABASE {TableMeasurement.Quote(scratch.Database!)} TEMPLATE template0 ENCODING 'UTF8'", scratch, log, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HotmessException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.DuplicateDatabase })
-        {
-            // Created by someone else since the first look: theirs, so refused and left alone.
-            await EnsureScratchAbsentAsync(scratch, request.Set.Id, cancellationToken).ConfigureAwait(false);
-            throw;
-        }
-
         DatabaseRestoreResult? restored = null;
         try
         {
+            // The restore creates the scratch database, and drops it (with any role it created) when it fails.
             // The files were checked against the manifest a moment ago; they are not hashed twice.
             restored = await DatabaseRestoreEngine.RestoreCheckedAsync(new DatabaseRestoreRequest
             {
@@ -160,6 +150,7 @@ public static class DatabaseVerifier
                 Jobs = request.Jobs,
                 Fingerprint = true,
                 PgBinDirectory = request.PgBinDirectory,
+                MustCreate = true,
             }, log, cancellationToken).ConfigureAwait(false);
             verification.RestoreDuration = restored.Duration;
             verification.Add("Test restore completed", true, "pg_restore exits 0", $"{restored.TableCount} tables, {restored.RowCount} rows in {restored.Duration.TotalSeconds:F1} s", "Restore");
@@ -168,10 +159,20 @@ public static class DatabaseVerifier
         {
             verification.Add("Test restore completed", false, "pg_restore exits 0", ex.Message, "Restore");
         }
+        catch (HotmessException ex) when (ex.ErrorId is "DatabaseExists")
+        {
+            // Created by someone else since the first look: theirs, so refused and left alone.
+            await EnsureScratchAbsentAsync(scratch, request.Set.Id, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
         finally
         {
-            // This run created the scratch database; it is only evidence and never outlives the check.
-            await DatabaseRestoreEngine.DropAsync(maintenance, scratch.Database!, log).ConfigureAwait(false);
+            if (restored is not null)
+            {
+                // This run created the scratch database and these roles; they are only evidence and never outlive the check.
+                await DatabaseRestoreEngine.DropAsync(maintenance, scratch.Database!, log).ConfigureAwait(false);
+                await DatabaseRestoreEngine.DropRolesAsync(maintenance, restored.CreatedRoles, log).ConfigureAwait(false);
+            }
         }
 
         if (restored is null)

@@ -148,6 +148,24 @@ public sealed class DatabaseRestoreSafetyTests(SampleDatabaseFixture fixture) : 
         Assert.Empty(Databases(DatabaseName(target)));
     }
 
+    [Fact]
+    public async Task A_failed_forced_restore_drops_the_roles_it_created_and_a_successful_one_reports_them()
+    {
+        var (target, name) = await TargetWithADependentViewAsync();
+        var copy = CopySet(_set);
+        var role = "missing_" + Guid.NewGuid().ToString("N")[..8];
+        copy.Manifest.Database!.Roles.Add(role);
+
+        await Assert.ThrowsAsync<HotmessException>(() => DatabaseRestoreEngine.RestoreAsync(
+            Request(target) with { Set = copy, Force = true, PgBinDirectory = ScriptedPgRestore.Create(fixture, ScriptedPgRestore.RestoresThenFails) }, NullOperationLog.Instance, default));
+        Assert.Equal("0", Sql("postgres", $"SELECT count(*) FROM pg_roles WHERE rolname = '{role}'"));
+
+        var result = await DatabaseRestoreEngine.RestoreAsync(Request(target) with { Set = copy, Force = true }, NullOperationLog.Instance, default);
+        Assert.Equal([role], result.CreatedRoles);
+        Assert.Equal("1", Sql("postgres", $"SELECT count(*) FROM pg_roles WHERE rolname = '{role}'"));
+        Assert.Equal(ExpectedRows("support_tickets"), Sql(name, "SELECT count(*) FROM public.support_tickets"));
+    }
+
     [Theory]
     [InlineData("CREATE FUNCTION public.answer() RETURNS int LANGUAGE sql AS 'SELECT 42'", "function")]
     [InlineData("CREATE TYPE public.mood AS ENUM ('ok', 'not ok')", "type")]

@@ -102,6 +102,28 @@ public sealed class ScratchDatabaseSafetyTests(SampleDatabaseFixture fixture) : 
         Assert.Equal("0", Sql($"SELECT count(*) FROM pg_database WHERE datname = '{name}'"));
     }
 
+    [Fact]
+    public async Task Verification_drops_the_roles_it_created_with_the_scratch_database()
+    {
+        var scratch = fixture.ScratchConnectionString();
+        var role = "missing_" + Guid.NewGuid().ToString("N")[..8];
+        var folder = Path.Combine(fixture.NewFolder("copy"), _set.Id);
+        foreach (var file in Directory.GetFiles(_set.Path, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(folder, Path.GetRelativePath(_set.Path, file)))!);
+            File.Copy(file, Path.Combine(folder, Path.GetRelativePath(_set.Path, file)));
+        }
+
+        var copy = new BackupSet(_set.Repository, folder, Json.Deserialize<BackupManifest>(File.ReadAllText(Path.Combine(folder, BackupRepository.ManifestFileName))));
+        copy.Manifest.Database!.Roles.Add(role);
+
+        var verification = await DatabaseVerifier.VerifyAsync(new DatabaseVerificationRequest { Set = copy, RestoreTo = scratch }, NullOperationLog.Instance, default);
+
+        Assert.True(verification.Passed, string.Join("\n", verification.Checks.Where(c => !c.Passed)));
+        Assert.Equal("0", Sql($"SELECT count(*) FROM pg_roles WHERE rolname = '{role}'"));
+        Assert.Equal("0", Sql($"SELECT count(*) FROM pg_database WHERE datname = '{DatabaseName(scratch)}'"));
+    }
+
     private Task<BackupVerification> VerifyAsync(string scratch) =>
         DatabaseVerifier.VerifyAsync(new DatabaseVerificationRequest { Set = _set, RestoreTo = scratch }, NullOperationLog.Instance, default);
 
