@@ -96,6 +96,32 @@ public sealed class DatabaseRestoreSafetyTests(SampleDatabaseFixture fixture) : 
     }
 
     [Fact]
+    public async Task Forced_restore_ends_other_sessions_on_the_target_and_swaps()
+    {
+        var (target, name) = await TargetWithADependentViewAsync();
+        await using var session = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(target) { Pooling = false }.ConnectionString);
+        await session.OpenAsync();
+
+        var result = await DatabaseRestoreEngine.RestoreAsync(Request(target) with { Force = true }, NullOperationLog.Instance, default);
+
+        Assert.NotNull(result.KeptDatabase);
+        Assert.Equal(ExpectedRows("support_tickets"), Sql(name, "SELECT count(*) FROM public.support_tickets"));
+        await Assert.ThrowsAnyAsync<Exception>(async () => await new NpgsqlCommand("SELECT 1", session).ExecuteScalarAsync());
+    }
+
+    [Theory]
+    [InlineData("hotmess", "hotmess_before_20261201T031502Z")]
+    [InlineData("a_database_name_of_exactly_sixty_three_bytes_0123456789abcdefgh", "a_database_name_of_exactly_sixty_three__before_20261201T031502Z")]
+    [InlineData("ééééééééééééééééééééééééé", "ééééééééééééééééééé_before_20261201T031502Z")]
+    public void Side_names_stay_within_what_postgres_keeps(string database, string expected)
+    {
+        var name = DatabaseRestoreEngine.SideName(database, "before", "20261201T031502Z");
+
+        Assert.Equal(expected, name);
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(name) <= 63);
+    }
+
+    [Fact]
     public async Task Restore_of_a_set_with_a_damaged_dump_file_is_refused_naming_the_file_and_creates_nothing()
     {
         var copy = CopySet(_set);
