@@ -81,7 +81,7 @@ public static class DatabaseRestoreEngine
             }
             catch
             {
-                log.Warning($"'{target.Database}' was empty and now holds part of the restore of '{set.Id}'. It existed before this restore, so it is left as it is: drop and re-create it, or restore again with -Force.");
+                log.Warning($"'{target.Database}' was empty and may now hold part of the restore of '{set.Id}'. It existed before this restore, so it is left as it is: drop and re-create it, or restore again with -Force.");
                 throw;
             }
         }
