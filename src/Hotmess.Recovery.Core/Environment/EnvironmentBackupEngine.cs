@@ -101,6 +101,8 @@ public static class EnvironmentBackupEngine
                 $"Environment set '{set.Id}' is encrypted with '{contents.Encryption.Algorithm}'; this module reads {EnvironmentCipher.Algorithm}.", set.Id);
         }
 
+        // Every file against the manifest first, as every restore does; the payload is checked again as it is read.
+        await PayloadVerifier.EnsureIntactAsync(set, 1, NullOperationLog.Instance, cancellationToken).ConfigureAwait(false);
         var payload = await ReadPayloadAsync(set, contents, cancellationToken).ConfigureAwait(false);
         var (encryptionKey, keyCheck) = key.Derive(contents.Encryption, set.Id);
         byte[]? packed = null;
