@@ -59,7 +59,7 @@ public sealed class TestHotmessBackupCommand : HotmessCmdlet
         Terminating(() =>
         {
             repository = BackupRepository.Open(set?.Repository ?? ResolveRepositoryPath(Repository, configuration));
-            set ??= repository.GetSet(Id!);
+            set ??= repository.GetSet(Id!, includeDamaged: true);
         });
 
         if (RestoreTo is not null && set!.Kind != BackupKind.Database)
@@ -77,7 +77,7 @@ public sealed class TestHotmessBackupCommand : HotmessCmdlet
         var jobs = Jobs ?? configuration.Database.Jobs;
         PerItem(() =>
         {
-            var verification = RunEngine((log, token) => set.Kind switch
+            var verification = set.State == BackupSetState.Damaged ? BackupVerification.ForDamagedSet(set) : RunEngine((log, token) => set.Kind switch
             {
                 BackupKind.Database => DatabaseVerifier.VerifyAsync(new DatabaseVerificationRequest
                 {

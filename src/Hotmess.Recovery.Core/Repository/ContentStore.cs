@@ -8,7 +8,8 @@ namespace Hotmess.Recovery.Repository;
 /// The repository's content-addressed store, <c>objects/ab/abcdef…</c>: a blob's name is the SHA-256 of its
 /// bytes, so identical content is stored once and shared by every set. Names come only from digests this class
 /// computed or validated, never from object keys. A blob is written to <c>objects/tmp/</c> while it is hashed,
-/// then renamed into place, so a blob under its digest is always complete.
+/// flushed to disk, then renamed into place and its folder synced, so a blob under its digest is always complete
+/// and, once <see cref="AddAsync"/> returns, on disk before any manifest can refer to it.
 /// </summary>
 public sealed class ContentStore
 {
@@ -91,7 +92,7 @@ public sealed class ContentStore
     /// </summary>
     public async Task<StoredContent> AddAsync(Stream source, long? expectedLength, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(TemporaryPath);
+        PrivateFiles.CreateFolder(TemporaryPath);
         var temporary = Path.Combine(TemporaryPath, Guid.NewGuid().ToString("N") + TemporarySuffix);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
@@ -100,15 +101,8 @@ public sealed class ContentStore
             long size = 0;
             using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
             {
-                var options = new FileStreamOptions
-                {
-                    Mode = FileMode.CreateNew,
-                    Access = FileAccess.Write,
-                    Share = FileShare.None,
-                    Options = FileOptions.Asynchronous,
-                    BufferSize = 0,
-                    PreallocationSize = expectedLength is > 0 ? expectedLength.Value : 0,
-                };
+                var options = PrivateFiles.Options(FileMode.CreateNew, FileAccess.Write, options: FileOptions.Asynchronous, bufferSize: 0,
+                    preallocationSize: expectedLength is > 0 ? expectedLength.Value : 0);
                 await using (var file = new FileStream(temporary, options))
                 {
                     int read;
@@ -118,6 +112,8 @@ public sealed class ContentStore
                         await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                         size += read;
                     }
+
+                    FileDurability.FlushToDisk(file);
                 }
 
                 digest = Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
@@ -125,11 +121,18 @@ public sealed class ContentStore
 
             var target = PathOf(digest);
             var alreadyStored = Contains(digest, size);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            var folder = Path.GetDirectoryName(target)!;
+            if (!Directory.Exists(folder))
+            {
+                PrivateFiles.CreateFolder(folder);
+                FileDurability.SyncFolder(Root);
+            }
+
             try
             {
                 // Replacing an existing blob with freshly hashed bytes also repairs one that rotted in place.
-                File.Move(temporary, target, overwrite: true);
+                FileDurability.Move(temporary, target, overwrite: true);
+                FileDurability.SyncFolder(folder);
             }
             catch (IOException) when (alreadyStored)
             {
@@ -190,8 +193,8 @@ public sealed class ContentStore
     }
 
     /// <summary>
-    /// Deletes the temporary files of runs that were interrupted. Call it only while holding the storage lock,
-    /// so no running backup is writing one.
+    /// Deletes what runs that were interrupted left in the temporary folder: every file there is a download in
+    /// flight, whatever its name. Call it only while holding the storage lock, so no running backup is writing one.
     /// </summary>
     public int RemoveTemporaryFiles()
     {
@@ -201,7 +204,7 @@ public sealed class ContentStore
         }
 
         var removed = 0;
-        foreach (var file in Directory.EnumerateFiles(TemporaryPath, "*" + TemporarySuffix))
+        foreach (var file in Directory.EnumerateFiles(TemporaryPath))
         {
             if (TryDelete(file))
             {
