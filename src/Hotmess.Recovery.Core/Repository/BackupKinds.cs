@@ -58,7 +58,7 @@ public static class BackupKinds
     /// <summary>Downloads in flight live in the content store's temporary folder; under the storage lock none is.</summary>
     private static void RemovePartialContent(BackupRepository repository, IOperationLog log)
     {
-        var removed = new ContentStore(repository.ObjectsPath).RemoveTemporaryFiles();
+        var removed = repository.Content.RemoveTemporaryFiles();
         if (removed > 0)
         {
             log.Verbose($"Removed {removed} partial download(s) that interrupted storage backups left in the content store.");

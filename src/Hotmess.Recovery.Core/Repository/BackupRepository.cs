@@ -12,6 +12,8 @@ public sealed class BackupRepository
     public const string DescriptorFileName = "hotmess-repository.json";
     public const string ManifestFileName = "manifest.json";
 
+    private ContentStore? _content;
+
     private BackupRepository(string root, RepositoryDescriptor descriptor)
     {
         Root = root;
@@ -29,6 +31,9 @@ public sealed class BackupRepository
     public string VerificationsPath => System.IO.Path.Combine(Root, "verifications");
 
     public string LocksPath => System.IO.Path.Combine(Root, "locks");
+
+    /// <summary>The content store of this repository; sets completed through this repository sync what it added first.</summary>
+    public ContentStore Content => LazyInitializer.EnsureInitialized(ref _content, () => new ContentStore(ObjectsPath));
 
     public static string DefaultPath =>
         System.IO.Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".hotmess", "backups");

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Hotmess.Recovery.Common;
 
@@ -8,14 +9,17 @@ namespace Hotmess.Recovery.Repository;
 /// The repository's content-addressed store, <c>objects/ab/abcdef…</c>: a blob's name is the SHA-256 of its
 /// bytes, so identical content is stored once and shared by every set. Names come only from digests this class
 /// computed or validated, never from object keys. A blob is written to <c>objects/tmp/</c> while it is hashed,
-/// flushed to disk, then renamed into place and its folder synced, so a blob under its digest is always complete
-/// and, once <see cref="AddAsync"/> returns, on disk before any manifest can refer to it.
+/// flushed to disk, then renamed into place, so a blob under its digest is always complete. The folders blobs are
+/// renamed into are synced by <see cref="SyncFolders"/>, once for many blobs, before a manifest refers to them.
 /// </summary>
 public sealed class ContentStore
 {
     private const int BufferSize = 1 << 17;
     private const string TemporaryFolderName = "tmp";
     private const string TemporarySuffix = ".partial";
+
+    /// <summary>Folders whose new names (blobs renamed in, prefix folders created) are not yet synced.</summary>
+    private readonly ConcurrentDictionary<string, bool> _unsyncedFolders = new(StringComparer.Ordinal);
 
     public ContentStore(string root)
     {
@@ -125,14 +129,14 @@ public sealed class ContentStore
             if (!Directory.Exists(folder))
             {
                 PrivateFiles.CreateFolder(folder);
-                FileDurability.SyncFolder(Root);
+                _unsyncedFolders.TryAdd(Root, true);
             }
 
             try
             {
                 // Replacing an existing blob with freshly hashed bytes also repairs one that rotted in place.
                 FileDurability.Move(temporary, target, overwrite: true);
-                FileDurability.SyncFolder(folder);
+                _unsyncedFolders.TryAdd(folder, true);
             }
             catch (IOException) when (alreadyStored)
             {
@@ -151,6 +155,21 @@ public sealed class ContentStore
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// Syncs every folder a blob was renamed into since the last call: afterwards every blob this store added is on
+    /// disk under its name. A set is completed only after this (<see cref="PendingBackupSet.Complete"/> calls it).
+    /// </summary>
+    public void SyncFolders()
+    {
+        var folders = _unsyncedFolders.Keys.ToList();
+        Parallel.ForEach(folders, new ParallelOptions { MaxDegreeOfParallelism = 16 }, folder =>
+        {
+            // Forgotten before the sync, so a blob renamed in meanwhile marks its folder again.
+            _unsyncedFolders.TryRemove(folder, out _);
+            FileDurability.SyncFolder(folder);
+        });
     }
 
     /// <summary>Opens a blob for reading; the caller owns the stream.</summary>

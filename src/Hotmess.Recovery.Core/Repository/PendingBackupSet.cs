@@ -47,8 +47,9 @@ public sealed class PendingBackupSet
 
     /// <summary>
     /// Makes the set complete: every payload file and folder is made private (0600/0700 on Unix, whatever program
-    /// wrote it) and flushed to disk, then the manifest is written and renamed into place, and the folders that name
-    /// the set are synced. A set is never complete before its payload is on disk.
+    /// wrote it) and flushed to disk, the content store's new blobs are synced under their names, then the manifest
+    /// is written and renamed into place, and the folders that name the set are synced. A set is never complete
+    /// before what it refers to is on disk.
     /// </summary>
     public BackupSet Complete(BackupManifest manifest)
     {
@@ -61,6 +62,7 @@ public sealed class PendingBackupSet
         }
 
         SealPayload();
+        Repository.Content.SyncFolders();
         Json.WriteAtomically(System.IO.Path.Combine(Path, BackupRepository.ManifestFileName), manifest);
         FileDurability.SyncFolder(Repository.SetsPath);
         return BackupKinds.Of(Kind).NewSet(Repository.Root, Path, manifest);

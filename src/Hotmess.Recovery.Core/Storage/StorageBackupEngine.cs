@@ -47,7 +47,7 @@ public static class StorageBackupEngine
         var repository = BackupRepository.OpenOrCreate(request.Repository);
         using var storageLock = repository.Lock(BackupKind.Storage, log);
         var startedUtc = DateTimeOffset.UtcNow;
-        var store = new ContentStore(repository.ObjectsPath);
+        var store = repository.Content;
         var journalFolder = StorageFetchJournal.FolderOf(repository);
 
         var options = request.ClientOptions ?? new StorageClientOptions();
