@@ -60,7 +60,7 @@ public sealed class TestHotmessBackupCommand : HotmessCmdlet
             request = new BackupVerificationRequest
             {
                 Repository = repository,
-                Set = InputObject ?? repository.GetSet(Id!),
+                Set = InputObject ?? repository.GetSet(Id!, includeDamaged: true),
                 RestoreTo = RestoreTo,
                 Jobs = Jobs ?? configuration.Database.Jobs,
                 RecoveryPointObjective = TimeSpan.FromHours(MaxAgeHours ?? configuration.Objectives.RpoHours),

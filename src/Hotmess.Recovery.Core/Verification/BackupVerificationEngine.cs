@@ -56,7 +56,7 @@ public static class BackupVerificationEngine
     {
         Validate(request);
         var set = request.Set;
-        var verification = set.Kind switch
+        var verification = set.State == BackupSetState.Damaged ? BackupVerification.ForDamagedSet(set) : set.Kind switch
         {
             BackupKind.Database => await DatabaseVerifier.VerifyAsync(new DatabaseVerificationRequest
             {
