@@ -5,7 +5,7 @@ using Hotmess.Recovery.Repository;
 namespace Hotmess.Recovery.Cmdlets.Commands;
 
 /// <summary>
-/// <para type="synopsis">Gets the complete backup sets of a repository, newest first.</para>
+/// <para type="synopsis">Gets the backup sets of a repository, newest first; a set whose manifest is damaged is listed with State Damaged and a warning.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "HotmessBackup", DefaultParameterSetName = AllSet)]
 [OutputType(typeof(BackupSet))]
@@ -44,7 +44,7 @@ public sealed class GetHotmessBackupCommand : HotmessCmdlet
         {
             foreach (var id in Id!)
             {
-                PerItem(() => WriteObject(repository!.GetSet(id)));
+                PerItem(() => Write(repository!.GetSet(id, includeDamaged: true)));
             }
 
             return;
@@ -52,7 +52,7 @@ public sealed class GetHotmessBackupCommand : HotmessCmdlet
 
         Terminating(() =>
         {
-            var sets = repository!.GetSets(Kind);
+            var sets = repository!.GetSets(Kind, includeDamaged: true);
             if (Latest)
             {
                 sets = sets.GroupBy(s => s.Kind).Select(g => g.First());
@@ -60,8 +60,18 @@ public sealed class GetHotmessBackupCommand : HotmessCmdlet
 
             foreach (var set in sets)
             {
-                WriteObject(set);
+                Write(set);
             }
         });
+    }
+
+    private void Write(BackupSet set)
+    {
+        if (set.State == BackupSetState.Damaged)
+        {
+            WriteWarning($"The backup set {set.Id} is damaged and cannot be restored: {set.Problem}");
+        }
+
+        WriteObject(set);
     }
 }

@@ -38,7 +38,10 @@ public sealed class RestoreHotmessDatabaseCommand : HotmessCmdlet
     [ValidateRange(1, 64)]
     public int? Jobs { get; set; }
 
-    /// <summary>Replace the objects of a non-empty target database, and do not ask for confirmation.</summary>
+    /// <summary>
+    /// Replace a target database that holds objects, and do not ask for confirmation: the set is restored into a new
+    /// database, checked, and swapped in by name; the database as it was is kept under a dated name.
+    /// </summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -58,7 +61,7 @@ public sealed class RestoreHotmessDatabaseCommand : HotmessCmdlet
         string target = "";
         Terminating(() => target = DatabaseConnectionParameters.Resolve(TargetConnectionString, TargetCredential, configuration));
         var described = ConnectionStrings.Redact(ConnectionStrings.Parse(target));
-        if (!ShouldProcessUnlessForced(Force, described, $"Restore backup set {set!.Id}, replacing what the database holds"))
+        if (!ShouldProcessUnlessForced(Force, described, $"Restore backup set {set!.Id}; a database that holds objects is replaced and kept under a dated name"))
         {
             return;
         }

@@ -1,9 +1,8 @@
 using System.Management.Automation;
 using Hotmess.Recovery.Cmdlets.Infrastructure;
-using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Database;
 using Hotmess.Recovery.Repository;
-using Hotmess.Recovery.Storage;
+using Hotmess.Recovery.Verification;
 
 namespace Hotmess.Recovery.Cmdlets.Commands;
 
@@ -28,7 +27,7 @@ public sealed class TestHotmessBackupCommand : HotmessCmdlet
     [ValidateNotNullOrEmpty]
     public string? Repository { get; set; }
 
-    /// <summary>A scratch database (connection string) to restore a database set into; it is dropped afterwards.</summary>
+    /// <summary>A scratch database (connection string) that does not exist yet: created, restored into, compared, then dropped.</summary>
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
     public string? RestoreTo { get; set; }
@@ -54,53 +53,30 @@ public sealed class TestHotmessBackupCommand : HotmessCmdlet
     protected override void ProcessRecord()
     {
         var configuration = LoadConfiguration(ConfigurationPath);
-        BackupRepository? repository = null;
-        var set = InputObject;
+        BackupVerificationRequest request = null!;
         Terminating(() =>
         {
-            repository = BackupRepository.Open(set?.Repository ?? ResolveRepositoryPath(Repository, configuration));
-            set ??= repository.GetSet(Id!);
+            var repository = BackupRepository.Open(InputObject?.Repository ?? ResolveRepositoryPath(Repository, configuration));
+            request = new BackupVerificationRequest
+            {
+                Repository = repository,
+                Set = InputObject ?? repository.GetSet(Id!, includeDamaged: true),
+                RestoreTo = RestoreTo,
+                Jobs = Jobs ?? configuration.Database.Jobs,
+                RecoveryPointObjective = TimeSpan.FromHours(MaxAgeHours ?? configuration.Objectives.RpoHours),
+                SamplePercent = Sample,
+            };
+            BackupVerificationEngine.Validate(request);
         });
 
-        if (RestoreTo is not null && set!.Kind != BackupKind.Database)
-        {
-            ThrowArgumentError("RestoreToNeedsDatabaseSet", $"-RestoreTo restores database sets; '{set.Id}' is a {set.Kind} set.", set);
-        }
-
-        var action = RestoreTo is null ? "Check every file against the manifest" : $"Restore into the scratch database {ConnectionStrings.Redact(ConnectionStrings.Parse(RestoreTo))}, compare, then drop it";
-        if (!ShouldProcess(set!.Id, action))
+        var action = RestoreTo is null
+            ? "Check every file against the manifest"
+            : $"Create the scratch database {ConnectionStrings.Redact(ConnectionStrings.Parse(RestoreTo))}, restore into it, compare, then drop it";
+        if (!ShouldProcess(request.Set.Id, action))
         {
             return;
         }
 
-        var previous = repository!.GetSets(set.Kind).SkipWhile(s => s.Id != set.Id).Skip(1).FirstOrDefault();
-        var jobs = Jobs ?? configuration.Database.Jobs;
-        PerItem(() =>
-        {
-            var verification = RunEngine((log, token) => set.Kind switch
-            {
-                BackupKind.Database => DatabaseVerifier.VerifyAsync(new DatabaseVerificationRequest
-                {
-                    Set = set,
-                    RestoreTo = RestoreTo,
-                    Jobs = jobs,
-                    PreviousSet = previous,
-                    RecoveryPointObjective = TimeSpan.FromHours(MaxAgeHours ?? configuration.Objectives.RpoHours),
-                }, log, token),
-                BackupKind.Storage => StorageVerifier.VerifyAsync(set, Sample, log, token),
-                _ => VerifyFilesAsync(set, jobs, log, token),
-            });
-            repository.SaveVerification(verification);
-            WriteVerbose($"Recorded the verification of {set.Id} in '{verification.RecordPath}'.");
-            WriteObject(verification);
-        });
-    }
-
-    private static async Task<BackupVerification> VerifyFilesAsync(BackupSet set, int jobs, IOperationLog log, CancellationToken token)
-    {
-        var verification = new BackupVerification { SetId = set.Id, Kind = set.Kind, Repository = set.Repository, StartedUtc = DateTimeOffset.UtcNow, Manifest = set.Manifest };
-        await PayloadVerifier.CheckFilesAsync(set, verification, jobs, log, token).ConfigureAwait(false);
-        verification.CompletedUtc = DateTimeOffset.UtcNow;
-        return verification;
+        PerItem(() => WriteObject(RunEngine((log, token) => BackupVerificationEngine.VerifyAsync(request, log, token))));
     }
 }

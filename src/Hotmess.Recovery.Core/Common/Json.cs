@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Hotmess.Recovery.Repository;
 
 namespace Hotmess.Recovery.Common;
 
@@ -11,6 +13,9 @@ public static class Json
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Converters = { new JsonStringEnumConverter() },
+
+        // A manifest's contents go under the name of their kind ("database": {...}), as the kinds register them.
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { BackupKinds.DescribeManifestContents } },
     };
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
@@ -18,16 +23,29 @@ public static class Json
     public static T Deserialize<T>(string json) =>
         JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException("The document is empty.");
 
-    /// <summary>Writes beside the target, flushes to disk, then renames: a reader sees the old file or the whole new one.</summary>
+    /// <summary>
+    /// Writes beside the target (0600 on Unix), flushes to disk, renames, then syncs the folder: a reader sees the
+    /// old file or the whole new one, and once this returns the new one survives a power cut.
+    /// </summary>
     public static void WriteAtomically<T>(string path, T value)
     {
         var temporary = path + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
-        using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        try
         {
-            JsonSerializer.Serialize(stream, value, Options);
-            stream.Flush(flushToDisk: true);
+            using (var stream = new FileStream(temporary, PrivateFiles.Options(FileMode.CreateNew, FileAccess.Write)))
+            {
+                JsonSerializer.Serialize(stream, value, Options);
+                FileDurability.FlushToDisk(stream);
+            }
+
+            FileDurability.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
         }
 
-        File.Move(temporary, path, overwrite: true);
+        FileDurability.SyncFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 }

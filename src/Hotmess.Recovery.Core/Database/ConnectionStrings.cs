@@ -61,6 +61,15 @@ public static class ConnectionStrings
         }
     }
 
+    /// <summary>Whether the string names a database itself; <see cref="Parse"/> falls back to <c>postgres</c> when it does not.</summary>
+    public static bool NamesDatabase(string connectionString)
+    {
+        Parse(connectionString);
+        return IsUri(connectionString)
+            ? new Uri(connectionString).AbsolutePath.Trim('/').Length > 0
+            : !string.IsNullOrEmpty(new NpgsqlConnectionStringBuilder(connectionString).Database);
+    }
+
     /// <summary>A printable form: host, port, database and user, never the password.</summary>
     public static string Redact(NpgsqlConnectionStringBuilder builder) =>
         $"Host={builder.Host};Port={builder.Port};Database={builder.Database};Username={builder.Username}";
@@ -97,6 +106,10 @@ public static class ConnectionStrings
         };
         return environment;
     }
+
+    private static bool IsUri(string connectionString) =>
+        connectionString.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
+        || connectionString.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase);
 
     private static NpgsqlConnectionStringBuilder FromUri(string text)
     {

@@ -22,7 +22,7 @@ public static class DatabaseBackupEngine
         var tools = await PostgresTools.LocateAsync(request.PgBinDirectory, cancellationToken).ConfigureAwait(false);
         log.Verbose($"Using pg_dump {tools.Version} from '{tools.BinDirectory}'.");
 
-        using var repositoryLock = repository.Lock(BackupKind.Database);
+        using var repositoryLock = repository.Lock(BackupKind.Database, log);
         log.Progress(new OperationProgress(ProgressId, "Backing up the database", $"Connecting to {ConnectionStrings.Redact(source)}", 0));
         await using var snapshotConnection = await DatabaseSession.OpenAsync(source, cancellationToken).ConfigureAwait(false);
         var serverVersion = snapshotConnection.PostgreSqlVersion.ToString();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Repository;
+using Npgsql;
 
 namespace Hotmess.Recovery.Database;
 
@@ -8,7 +9,10 @@ public sealed record DatabaseVerificationRequest
 {
     public required BackupSet Set { get; init; }
 
-    /// <summary>A scratch database to restore into; only files are checked when null.</summary>
+    /// <summary>
+    /// A scratch database to restore into, which must not exist: the verification creates it and drops it afterwards.
+    /// Only files are checked when null.
+    /// </summary>
     public string? RestoreTo { get; init; }
 
     public int Jobs { get; init; } = 2;
@@ -30,15 +34,26 @@ public sealed record DatabaseVerificationRequest
 /// <summary>
 /// The plan's Backup Verification Checklist, done by a machine: files present with their hashes, size
 /// compared with the previous set, age against the RPO, and, with a scratch database, a real restore whose
-/// row counts, fingerprints and newest timestamps must equal what the backup recorded in its snapshot.
+/// row counts, fingerprints and newest timestamps must equal what the backup recorded in its snapshot. The scratch
+/// database is one this verification creates: it never restores into, or drops, a database that was there before.
 /// </summary>
 public static class DatabaseVerifier
 {
+    // The server's own databases: never a scratch database, whatever they hold.
+    private static readonly string[] ReservedDatabases = ["postgres", "template0", "template1"];
+
     public static async Task<BackupVerification> VerifyAsync(DatabaseVerificationRequest request, IOperationLog log, CancellationToken cancellationToken)
     {
         var set = request.Set;
         var contents = set.Manifest.Database ?? throw new HotmessException("BackupKindMismatch", FailureKind.InvalidArgument,
             $"The backup set '{set.Id}' is not a database set.", set.Id);
+        var scratch = request.RestoreTo is { } restoreTo ? ParseScratch(restoreTo) : null;
+        if (scratch is not null)
+        {
+            // Refused before the files are hashed, so a wrong name fails at once; the CREATE later settles a race.
+            await EnsureScratchAbsentAsync(scratch, set.Id, cancellationToken).ConfigureAwait(false);
+        }
+
         var verification = new BackupVerification
         {
             SetId = set.Id,
@@ -55,7 +70,7 @@ public static class DatabaseVerifier
             $"<= {Hours(request.RecoveryPointObjective)}", Hours(age), "Recency");
 
         var filesIntact = verification.Checks.TrueForAll(c => c.Passed || c.Category != PayloadVerifier.Category);
-        if (request.RestoreTo is { } scratch)
+        if (scratch is not null)
         {
             if (!filesIntact)
             {
@@ -71,24 +86,71 @@ public static class DatabaseVerifier
         return verification;
     }
 
-    private static async Task RestoreAndCompareAsync(DatabaseVerificationRequest request, DatabaseContents contents, string scratch,
+    /// <summary>
+    /// The scratch database named by a connection string: refused when the string names none (it would fall back to
+    /// <c>postgres</c>) or names one of the server's own databases.
+    /// </summary>
+    public static NpgsqlConnectionStringBuilder ParseScratch(string connectionString)
+    {
+        var target = ConnectionStrings.Parse(connectionString, System.Environment.GetEnvironmentVariable("PGPASSWORD"));
+        if (!ConnectionStrings.NamesDatabase(connectionString))
+        {
+            throw new HotmessException("ScratchDatabaseMissing", FailureKind.InvalidArgument,
+                $"The scratch connection string names no database ({ConnectionStrings.Redact(target)} is only the fallback); name a database that does not exist yet, e.g. Database=verify_scratch. The verification creates it and drops it afterwards.",
+                ConnectionStrings.Redact(target));
+        }
+
+        if (ReservedDatabases.Contains(target.Database, StringComparer.Ordinal))
+        {
+            throw new HotmessException("ScratchDatabaseReserved", FailureKind.InvalidArgument,
+                $"'{target.Database}' is one of the server's own databases and cannot be a scratch database: a verification restores into its scratch database and drops it. Name a database that does not exist yet, e.g. Database=verify_scratch.",
+                target.Database);
+        }
+
+        target.Pooling = false;
+        return target;
+    }
+
+    /// <summary>Refuses a scratch database that exists, saying what it holds: only a database this run creates is restored into and dropped.</summary>
+    private static async Task EnsureScratchAbsentAsync(NpgsqlConnectionStringBuilder scratch, string setId, CancellationToken cancellationToken)
+    {
+        var inventory = await DatabaseRestoreEngine.InspectAsync(scratch, ConnectionStrings.Maintenance(scratch), cancellationToken).ConfigureAwait(false);
+        if (inventory is null)
+        {
+            return;
+        }
+
+        if (!inventory.IsEmpty)
+        {
+            throw new HotmessException("TargetNotEmpty", FailureKind.AlreadyExists,
+                $"The scratch database '{scratch.Database}' already holds {inventory}; verifying '{setId}' would restore over them and then drop the database. Name a database that does not exist yet.",
+                scratch.Database);
+        }
+
+        throw new HotmessException("ScratchDatabaseExists", FailureKind.AlreadyExists,
+            $"The scratch database '{scratch.Database}' exists (empty), and a verification drops only a database it created itself. Name a database that does not exist yet, or drop this one.",
+            scratch.Database);
+    }
+
+    private static async Task RestoreAndCompareAsync(DatabaseVerificationRequest request, DatabaseContents contents, NpgsqlConnectionStringBuilder scratch,
         BackupVerification verification, IOperationLog log, CancellationToken cancellationToken)
     {
-        var target = ConnectionStrings.Parse(scratch, System.Environment.GetEnvironmentVariable("PGPASSWORD"));
+        var maintenance = ConnectionStrings.Maintenance(scratch);
         verification.Restored = true;
-        verification.RestoreTarget = ConnectionStrings.Redact(target);
-        // Refuses a scratch database that holds anything before touching it: only an empty one is ever dropped.
-        await DatabaseRestoreEngine.PrepareTargetAsync(target, force: false, request.Set.Id, log, cancellationToken).ConfigureAwait(false);
+        verification.RestoreTarget = ConnectionStrings.Redact(scratch);
         DatabaseRestoreResult? restored = null;
         try
         {
-            restored = await DatabaseRestoreEngine.RestoreAsync(new DatabaseRestoreRequest
+            // The restore creates the scratch database, and drops it (with any role it created) when it fails.
+            // The files were checked against the manifest a moment ago; they are not hashed twice.
+            restored = await DatabaseRestoreEngine.RestoreCheckedAsync(new DatabaseRestoreRequest
             {
                 Set = request.Set,
-                TargetConnectionString = scratch,
+                TargetConnectionString = scratch.ConnectionString,
                 Jobs = request.Jobs,
                 Fingerprint = true,
                 PgBinDirectory = request.PgBinDirectory,
+                MustCreate = true,
             }, log, cancellationToken).ConfigureAwait(false);
             verification.RestoreDuration = restored.Duration;
             verification.Add("Test restore completed", true, "pg_restore exits 0", $"{restored.TableCount} tables, {restored.RowCount} rows in {restored.Duration.TotalSeconds:F1} s", "Restore");
@@ -97,10 +159,20 @@ public static class DatabaseVerifier
         {
             verification.Add("Test restore completed", false, "pg_restore exits 0", ex.Message, "Restore");
         }
+        catch (HotmessException ex) when (ex.ErrorId is "DatabaseExists")
+        {
+            // Created by someone else since the first look: theirs, so refused and left alone.
+            await EnsureScratchAbsentAsync(scratch, request.Set.Id, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
         finally
         {
-            // The scratch database is only evidence; it never outlives the check.
-            await DropScratchAsync(target, log).ConfigureAwait(false);
+            if (restored is not null)
+            {
+                // This run created the scratch database and these roles; they are only evidence and never outlive the check.
+                await DatabaseRestoreEngine.DropAsync(maintenance, scratch.Database!, log).ConfigureAwait(false);
+                await DatabaseRestoreEngine.DropRolesAsync(maintenance, restored.CreatedRoles, log).ConfigureAwait(false);
+            }
         }
 
         if (restored is null)
@@ -152,22 +224,6 @@ public static class DatabaseVerifier
         verification.Add(name, ratio <= ratioLimit && ratio >= 1 / ratioLimit,
             string.Create(CultureInfo.InvariantCulture, $"within ×{ratioLimit:0.##} of {previous.SizeBytes} bytes ({previous.Id})"),
             string.Create(CultureInfo.InvariantCulture, $"{set.SizeBytes} bytes (×{ratio:0.###})"), "Size");
-    }
-
-    private static async Task DropScratchAsync(Npgsql.NpgsqlConnectionStringBuilder target, IOperationLog log)
-    {
-        try
-        {
-            var maintenance = ConnectionStrings.Maintenance(target);
-            await using var admin = await DatabaseSession.OpenAsync(maintenance, CancellationToken.None).ConfigureAwait(false);
-            await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {TableMeasurement.Quote(target.Database!)} WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
-            log.Verbose($"Dropped the scratch database '{target.Database}'.");
-        }
-        catch (Exception ex) when (ex is HotmessException or Npgsql.NpgsqlException)
-        {
-            log.Warning($"The scratch database '{target.Database}' could not be dropped: {ex.Message}");
-        }
     }
 
     private static string Hours(TimeSpan span) => string.Create(CultureInfo.InvariantCulture, $"{span.TotalHours:0.##} h");

@@ -20,7 +20,7 @@ public static class EnvironmentBackupEngine
         BackupRepository repository, IEnvironmentVariableStore store, EnvironmentKey key, IOperationLog log, CancellationToken cancellationToken)
     {
         var encryption = key.NewEncryption();
-        using var repositoryLock = repository.Lock(BackupKind.Environment);
+        using var repositoryLock = repository.Lock(BackupKind.Environment, log);
         log.Verbose($"Reading the environment variables of {store.Kind} project '{store.Project}'.");
         var variables = (await store.ReadAllAsync(log, cancellationToken).ConfigureAwait(false))
             .OrderBy(v => v.Name, StringComparer.Ordinal)
@@ -56,7 +56,7 @@ public static class EnvironmentBackupEngine
                 encryption.KeyCheck = Convert.ToBase64String(keyCheck);
                 var payload = EnvironmentCipher.Encrypt(packed, encryptionKey, EnvironmentCipher.AssociatedData(pending.Id, store.Project, contents));
                 var path = Path.Combine(pending.Path, contents.PayloadPath);
-                await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                await using (var file = new FileStream(path, PrivateFiles.Options(FileMode.CreateNew, FileAccess.Write)))
                 {
                     await file.WriteAsync(payload, cancellationToken).ConfigureAwait(false);
                     file.Flush(flushToDisk: true);
@@ -101,6 +101,8 @@ public static class EnvironmentBackupEngine
                 $"Environment set '{set.Id}' is encrypted with '{contents.Encryption.Algorithm}'; this module reads {EnvironmentCipher.Algorithm}.", set.Id);
         }
 
+        // Every file against the manifest first, as every restore does; the payload is checked again as it is read.
+        await PayloadVerifier.EnsureIntactAsync(set, 1, NullOperationLog.Instance, cancellationToken).ConfigureAwait(false);
         var payload = await ReadPayloadAsync(set, contents, cancellationToken).ConfigureAwait(false);
         var (encryptionKey, keyCheck) = key.Derive(contents.Encryption, set.Id);
         byte[]? packed = null;

@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
+
 namespace Hotmess.Recovery.Repository;
 
 /// <summary>
 /// What a backup set holds, written last (by atomic rename) into <c>sets/&lt;id&gt;/manifest.json</c>.
-/// A set without a manifest is incomplete and is never listed.
+/// A set without a manifest is incomplete and is never listed; one whose manifest cannot be read is listed as damaged.
 /// </summary>
 public sealed class BackupManifest
 {
@@ -26,11 +28,36 @@ public sealed class BackupManifest
     /// <summary>Every payload file, relative to the set folder, with '/' separators.</summary>
     public List<PayloadFile> Files { get; set; } = new();
 
-    public DatabaseContents? Database { get; set; }
+    /// <summary>
+    /// What this kind of set records beyond its files (<see cref="DatabaseContents"/>, <see cref="StorageContents"/>,
+    /// …), of the type its kind registers in <see cref="BackupKinds"/>. Written under the kind's name (<c>"database": {…}</c>).
+    /// </summary>
+    [JsonIgnore]
+    public object? Contents { get; set; }
 
-    public StorageContents? Storage { get; set; }
+    /// <summary>The contents of a database set; a shorthand for <see cref="Contents"/>.</summary>
+    [JsonIgnore]
+    public DatabaseContents? Database
+    {
+        get => Contents as DatabaseContents;
+        set => Contents = value;
+    }
 
-    public EnvironmentContents? Environment { get; set; }
+    /// <summary>The contents of a storage set; a shorthand for <see cref="Contents"/>.</summary>
+    [JsonIgnore]
+    public StorageContents? Storage
+    {
+        get => Contents as StorageContents;
+        set => Contents = value;
+    }
+
+    /// <summary>The contents of an environment set; a shorthand for <see cref="Contents"/>.</summary>
+    [JsonIgnore]
+    public EnvironmentContents? Environment
+    {
+        get => Contents as EnvironmentContents;
+        set => Contents = value;
+    }
 
     public long PayloadBytes => Files.Sum(f => f.Size);
 }

@@ -12,6 +12,8 @@ public sealed class BackupRepository
     public const string DescriptorFileName = "hotmess-repository.json";
     public const string ManifestFileName = "manifest.json";
 
+    private ContentStore? _content;
+
     private BackupRepository(string root, RepositoryDescriptor descriptor)
     {
         Root = root;
@@ -27,6 +29,11 @@ public sealed class BackupRepository
     public string ObjectsPath => System.IO.Path.Combine(Root, "objects");
 
     public string VerificationsPath => System.IO.Path.Combine(Root, "verifications");
+
+    public string LocksPath => System.IO.Path.Combine(Root, "locks");
+
+    /// <summary>The content store of this repository; sets completed through this repository sync what it added first.</summary>
+    public ContentStore Content => LazyInitializer.EnsureInitialized(ref _content, () => new ContentStore(ObjectsPath));
 
     public static string DefaultPath =>
         System.IO.Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".hotmess", "backups");
@@ -62,16 +69,19 @@ public sealed class BackupRepository
         return new BackupRepository(root, descriptor);
     }
 
-    /// <summary>Opens a repository for writing, creating it when missing, and proves the folder is writable.</summary>
+    /// <summary>
+    /// Opens a repository for writing, creating it when missing, and proves the folder is writable. On Unix a new
+    /// repository is private to its owner: every folder 0700, every file 0600.
+    /// </summary>
     public static BackupRepository OpenOrCreate(string root)
     {
         root = System.IO.Path.GetFullPath(root);
         try
         {
-            Directory.CreateDirectory(root);
-            Directory.CreateDirectory(System.IO.Path.Combine(root, "sets"));
+            PrivateFiles.CreateFolder(root);
+            PrivateFiles.CreateFolder(System.IO.Path.Combine(root, "sets"));
             var probe = System.IO.Path.Combine(root, ".write-probe-" + Guid.NewGuid().ToString("N")[..8]);
-            File.WriteAllBytes(probe, []);
+            new FileStream(probe, PrivateFiles.Options(FileMode.CreateNew, FileAccess.Write)).Dispose();
             File.Delete(probe);
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
@@ -94,12 +104,15 @@ public sealed class BackupRepository
     {
         var id = BackupSetId.New(kind, startedUtc);
         var path = System.IO.Path.Combine(SetsPath, id);
-        Directory.CreateDirectory(path);
+        PrivateFiles.CreateFolder(path);
         return new PendingBackupSet(this, id, kind, path, startedUtc);
     }
 
-    /// <summary>Complete sets, newest first.</summary>
-    public IEnumerable<BackupSet> GetSets(BackupKind? kind = null)
+    /// <summary>
+    /// Sets, newest first: complete ones, and with <paramref name="includeDamaged"/> those whose manifest cannot be
+    /// read (<see cref="BackupSetState.Damaged"/>). One damaged set never hides the others.
+    /// </summary>
+    public IEnumerable<BackupSet> GetSets(BackupKind? kind = null, bool includeDamaged = false)
     {
         if (!Directory.Exists(SetsPath))
         {
@@ -109,20 +122,25 @@ public sealed class BackupRepository
         foreach (var folder in Directory.EnumerateDirectories(SetsPath).OrderByDescending(System.IO.Path.GetFileName, StringComparer.Ordinal))
         {
             var id = System.IO.Path.GetFileName(folder);
-            if (!BackupSetId.IsValid(id) || !File.Exists(System.IO.Path.Combine(folder, ManifestFileName)))
+            if (!BackupSetId.TryParse(id, out var folderKind, out _) || (kind is not null && folderKind != kind)
+                || !File.Exists(System.IO.Path.Combine(folder, ManifestFileName)))
             {
                 continue;
             }
 
             var set = ReadSet(folder);
-            if (kind is null || set.Kind == kind)
+            if (set.State == BackupSetState.Complete || includeDamaged)
             {
                 yield return set;
             }
         }
     }
 
-    public BackupSet GetSet(string id)
+    /// <summary>
+    /// The set <paramref name="id"/>. A damaged one is refused (<c>ManifestInvalid</c>) unless
+    /// <paramref name="includeDamaged"/>, for callers that report on it rather than use it.
+    /// </summary>
+    public BackupSet GetSet(string id, bool includeDamaged = false)
     {
         var folder = BackupSetId.IsValid(id) ? System.IO.Path.Combine(SetsPath, id) : null;
         if (folder is null || !File.Exists(System.IO.Path.Combine(folder, ManifestFileName)))
@@ -131,10 +149,16 @@ public sealed class BackupRepository
                 $"No complete backup set '{id}' in the repository '{Root}'.", id);
         }
 
-        return ReadSet(folder);
+        var set = ReadSet(folder);
+        if (set.State == BackupSetState.Damaged && !includeDamaged)
+        {
+            throw new HotmessException("ManifestInvalid", FailureKind.InvalidData, set.Problem!, id);
+        }
+
+        return set;
     }
 
-    /// <summary>Folders under <c>sets/</c> that never got a manifest: interrupted or failed backups.</summary>
+    /// <summary>Folders under <c>sets/</c> that never got a manifest: interrupted or failed backups, or backups being written.</summary>
     public IEnumerable<string> GetIncompleteSetPaths() =>
         Directory.Exists(SetsPath)
             ? Directory.EnumerateDirectories(SetsPath).Where(d => !File.Exists(System.IO.Path.Combine(d, ManifestFileName)))
@@ -149,7 +173,7 @@ public sealed class BackupRepository
         }
 
         var folder = System.IO.Path.Combine(VerificationsPath, verification.SetId);
-        Directory.CreateDirectory(folder);
+        PrivateFiles.CreateFolder(folder);
         var path = System.IO.Path.Combine(folder, $"{verification.CompletedUtc.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}.json");
         verification.RecordPath = path;
         Json.WriteAtomically(path, verification);
@@ -170,22 +194,81 @@ public sealed class BackupRepository
             .Select(f => Json.Deserialize<BackupVerification>(File.ReadAllText(f)));
     }
 
-    /// <summary>Takes the repository's lock for one kind of backup, so two runs never write the same kind at once.</summary>
-    public RepositoryLock Lock(BackupKind kind) => RepositoryLock.Acquire(System.IO.Path.Combine(Root, "locks"), kind.ToString().ToLowerInvariant());
+    /// <summary>
+    /// Takes the repository's lock for one kind of backup, so two runs never write the same kind at once. Holding
+    /// it, no other run of the kind is writing, so what killed runs of the kind left (set folders without a
+    /// manifest, and whatever the kind registers) is removed here, each with a verbose line.
+    /// </summary>
+    public RepositoryLock Lock(BackupKind kind, IOperationLog? log = null)
+    {
+        var registration = BackupKinds.Of(kind);
+        var held = RepositoryLock.Acquire(LocksPath, registration.Name);
+        try
+        {
+            log ??= NullOperationLog.Instance;
+            RemoveIncompleteSets(kind, log);
+            registration.RemoveLeftovers?.Invoke(this, log);
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+
+        return held;
+    }
+
+    private void RemoveIncompleteSets(BackupKind kind, IOperationLog log)
+    {
+        foreach (var folder in GetIncompleteSetPaths())
+        {
+            var id = System.IO.Path.GetFileName(folder);
+            if (!BackupSetId.TryParse(id, out var folderKind, out _) || folderKind != kind)
+            {
+                continue;
+            }
+
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+                log.Verbose($"Removed the incomplete {kind} set '{id}': a run that did not finish left it without a manifest.");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Never listed without a manifest; the next run of the kind tries again.
+                log.Verbose($"The incomplete {kind} set '{id}' could not be removed yet: {ex.Message}");
+            }
+        }
+    }
 
     private BackupSet ReadSet(string folder)
     {
+        var id = System.IO.Path.GetFileName(folder);
+        BackupSetId.TryParse(id, out var kind, out var startedUtc);
         var manifestPath = System.IO.Path.Combine(folder, ManifestFileName);
+        BackupManifest manifest;
         try
         {
-            var manifest = Json.Deserialize<BackupManifest>(File.ReadAllText(manifestPath));
-            return manifest.Kind == BackupKind.Storage ? new StorageBackupSet(Root, folder, manifest) : new BackupSet(Root, folder, manifest);
+            manifest = Json.Deserialize<BackupManifest>(File.ReadAllText(manifestPath));
         }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or IOException)
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            throw new HotmessException("ManifestInvalid", FailureKind.InvalidData,
-                $"The manifest '{manifestPath}' cannot be read: {ex.Message}", System.IO.Path.GetFileName(folder), ex);
+            return BackupSet.Damaged(Root, folder, id, kind, startedUtc, $"The manifest '{manifestPath}' cannot be read: {ex.Message}");
         }
+
+        var problem = manifest switch
+        {
+            _ when manifest.FormatVersion > BackupManifest.CurrentFormatVersion =>
+                $"The manifest '{manifestPath}' has format {manifest.FormatVersion}; this module reads up to {BackupManifest.CurrentFormatVersion}.",
+            _ when manifest.Id != id => $"The manifest '{manifestPath}' names the set '{manifest.Id}', not '{id}'.",
+            _ when manifest.Kind != kind => $"The manifest '{manifestPath}' describes a {manifest.Kind} set, but '{id}' is a {kind} set.",
+            { Contents: { } contents } when contents.GetType() != BackupKinds.Of(kind).ContentsType =>
+                $"The manifest '{manifestPath}' holds the contents of another kind of set than {kind}.",
+            _ => null,
+        };
+        return problem is null
+            ? BackupKinds.Of(kind).NewSet(Root, folder, manifest)
+            : BackupSet.Damaged(Root, folder, id, kind, startedUtc, problem);
     }
 }
 

@@ -1,6 +1,10 @@
 namespace Hotmess.Recovery.Repository;
 
-/// <summary>A complete backup set: its manifest and where it lives. This is what flows down the pipeline.</summary>
+/// <summary>
+/// A backup set: its manifest and where it lives. This is what flows down the pipeline. A set whose manifest
+/// cannot be read is <see cref="BackupSetState.Damaged"/>: it keeps the id, kind and start time its folder name
+/// gives, and <see cref="Problem"/> says what is wrong.
+/// </summary>
 public class BackupSet
 {
     public BackupSet(string repository, string path, BackupManifest manifest)
@@ -8,6 +12,13 @@ public class BackupSet
         Repository = repository;
         Path = path;
         Manifest = manifest;
+    }
+
+    private BackupSet(string repository, string path, BackupManifest manifest, string problem)
+        : this(repository, path, manifest)
+    {
+        State = BackupSetState.Damaged;
+        Problem = problem;
     }
 
     public string Id => Manifest.Id;
@@ -23,13 +34,22 @@ public class BackupSet
 
     public DateTimeOffset CompletedUtc => Manifest.CompletedUtc;
 
-    public TimeSpan Duration => CompletedUtc - StartedUtc;
+    public TimeSpan Duration => State == BackupSetState.Complete ? CompletedUtc - StartedUtc : TimeSpan.Zero;
 
     public virtual long SizeBytes => Manifest.PayloadBytes;
 
     public string? Source => Manifest.Source.Database is { } db ? $"{Manifest.Source.Host}:{Manifest.Source.Port}/{db}" : Manifest.Source.Project;
 
     public BackupManifest Manifest { get; }
+
+    public BackupSetState State { get; } = BackupSetState.Complete;
+
+    /// <summary>Why a damaged set cannot be used; null for a complete one.</summary>
+    public string? Problem { get; }
+
+    /// <summary>A set whose manifest is unreadable: what its id says, and why.</summary>
+    internal static BackupSet Damaged(string repository, string path, string id, BackupKind kind, DateTimeOffset startedUtc, string problem) =>
+        new(repository, path, new BackupManifest { Id = id, Kind = kind, StartedUtc = startedUtc }, problem);
 
     public override string ToString() => Id;
 }

@@ -36,6 +36,15 @@ public sealed class BackupVerification
     /// <summary>Where this verification was recorded, once saved.</summary>
     public string? RecordPath { get; set; }
 
+    /// <summary>The verification of a set whose manifest cannot be read: it fails, and says why.</summary>
+    public static BackupVerification ForDamagedSet(BackupSet set)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var verification = new BackupVerification { SetId = set.Id, Kind = set.Kind, Repository = set.Repository, StartedUtc = now, CompletedUtc = now };
+        verification.Add("Manifest", false, "a readable manifest of this set", "damaged", "Files", set.Problem);
+        return verification;
+    }
+
     public VerificationCheck Add(string name, bool passed, string? expected, string? actual, string? category = null, string? detail = null)
     {
         var check = new VerificationCheck(name, passed, expected, actual, category, detail);

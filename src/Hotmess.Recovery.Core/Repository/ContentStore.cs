@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Hotmess.Recovery.Common;
 
@@ -8,13 +9,17 @@ namespace Hotmess.Recovery.Repository;
 /// The repository's content-addressed store, <c>objects/ab/abcdef…</c>: a blob's name is the SHA-256 of its
 /// bytes, so identical content is stored once and shared by every set. Names come only from digests this class
 /// computed or validated, never from object keys. A blob is written to <c>objects/tmp/</c> while it is hashed,
-/// then renamed into place, so a blob under its digest is always complete.
+/// flushed to disk, then renamed into place, so a blob under its digest is always complete. The folders blobs are
+/// renamed into are synced by <see cref="SyncFolders"/>, once for many blobs, before a manifest refers to them.
 /// </summary>
 public sealed class ContentStore
 {
     private const int BufferSize = 1 << 17;
     private const string TemporaryFolderName = "tmp";
     private const string TemporarySuffix = ".partial";
+
+    /// <summary>Folders whose new names (blobs renamed in, prefix folders created) are not yet synced.</summary>
+    private readonly ConcurrentDictionary<string, bool> _unsyncedFolders = new(StringComparer.Ordinal);
 
     public ContentStore(string root)
     {
@@ -91,7 +96,7 @@ public sealed class ContentStore
     /// </summary>
     public async Task<StoredContent> AddAsync(Stream source, long? expectedLength, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(TemporaryPath);
+        PrivateFiles.CreateFolder(TemporaryPath);
         var temporary = Path.Combine(TemporaryPath, Guid.NewGuid().ToString("N") + TemporarySuffix);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
@@ -100,15 +105,8 @@ public sealed class ContentStore
             long size = 0;
             using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
             {
-                var options = new FileStreamOptions
-                {
-                    Mode = FileMode.CreateNew,
-                    Access = FileAccess.Write,
-                    Share = FileShare.None,
-                    Options = FileOptions.Asynchronous,
-                    BufferSize = 0,
-                    PreallocationSize = expectedLength is > 0 ? expectedLength.Value : 0,
-                };
+                var options = PrivateFiles.Options(FileMode.CreateNew, FileAccess.Write, options: FileOptions.Asynchronous, bufferSize: 0,
+                    preallocationSize: expectedLength is > 0 ? expectedLength.Value : 0);
                 await using (var file = new FileStream(temporary, options))
                 {
                     int read;
@@ -118,6 +116,8 @@ public sealed class ContentStore
                         await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                         size += read;
                     }
+
+                    FileDurability.FlushToDisk(file);
                 }
 
                 digest = Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
@@ -125,11 +125,18 @@ public sealed class ContentStore
 
             var target = PathOf(digest);
             var alreadyStored = Contains(digest, size);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            var folder = Path.GetDirectoryName(target)!;
+            if (!Directory.Exists(folder))
+            {
+                PrivateFiles.CreateFolder(folder);
+                _unsyncedFolders.TryAdd(Root, true);
+            }
+
             try
             {
                 // Replacing an existing blob with freshly hashed bytes also repairs one that rotted in place.
-                File.Move(temporary, target, overwrite: true);
+                FileDurability.Move(temporary, target, overwrite: true);
+                _unsyncedFolders.TryAdd(folder, true);
             }
             catch (IOException) when (alreadyStored)
             {
@@ -148,6 +155,21 @@ public sealed class ContentStore
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// Syncs every folder a blob was renamed into since the last call: afterwards every blob this store added is on
+    /// disk under its name. A set is completed only after this (<see cref="PendingBackupSet.Complete"/> calls it).
+    /// </summary>
+    public void SyncFolders()
+    {
+        var folders = _unsyncedFolders.Keys.ToList();
+        Parallel.ForEach(folders, new ParallelOptions { MaxDegreeOfParallelism = 16 }, folder =>
+        {
+            // Forgotten before the sync, so a blob renamed in meanwhile marks its folder again.
+            _unsyncedFolders.TryRemove(folder, out _);
+            FileDurability.SyncFolder(folder);
+        });
     }
 
     /// <summary>Opens a blob for reading; the caller owns the stream.</summary>
@@ -190,8 +212,8 @@ public sealed class ContentStore
     }
 
     /// <summary>
-    /// Deletes the temporary files of runs that were interrupted. Call it only while holding the storage lock,
-    /// so no running backup is writing one.
+    /// Deletes what runs that were interrupted left in the temporary folder: every file there is a download in
+    /// flight, whatever its name. Call it only while holding the storage lock, so no running backup is writing one.
     /// </summary>
     public int RemoveTemporaryFiles()
     {
@@ -201,7 +223,7 @@ public sealed class ContentStore
         }
 
         var removed = 0;
-        foreach (var file in Directory.EnumerateFiles(TemporaryPath, "*" + TemporarySuffix))
+        foreach (var file in Directory.EnumerateFiles(TemporaryPath))
         {
             if (TryDelete(file))
             {

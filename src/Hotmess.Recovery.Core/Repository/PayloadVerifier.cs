@@ -25,6 +25,31 @@ public static class PayloadVerifier
         log.Verbose(failed == 0 ? $"All {checks.Length} payload files match the manifest." : $"{failed} of {checks.Length} payload files do not match the manifest.");
     }
 
+    /// <summary>
+    /// Refuses a set whose payload differs from its manifest, naming the first file that does: what every restore calls
+    /// before it touches a target, so a damaged set changes nothing.
+    /// </summary>
+    public static async Task EnsureIntactAsync(BackupSet set, int parallelism, IOperationLog log, CancellationToken cancellationToken)
+    {
+        var verification = new BackupVerification { SetId = set.Id, Kind = set.Kind, Repository = set.Repository };
+        await CheckFilesAsync(set, verification, parallelism, log, cancellationToken).ConfigureAwait(false);
+        // The checks come in the order of the manifest's files.
+        var damaged = set.Manifest.Files.Zip(verification.Checks).Where(pair => !pair.Second.Passed).ToList();
+        if (damaged.Count > 0)
+        {
+            var (file, check) = damaged[0];
+            var others = damaged.Count switch
+            {
+                1 => "",
+                2 => " (1 more file differs too)",
+                _ => $" ({damaged.Count - 1} more files differ too)",
+            };
+            throw new HotmessException("BackupCorrupted", FailureKind.InvalidData,
+                $"The backup set '{set.Id}' is damaged: the file '{file.Path}' is {check.Actual}, but the manifest records {check.Expected}{others}. Nothing was restored; restore from another set.",
+                set.Id);
+        }
+    }
+
     private static async Task<VerificationCheck> CheckFileAsync(BackupSet set, PayloadFile file, CancellationToken cancellationToken)
     {
         var name = $"File {file.Path}";

@@ -45,6 +45,12 @@ public sealed class PendingBackupSet
         return entries.OrderBy(e => e.Path, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>
+    /// Makes the set complete: every payload file and folder is made private (0600/0700 on Unix, whatever program
+    /// wrote it) and flushed to disk, the content store's new blobs are synced under their names, then the manifest
+    /// is written and renamed into place, and the folders that name the set are synced. A set is never complete
+    /// before what it refers to is on disk.
+    /// </summary>
     public BackupSet Complete(BackupManifest manifest)
     {
         manifest.Id = Id;
@@ -55,8 +61,27 @@ public sealed class PendingBackupSet
             manifest.CompletedUtc = DateTimeOffset.UtcNow;
         }
 
+        SealPayload();
+        Repository.Content.SyncFolders();
         Json.WriteAtomically(System.IO.Path.Combine(Path, BackupRepository.ManifestFileName), manifest);
-        return new BackupSet(Repository.Root, Path, manifest);
+        FileDurability.SyncFolder(Repository.SetsPath);
+        return BackupKinds.Of(Kind).NewSet(Repository.Root, Path, manifest);
+    }
+
+    private void SealPayload()
+    {
+        foreach (var file in Directory.EnumerateFiles(Path, "*", SearchOption.AllDirectories))
+        {
+            PrivateFiles.Restrict(file, folder: false);
+            FileDurability.FlushToDisk(file);
+        }
+
+        // Deepest first, so a folder is synced after the names in it.
+        foreach (var folder in Directory.EnumerateDirectories(Path, "*", SearchOption.AllDirectories).OrderByDescending(f => f.Length).Append(Path))
+        {
+            PrivateFiles.Restrict(folder, folder: true);
+            FileDurability.SyncFolder(folder);
+        }
     }
 
     public void Abandon()

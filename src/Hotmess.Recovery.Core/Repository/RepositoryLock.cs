@@ -11,11 +11,11 @@ public sealed class RepositoryLock : IDisposable
 
     public static RepositoryLock Acquire(string folder, string name)
     {
-        Directory.CreateDirectory(folder);
+        PrivateFiles.CreateFolder(folder);
         var path = Path.Combine(folder, name + ".lock");
         try
         {
-            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            var stream = new FileStream(path, PrivateFiles.Options(FileMode.OpenOrCreate, FileAccess.ReadWrite));
             stream.SetLength(0);
             using (var writer = new StreamWriter(stream, leaveOpen: true))
             {

@@ -45,11 +45,10 @@ public static class StorageBackupEngine
     {
         var throttle = Math.Max(1, request.ThrottleLimit);
         var repository = BackupRepository.OpenOrCreate(request.Repository);
-        using var storageLock = repository.Lock(BackupKind.Storage);
+        using var storageLock = repository.Lock(BackupKind.Storage, log);
         var startedUtc = DateTimeOffset.UtcNow;
-        var store = new ContentStore(repository.ObjectsPath);
+        var store = repository.Content;
         var journalFolder = StorageFetchJournal.FolderOf(repository);
-        Tidy(repository, store, log);
 
         var options = request.ClientOptions ?? new StorageClientOptions();
         using var client = new SupabaseStorageClient(request.SupabaseUrl, request.ServiceKey, options.WithConnectionsFor(throttle + 2), log);
@@ -317,30 +316,6 @@ public static class StorageBackupEngine
             ObjectCount = objects.Count,
             TotalBytes = objects.Sum(o => o.Size),
         };
-    }
-
-    /// <summary>Under the storage lock nothing else writes storage sets, so what earlier runs left half-done can go.</summary>
-    private static void Tidy(BackupRepository repository, ContentStore store, IOperationLog log)
-    {
-        var partials = store.RemoveTemporaryFiles();
-        var abandoned = 0;
-        foreach (var folder in repository.GetIncompleteSetPaths().Where(p => Path.GetFileName(p).Contains("-storage-", StringComparison.Ordinal)))
-        {
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-                abandoned++;
-            }
-            catch (IOException)
-            {
-                // Never listed without a manifest; the next run tries again.
-            }
-        }
-
-        if (partials + abandoned > 0)
-        {
-            log.Verbose($"Removed what interrupted runs left: {abandoned} incomplete storage set folder(s), {partials} partial download(s).");
-        }
     }
 
     private sealed record EarlierRuns(List<string> Journals, Dictionary<(string, string), StorageObjectEntry> Entries, HashSet<string> Digests);

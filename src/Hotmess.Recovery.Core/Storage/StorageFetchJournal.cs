@@ -19,9 +19,9 @@ internal sealed class StorageFetchJournal : IDisposable
 
     public StorageFetchJournal(string folder, string setId)
     {
-        Directory.CreateDirectory(folder);
+        PrivateFiles.CreateFolder(folder);
         Path = PathFor(folder, setId);
-        _writer = new StreamWriter(new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+        _writer = new StreamWriter(new FileStream(Path, PrivateFiles.Options(FileMode.Append, FileAccess.Write, FileShare.Read))) { AutoFlush = true };
     }
 
     public string Path { get; }

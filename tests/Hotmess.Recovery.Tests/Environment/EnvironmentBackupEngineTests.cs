@@ -114,9 +114,28 @@ public sealed class EnvironmentBackupEngineTests : IDisposable
 
         var ex = await Assert.ThrowsAsync<HotmessException>(() => EnvironmentBackupEngine.OpenAsync(Repository().GetSet(set.Id), _key, CancellationToken.None));
 
-        Assert.Equal("EnvironmentDecryptionFailed", ex.ErrorId);
+        Assert.Equal("BackupCorrupted", ex.ErrorId);
         Assert.Equal(FailureKind.InvalidData, ex.Kind);
-        Assert.Contains("not the one the manifest records", ex.Message);
+        Assert.Contains("'environment.bin'", ex.Message);
+    }
+
+    [Fact]
+    public async Task An_environment_set_with_any_listed_file_damaged_is_refused_naming_the_file()
+    {
+        var set = await EnvironmentBackupEngine.BackupAsync(Repository(), Store(), _key, new CollectingLog(), CancellationToken.None);
+        await File.WriteAllTextAsync(Path.Combine(set.Path, "notes.txt"), "changed after the backup");
+        EditManifest(set, manifest => manifest["files"]!.AsArray().Add(new JsonObject
+        {
+            ["path"] = "notes.txt",
+            ["size"] = 24,
+            ["sha256"] = new string('0', 64),
+        }));
+
+        var ex = await Assert.ThrowsAsync<HotmessException>(() => EnvironmentBackupEngine.OpenAsync(Repository().GetSet(set.Id), _key, CancellationToken.None));
+
+        Assert.Equal("BackupCorrupted", ex.ErrorId);
+        Assert.Equal(FailureKind.InvalidData, ex.Kind);
+        Assert.Contains("'notes.txt'", ex.Message);
     }
 
     [Fact]
@@ -173,7 +192,7 @@ public sealed class EnvironmentBackupEngineTests : IDisposable
 
         var ex = await Assert.ThrowsAsync<HotmessException>(() => EnvironmentBackupEngine.OpenAsync(set, _key, CancellationToken.None));
 
-        Assert.Equal("EnvironmentDecryptionFailed", ex.ErrorId);
+        Assert.Equal("BackupCorrupted", ex.ErrorId);
         Assert.Contains("missing", ex.Message);
     }
 

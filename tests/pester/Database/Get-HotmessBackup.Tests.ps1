@@ -44,9 +44,52 @@ Describe 'Get-HotmessBackup' {
             Should -Throw -ErrorId 'RepositoryNotFound,Hotmess.Recovery.Cmdlets.Commands.GetHotmessBackupCommand'
     }
 
-    It 'shows a table with id, kind, size and source by default' {
+    It 'shows a table with id, kind, state, size and source by default' {
         $table = Get-HotmessBackup -Repository $repository | Format-Table | Out-String -Width 250
-        $table | Should -Match 'Id\s+Kind\s+CompletedUtc\s+Size\(MB\)\s+Duration\s+Source'
-        $table | Should -Match ([regex]::Escape($first.Id))
+        $table | Should -Match 'Id\s+Kind\s+State\s+CompletedUtc\s+Size\(MB\)\s+Duration\s+Source'
+        $table | Should -Match "$([regex]::Escape($first.Id))\s+Database\s+Complete"
+    }
+
+    Context 'when one manifest is damaged' {
+        BeforeAll {
+            # The same two sets, the older one with a manifest cut short.
+            $damagedRepository = Join-Path $TestDrive 'damaged'
+            Copy-Item -Recurse $repository $damagedRepository
+            Set-Content -Path (Join-Path $damagedRepository "sets/$($first.Id)/manifest.json") -Value '{ "formatVersion": 1, "id": "'
+        }
+
+        It 'lists the damaged set with its state and a warning, and the others as they are' {
+            $sets = Get-HotmessBackup -Repository $damagedRepository -WarningVariable warnings -WarningAction SilentlyContinue
+            $sets.Id | Should -Be @($second.Id, $first.Id)
+            $sets.State | Should -Be @('Complete', 'Damaged')
+            $sets[1].Kind | Should -Be 'Database'
+            $sets[1].Problem | Should -Match 'manifest\.json'
+            $warnings.Count | Should -Be 1
+            "$($warnings[0])" | Should -Match ([regex]::Escape($first.Id))
+        }
+
+        It 'shows the damaged state in the table' {
+            $table = Get-HotmessBackup -Repository $damagedRepository -WarningAction SilentlyContinue | Format-Table | Out-String -Width 250
+            $table | Should -Match "$([regex]::Escape($first.Id))\s+Database\s+Damaged"
+        }
+
+        It 'gets a damaged set by id with a warning' {
+            $set = Get-HotmessBackup -Repository $damagedRepository -Id $first.Id -WarningVariable warnings -WarningAction SilentlyContinue
+            $set.State | Should -Be 'Damaged'
+            $warnings.Count | Should -Be 1
+        }
+
+        It 'lets Test-HotmessBackup report the damaged set failed and verify the others' {
+            $verifications = Get-HotmessBackup -Repository $damagedRepository -WarningAction SilentlyContinue |
+                Test-HotmessBackup -ErrorVariable problems -ErrorAction SilentlyContinue
+            $problems | Should -BeNullOrEmpty
+            $verifications.SetId | Should -Be @($second.Id, $first.Id)
+            $verifications.Passed | Should -Be @($true, $false)
+            ($verifications[1].Checks | Where-Object Name -EQ 'Manifest').Detail | Should -Match 'cannot be read'
+        }
+
+        It 'lets Test-HotmessBackup -Id report the damaged set failed' {
+            (Test-HotmessBackup -Repository $damagedRepository -Id $first.Id).Passed | Should -BeFalse
+        }
     }
 }

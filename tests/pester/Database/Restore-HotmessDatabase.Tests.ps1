@@ -43,6 +43,63 @@ Describe 'Restore-HotmessDatabase' {
 
         $result.RowCountsMatch | Should -BeTrue
         $server.ExecuteSql($name, 'SELECT count(*) FROM public.support_tickets').Trim() | Should -Not -Be '0'
+        $server.DropDatabase($result.KeptDatabase)
+    }
+
+    It 'a forced restore over a target with a dependent view swaps in the restored database and keeps the old one' {
+        $name = New-HotmessScratchName
+        $null = $set | Restore-HotmessDatabase -TargetConnectionString $server.ConnectionString($name) -Confirm:$false
+        $server.ExecuteSql($name, 'DELETE FROM public.support_tickets; CREATE VIEW public.open_tickets AS SELECT * FROM public.support_tickets')
+
+        $result = $set | Restore-HotmessDatabase -TargetConnectionString $server.ConnectionString($name) -Force -WarningVariable warnings -WarningAction SilentlyContinue
+
+        $result.RowCountsMatch | Should -BeTrue
+        $server.ExecuteSql($name, 'SELECT count(*) FROM public.support_tickets').Trim() |
+            Should -Be ($set.Manifest.Database.Tables | Where-Object Name -EQ 'support_tickets').RowCount
+        $result.KeptDatabase | Should -BeLike "${name}_before_*"
+        $result.RemoveKeptDatabase | Should -Be "DROP DATABASE `"$($result.KeptDatabase)`";"
+        ($warnings -join "`n") | Should -BeLike "*$($result.RemoveKeptDatabase)*"
+        $server.ExecuteSql($result.KeptDatabase, "SELECT count(*) FROM pg_views WHERE viewname = 'open_tickets'").Trim() | Should -Be '1'
+        $server.ExecuteSql('postgres', "SELECT count(*) FROM pg_database WHERE datname LIKE '${name}_restore_%'").Trim() | Should -Be '0'
+    }
+
+    It 'a forced restore that fails leaves a target with a dependent view as it was' {
+        $name = New-HotmessScratchName
+        $null = $set | Restore-HotmessDatabase -TargetConnectionString $server.ConnectionString($name) -Confirm:$false
+        $server.ExecuteSql($name, 'DELETE FROM public.support_tickets; CREATE VIEW public.open_tickets AS SELECT * FROM public.support_tickets')
+        $before = $server.ExecuteSql($name, "SELECT string_agg(relname || ':' || relkind::text, ',' ORDER BY relname) FROM pg_class WHERE relnamespace = 'public'::regnamespace")
+        # pg_restore does all its work, then reports a failure.
+        $bin = New-Item -ItemType Directory (Join-Path $TestDrive "bin-$name")
+        $null = New-Item -ItemType SymbolicLink -Path (Join-Path $bin 'pg_dump') -Target $server.ToolPath('pg_dump')
+        Set-Content (Join-Path $bin 'pg_restore') "#!/bin/sh`n'$($server.ToolPath('pg_restore'))' `"`$@`"; exit 1"
+        chmod +x (Join-Path $bin 'pg_restore')
+        $env:HOTMESS_PG_BIN = $bin.FullName
+        try {
+            { $set | Restore-HotmessDatabase -TargetConnectionString $server.ConnectionString($name) -Force -ErrorAction Stop -WarningAction SilentlyContinue } |
+                Should -Throw -ErrorId 'PgRestoreFailed,Hotmess.Recovery.Cmdlets.Commands.RestoreHotmessDatabaseCommand'
+        }
+        finally {
+            Remove-Item Env:HOTMESS_PG_BIN
+        }
+
+        $server.ExecuteSql($name, "SELECT string_agg(relname || ':' || relkind::text, ',' ORDER BY relname) FROM pg_class WHERE relnamespace = 'public'::regnamespace") | Should -Be $before
+        $server.ExecuteSql($name, 'SELECT count(*) FROM public.open_tickets').Trim() | Should -Be '0'
+        $server.ExecuteSql('postgres', "SELECT count(*) FROM pg_database WHERE datname LIKE '${name}_%'").Trim() | Should -Be '0'
+    }
+
+    It 'refuses a damaged set naming the file, and creates nothing' {
+        $copy = Join-Path $TestDrive 'damaged'
+        Copy-Item -Recurse $repository $copy
+        $victim = $set.Manifest.Files | Where-Object Path -Like '*.dat.gz' | Select-Object -First 1
+        $path = Join-Path $copy "sets/$($set.Id)/$($victim.Path)"
+        $bytes = [IO.File]::ReadAllBytes($path); $bytes[-1] = $bytes[-1] -bxor 0x01; [IO.File]::WriteAllBytes($path, $bytes)
+        $name = New-HotmessScratchName
+
+        { Restore-HotmessDatabase -Id $set.Id -Repository $copy -TargetConnectionString $server.ConnectionString($name) -Force -ErrorAction Stop } |
+            Should -Throw -ErrorId 'BackupCorrupted,Hotmess.Recovery.Cmdlets.Commands.RestoreHotmessDatabaseCommand'
+        $error[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $error[0].Exception.Message | Should -BeLike "*'$($victim.Path)'*"
+        $server.ExecuteSql('postgres', "SELECT count(*) FROM pg_database WHERE datname = '$name'").Trim() | Should -Be '0'
     }
 
     It 'creates nothing with -WhatIf, even with -Force' {

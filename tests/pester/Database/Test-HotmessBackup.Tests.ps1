@@ -66,6 +66,47 @@ Describe 'Test-HotmessBackup' {
         $server.ExecuteSql('postgres', "SELECT count(*) FROM pg_database WHERE datname = '$name'").Trim() | Should -Be '1'
     }
 
+    It 'refuses <Database> as a scratch database, and leaves it' -ForEach @(
+        @{ Database = 'postgres' }, @{ Database = 'template1' }
+    ) {
+        { $set | Test-HotmessBackup -RestoreTo $server.ConnectionString($Database) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ScratchDatabaseReserved,Hotmess.Recovery.Cmdlets.Commands.TestHotmessBackupCommand'
+        $error[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $server.ExecuteSql('postgres', "SELECT count(*) FROM pg_database WHERE datname = '$Database'").Trim() | Should -Be '1'
+    }
+
+    It 'refuses a scratch connection string that names no database, rather than using postgres' {
+        $noDatabase = $server.ConnectionString('postgres') -replace ';?Database=postgres', ''
+
+        { $set | Test-HotmessBackup -RestoreTo $noDatabase -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ScratchDatabaseMissing,Hotmess.Recovery.Cmdlets.Commands.TestHotmessBackupCommand'
+        $error[0].Exception.Message | Should -Not -BeLike "*$($server.Password)*"
+        $server.ExecuteSql('postgres', "SELECT count(*) FROM pg_database WHERE datname = 'postgres'").Trim() | Should -Be '1'
+    }
+
+    It 'refuses a scratch database that holds only a <What>, and leaves it' -ForEach @(
+        @{ What = 'function'; Sql = "CREATE FUNCTION public.answer() RETURNS int LANGUAGE sql AS 'SELECT 42'" }
+        @{ What = 'large object'; Sql = "SELECT lo_from_bytea(0, 'kept')" }
+    ) {
+        $name = New-HotmessScratchName
+        $server.CreateDatabase($name)
+        $null = $server.ExecuteSql($name, $Sql)
+
+        { $set | Test-HotmessBackup -RestoreTo $server.ConnectionString($name) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'TargetNotEmpty,Hotmess.Recovery.Cmdlets.Commands.TestHotmessBackupCommand'
+        $error[0].Exception.Message | Should -BeLike "*1 $What*"
+        $server.ExecuteSql('postgres', "SELECT count(*) FROM pg_database WHERE datname = '$name'").Trim() | Should -Be '1'
+    }
+
+    It 'refuses an existing empty scratch database that it did not create, and leaves it' {
+        $name = New-HotmessScratchName
+        $server.CreateDatabase($name)
+
+        { $set | Test-HotmessBackup -RestoreTo $server.ConnectionString($name) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ScratchDatabaseExists,Hotmess.Recovery.Cmdlets.Commands.TestHotmessBackupCommand'
+        $server.ExecuteSql('postgres', "SELECT count(*) FROM pg_database WHERE datname = '$name'").Trim() | Should -Be '1'
+    }
+
     It 'does nothing with -WhatIf' {
         $count = @(Get-ChildItem (Join-Path $repository "verifications/$($set.Id)") -ErrorAction Ignore).Count
         $set | Test-HotmessBackup -RestoreTo $server.ConnectionString((New-HotmessScratchName)) -WhatIf | Should -BeNullOrEmpty

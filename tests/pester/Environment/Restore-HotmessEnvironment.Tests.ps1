@@ -74,7 +74,7 @@ Describe 'Restore-HotmessEnvironment' {
 
         $err = Get-ThrownError { Restore-HotmessEnvironment -Repository $repository -Force }
 
-        $err.FullyQualifiedErrorId | Should -BeLike 'EnvironmentDecryptionFailed,*'
+        $err.FullyQualifiedErrorId | Should -BeLike 'BackupCorrupted,*'
         $err.CategoryInfo.Category | Should -Be 'InvalidData'
         (Get-VercelVariable $fake SUPABASE_SERVICE_ROLE_KEY)[0].value | Should -Be 'service-role-compromised'
     }
