@@ -8,8 +8,8 @@ namespace Hotmess.Recovery.Retention;
 
 /// <summary>
 /// Applies retention to a repository: decides which sets a policy keeps, removes the others, then removes the
-/// content-store objects no remaining storage set and no resumable journal refers to, and incomplete sets that were
-/// abandoned more than a day ago.
+/// content-store objects no remaining storage set and no resumable journal refers to, and incomplete sets: all of a
+/// kind no run is writing (its lock is free), and those abandoned over a day ago while a run of the kind is writing.
 /// <para>
 /// Objects are pruned under the repository's storage lock, the one a storage backup holds for its whole run (from
 /// reading what earlier sets stored to writing its manifest). A prune therefore never runs between a backup's
@@ -35,10 +35,13 @@ public static class BackupPruner
         return RetentionPlanner.Plan(candidates, policy, now);
     }
 
-    /// <summary>A decision to remove each set named, whatever a policy would say; an id that is not a complete set is refused.</summary>
+    /// <summary>
+    /// A decision to remove each set named, whatever a policy would say; a damaged set can be removed this way. An id
+    /// that is not a set of the repository is refused.
+    /// </summary>
     public static IReadOnlyList<RetentionDecision> Requested(BackupRepository repository, IEnumerable<string> ids) =>
         ids.Distinct(StringComparer.Ordinal)
-            .Select(repository.GetSet)
+            .Select(id => repository.GetSet(id, includeDamaged: true))
             .Select(s => new RetentionDecision(s.Id, s.Kind, s.Source, s.StartedUtc, RetentionAction.Remove, []))
             .ToList();
 
@@ -50,7 +53,7 @@ public static class BackupPruner
     public static async Task<BackupPruneResult> RemoveAsync(BackupRepository repository, IReadOnlyCollection<string> setIds, bool prune,
         DateTimeOffset now, TimeSpan lockTimeout, IOperationLog log, CancellationToken cancellationToken)
     {
-        var sets = setIds.Distinct(StringComparer.Ordinal).Select(repository.GetSet).ToList();
+        var sets = setIds.Distinct(StringComparer.Ordinal).Select(id => repository.GetSet(id, includeDamaged: true)).ToList();
         var removed = new List<string>();
         var incomplete = 0;
 
@@ -63,7 +66,7 @@ public static class BackupPruner
 
         if (prune)
         {
-            foreach (var kind in Enum.GetValues<BackupKind>().Where(k => k != BackupKind.Storage))
+            foreach (var kind in BackupKinds.All.Select(k => k.Kind).Where(k => k != BackupKind.Storage))
             {
                 incomplete += RemoveAbandonedUnlessRunning(repository, kind, now, log);
             }
@@ -74,8 +77,11 @@ public static class BackupPruner
             return new BackupPruneResult(removed, 0, 0, 0);
         }
 
+        var incompleteStorage = CountIncomplete(repository, BackupKind.Storage);
         using (await LockWaitingAsync(repository, BackupKind.Storage, lockTimeout, log, cancellationToken).ConfigureAwait(false))
         {
+            // Taking the lock removed what killed storage runs left: no run of the kind is writing now.
+            incomplete += incompleteStorage - CountIncomplete(repository, BackupKind.Storage);
             foreach (var set in sets.Where(s => s.Kind == BackupKind.Storage))
             {
                 RemoveSet(repository, set, log);
@@ -87,7 +93,6 @@ public static class BackupPruner
                 return new BackupPruneResult(removed, 0, 0, incomplete);
             }
 
-            incomplete += RemoveAbandoned(repository, BackupKind.Storage, now, log);
             var (objects, bytes) = PruneObjects(repository, log, cancellationToken);
             return new BackupPruneResult(removed, objects, bytes, incomplete);
         }
@@ -125,12 +130,13 @@ public static class BackupPruner
     internal static (int Objects, long Bytes) PruneObjects(BackupRepository repository, IOperationLog log, CancellationToken cancellationToken)
     {
         var referenced = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var set in repository.GetSets(BackupKind.Storage))
+        foreach (var set in repository.GetSets(BackupKind.Storage, includeDamaged: true))
         {
-            if (set is not StorageBackupSet storage)
+            if (set is not StorageBackupSet storage || set.State != BackupSetState.Complete)
             {
                 throw new HotmessException("PruneUnsafe", FailureKind.InvalidData,
-                    $"The storage set '{set.Id}' cannot be read as a storage set, so which objects it needs is unknown; nothing was pruned.", set.Id);
+                    $"The manifest of the storage set '{set.Id}' cannot be read, so which objects it needs is unknown: no object was pruned. "
+                    + "Repair the set, or remove it by id (Remove-HotmessBackup -Id), then run again.", set.Id);
             }
 
             referenced.UnionWith(storage.Contents.Objects.Select(o => o.Sha256));
@@ -165,30 +171,33 @@ public static class BackupPruner
         return (objects, bytes);
     }
 
+    /// <summary>
+    /// Incomplete sets of <paramref name="kind"/>: taking the kind's lock removes them all, since no run of the kind
+    /// is writing then. While a run holds the lock, only those started over a day ago go: none of them is that run's.
+    /// </summary>
     private static int RemoveAbandonedUnlessRunning(BackupRepository repository, BackupKind kind, DateTimeOffset now, IOperationLog log)
     {
+        var before = CountIncomplete(repository, kind);
         try
         {
-            using (repository.Lock(kind))
+            using (repository.Lock(kind, log))
             {
-                return RemoveAbandoned(repository, kind, now, log);
+                return before - CountIncomplete(repository, kind);
             }
         }
         catch (HotmessException ex) when (ex.ErrorId == "RepositoryLocked")
         {
-            log.Verbose($"A {kind} backup is running; its incomplete sets are left for a later run.");
-            return 0;
+            return RemoveAbandoned(repository, kind, now, log);
         }
     }
 
-    /// <summary>Incomplete sets of <paramref name="kind"/> started more than a day ago. The caller holds the kind's lock, so none is being written.</summary>
     private static int RemoveAbandoned(BackupRepository repository, BackupKind kind, DateTimeOffset now, IOperationLog log)
     {
         var removed = 0;
         foreach (var folder in repository.GetIncompleteSetPaths())
         {
             var id = Path.GetFileName(folder);
-            if (!TryParseId(id, out var folderKind, out var started) || folderKind != kind || now - started < AbandonedAfter)
+            if (!BackupSetId.TryParse(id, out var folderKind, out var started) || folderKind != kind || now - started < AbandonedAfter)
             {
                 continue;
             }
@@ -208,20 +217,8 @@ public static class BackupPruner
         return removed;
     }
 
-    private static bool TryParseId(string id, out BackupKind kind, out DateTimeOffset started)
-    {
-        kind = default;
-        started = default;
-        if (!BackupSetId.IsValid(id))
-        {
-            return false;
-        }
-
-        var parts = id.Split('-');
-        return Enum.TryParse(parts[1], ignoreCase: true, out kind)
-            && DateTimeOffset.TryParseExact(parts[0], "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out started);
-    }
+    private static int CountIncomplete(BackupRepository repository, BackupKind kind) =>
+        repository.GetIncompleteSetPaths().Count(p => BackupSetId.TryParse(Path.GetFileName(p), out var k, out _) && k == kind);
 
     private static async Task<RepositoryLock> LockWaitingAsync(BackupRepository repository, BackupKind kind, TimeSpan timeout, IOperationLog log,
         CancellationToken cancellationToken)
@@ -232,7 +229,7 @@ public static class BackupPruner
         {
             try
             {
-                return repository.Lock(kind);
+                return repository.Lock(kind, log);
             }
             catch (HotmessException ex) when (ex.ErrorId == "RepositoryLocked")
             {

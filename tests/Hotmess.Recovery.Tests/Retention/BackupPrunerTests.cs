@@ -61,19 +61,43 @@ public sealed class BackupPrunerTests : IDisposable
     }
 
     [Fact]
-    public async Task Incomplete_sets_abandoned_over_a_day_ago_are_removed_and_younger_ones_left_to_their_run()
+    public async Task Incomplete_sets_go_when_no_run_of_their_kind_is_writing_and_those_abandoned_over_a_day_ago_even_while_one_is()
     {
         var repository = BackupRepository.OpenOrCreate(_root);
-        var abandonedDatabase = repository.BeginSet(BackupKind.Database, Now.AddDays(-2));
-        var abandonedStorage = repository.BeginSet(BackupKind.Storage, Now.AddHours(-25));
-        var recent = repository.BeginSet(BackupKind.Database, Now.AddHours(-2));
+        var now = DateTimeOffset.UtcNow;
+        var deadDatabase = repository.BeginSet(BackupKind.Database, now.AddHours(-2));
+        var deadStorage = repository.BeginSet(BackupKind.Storage, now.AddHours(-3));
+        BackupPruneResult result;
+        PendingBackupSet abandonedEnvironment, runningEnvironment;
+        using (repository.Lock(BackupKind.Environment))
+        {
+            // An environment backup is running: its own set, and one a run killed yesterday left.
+            abandonedEnvironment = repository.BeginSet(BackupKind.Environment, now.AddHours(-25));
+            runningEnvironment = repository.BeginSet(BackupKind.Environment, now.AddMinutes(-5));
+            result = await BackupPruner.RemoveAsync(repository, [], prune: true, now, TimeSpan.FromSeconds(5), new CollectingLog(), default);
+        }
 
-        var result = await BackupPruner.RemoveAsync(repository, [], prune: true, Now, TimeSpan.FromSeconds(5), new CollectingLog(), default);
+        Assert.Equal(3, result.IncompleteSetsRemoved);
+        Assert.False(Directory.Exists(deadDatabase.Path));
+        Assert.False(Directory.Exists(deadStorage.Path));
+        Assert.False(Directory.Exists(abandonedEnvironment.Path));
+        Assert.True(Directory.Exists(runningEnvironment.Path));
+    }
 
-        Assert.Equal(2, result.IncompleteSetsRemoved);
-        Assert.False(Directory.Exists(abandonedDatabase.Path));
-        Assert.False(Directory.Exists(abandonedStorage.Path));
-        Assert.True(Directory.Exists(recent.Path));
+    [Fact]
+    public async Task A_damaged_storage_manifest_stops_the_prune_before_any_object_is_deleted()
+    {
+        var repository = BackupRepository.OpenOrCreate(_root);
+        var store = new ContentStore(repository.ObjectsPath);
+        var needed = await AddAsync(store, "needed by the damaged set");
+        var damaged = Storage(repository, Now.AddDays(-1), needed);
+        File.WriteAllText(Path.Combine(damaged.Path, BackupRepository.ManifestFileName), "{ not json");
+
+        var ex = await Assert.ThrowsAsync<HotmessException>(() =>
+            BackupPruner.RemoveAsync(repository, [], prune: true, Now, TimeSpan.FromSeconds(5), new CollectingLog(), default));
+
+        Assert.Equal("PruneUnsafe", ex.ErrorId);
+        Assert.Contains(needed, store.Digests());
     }
 
     [Fact]
