@@ -14,6 +14,7 @@
         'Get-HotmessBackup'
         'Restore-HotmessDatabase'
         'Test-HotmessBackup'
+        'Remove-HotmessBackup'
         'Export-HotmessReport'
         'Get-HotmessConfiguration'
         'Get-HotmessDeployment'
