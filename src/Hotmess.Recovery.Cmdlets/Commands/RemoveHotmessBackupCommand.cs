@@ -49,7 +49,9 @@ public sealed class RemoveHotmessBackupCommand : HotmessCmdlet
     [ValidateRange(0, int.MaxValue)]
     public int? KeepYearly { get; set; }
 
+    /// <summary>A TimeSpan, or restic's short forms such as <c>7d</c> or <c>36h</c>.</summary>
     [Parameter(ParameterSetName = PolicySet)]
+    [RetentionDurationTransformation]
     public TimeSpan? KeepWithin { get; set; }
 
     /// <summary>Sets to remove, e.g. piped from Get-HotmessBackup.</summary>
@@ -144,7 +146,7 @@ public sealed class RemoveHotmessBackupCommand : HotmessCmdlet
             .ToList();
 
         var removed = new HashSet<string>(StringComparer.Ordinal);
-        var prune = ShouldProcessUnlessForced(Force, repository.Root, "Remove content-store objects no set refers to, and incomplete sets abandoned over a day ago");
+        var prune = ShouldProcessUnlessForced(Force, repository.Root, "Remove the content-store objects no set refers to, and incomplete sets no backup is writing");
         if (confirmed.Count > 0 || prune)
         {
             Terminating(() =>

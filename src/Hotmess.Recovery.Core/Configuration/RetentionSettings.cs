@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Retention;
 
@@ -10,7 +8,7 @@ namespace Hotmess.Recovery.Configuration;
 /// themselves, or <c>"preset": "weeklyManualBackups"</c> for the plan's default (8 weekly, 12 monthly, every set of
 /// the last 7 days), whose values the counts beside it override.
 /// </summary>
-public sealed partial class RetentionSettings
+public sealed class RetentionSettings
 {
     public const string WeeklyManualBackupsPreset = "weeklyManualBackups";
 
@@ -65,30 +63,9 @@ public sealed partial class RetentionSettings
     }
 
     /// <summary>Reads <c>7d</c>, <c>2w</c>, <c>36h</c>, <c>90m</c>, or a .NET TimeSpan such as <c>7.00:00:00</c>.</summary>
-    public static TimeSpan ParseDuration(string text)
-    {
-        var match = ShortDuration().Match(text.Trim());
-        if (match.Success)
-        {
-            var amount = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-            return match.Groups[2].Value switch
-            {
-                "w" => TimeSpan.FromDays(7 * amount),
-                "d" => TimeSpan.FromDays(amount),
-                "h" => TimeSpan.FromHours(amount),
-                _ => TimeSpan.FromMinutes(amount),
-            };
-        }
-
-        if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value))
-        {
-            return value;
-        }
-
-        throw new HotmessException("ConfigurationInvalid", FailureKind.InvalidData,
-            $"The retention duration keepWithin '{text}' is not a duration: write e.g. '7d', '36h' or '7.00:00:00'.", text);
-    }
-
-    [GeneratedRegex("^([0-9]{1,6})([wdhm])$")]
-    private static partial Regex ShortDuration();
+    public static TimeSpan ParseDuration(string text) =>
+        RetentionDuration.TryParse(text, out var duration)
+            ? duration
+            : throw new HotmessException("ConfigurationInvalid", FailureKind.InvalidData,
+                $"The retention duration keepWithin '{text}' is not a duration: write e.g. '7d', '36h' or '7.00:00:00'.", text);
 }

@@ -83,6 +83,15 @@ Describe 'Remove-HotmessBackup' {
         $decisions | Where-Object Action -EQ Remove | Should -BeNullOrEmpty
     }
 
+    It 'takes -KeepWithin as restic writes it, measured from the newest set' {
+        $decisions = Remove-HotmessBackup -Repository $repository -KeepWithin 3d -WhatIf -ConfigurationPath $noRetention
+
+        $decisions.Action | Should -Be @('Keep', 'Keep', 'Remove', 'Remove')
+        $decisions[1].Reasons | Should -Be @('within')
+        { Remove-HotmessBackup -Repository $repository -KeepWithin 'a week' -WhatIf -ConfigurationPath $noRetention -ErrorAction Stop } |
+            Should -Throw -ErrorId "ParameterArgumentTransformationError,$command"
+    }
+
     It 'removed sets vanish from Get-HotmessBackup, folders and verifications with them' {
         $null = New-TestSet $repository 20 -Verification Failed
 
