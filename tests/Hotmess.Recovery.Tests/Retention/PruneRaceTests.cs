@@ -67,8 +67,10 @@ public sealed class PruneRaceTests : IAsyncLifetime
         }
         else
         {
+            // Started first, the backup reuses what the removed set stored; started after the prune, it downloads everything.
             var second = await backup;
-            Assert.Equal((50, 29), (second.ObjectCount, second.ReusedCount));
+            Assert.Equal(50, second.ObjectCount);
+            Assert.Contains(second.ReusedCount, start == "at the same moment" ? new[] { 29, 0 } : new[] { 29 });
             Assert.Equal([second.Id], repository.GetSets().Select(s => s.Id).ToArray());
         }
 
