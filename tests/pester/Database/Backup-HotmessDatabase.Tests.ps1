@@ -100,4 +100,97 @@ Describe 'Backup-HotmessDatabase' {
         { Backup-HotmessDatabase -ConnectionString $source -Repository (Join-Path $file 'repo') -ErrorAction Stop } |
             Should -Throw -ErrorId 'RepositoryNotWritable,Hotmess.Recovery.Cmdlets.Commands.BackupHotmessDatabaseCommand'
     }
+
+    Context 'pg_dump as a child process' {
+        It 'backs up while the caller has PGOPTIONS, PGSERVICE and STRIPE_SECRET_KEY set, which pg_dump never sees' {
+            $saved = @{ PGOPTIONS = $env:PGOPTIONS; PGSERVICE = $env:PGSERVICE; STRIPE_SECRET_KEY = $env:STRIPE_SECRET_KEY }
+            # Each would break pg_dump if it reached it: every statement cancelled after 1 ms, a service that does not exist.
+            $env:PGOPTIONS = '-c statement_timeout=1'
+            $env:PGSERVICE = 'no-such-service'
+            $env:STRIPE_SECRET_KEY = 'sk_test_not-for-pg_dump'
+            try {
+                $set = Backup-HotmessDatabase -ConnectionString $source -Repository $repository
+            }
+            finally {
+                foreach ($name in $saved.Keys) {
+                    if ($null -eq $saved[$name]) { Remove-Item "Env:$name" -ErrorAction Ignore } else { Set-Item "Env:$name" $saved[$name] }
+                }
+            }
+
+            Join-Path $set.Path 'dump/toc.dat' | Should -Exist
+        }
+
+        It 'backs up and restores databases named <Name> as names, not as connection strings' -ForEach @(
+            @{ Name = 'x=y' }
+            @{ Name = 'postgresql://evil' }
+        ) {
+            $original = Backup-HotmessDatabase -ConnectionString $source -Repository $repository
+            $restored = $original | Restore-HotmessDatabase -TargetConnectionString $server.ConnectionString($Name) -Confirm:$false -ErrorAction Stop
+            $again = Backup-HotmessDatabase -ConnectionString $server.ConnectionString($Name) -Repository $repository
+            $copy = New-HotmessScratchName
+            $restoredAgain = $again | Restore-HotmessDatabase -TargetConnectionString $server.ConnectionString($copy) -Confirm:$false -ErrorAction Stop
+
+            $restored.DatabaseCreated | Should -BeTrue
+            $restored.RowCountsMatch | Should -BeTrue
+            $again.Manifest.Source.Database | Should -Be $Name
+            $restoredAgain.RowCountsMatch | Should -BeTrue
+            $restoredAgain.RowCount | Should -Be $restored.RowCount
+            $server.ExecuteSql('postgres', "SELECT count(*) FROM pg_database WHERE datname = '$Name'") | Should -Be '1'
+        }
+
+        It 'leaves no pg_dump running when pwsh is killed with SIGKILL' -Skip:(-not $IsLinux) {
+            $psql = $server.ToolPath('psql')
+            $holderInfo = [System.Diagnostics.ProcessStartInfo]::new($psql)
+            foreach ($argument in '-X', '-w', '-h', $server.Host, '-p', "$($server.Port)", '-U', 'postgres', '-d', 'hotmess', '-c',
+                'BEGIN; LOCK TABLE public.message IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(300);') {
+                $holderInfo.ArgumentList.Add($argument)
+            }
+            $holderInfo.Environment['PGPASSWORD'] = $server.Password
+            $holderInfo.Environment['PGSSLMODE'] = 'disable'
+            $holderInfo.RedirectStandardOutput = $true
+            $holderInfo.UseShellExecute = $false
+            # A lock that pg_dump waits on: it stays running as long as no one stops it.
+            $holder = [System.Diagnostics.Process]::Start($holderInfo)
+            $marker = Join-Path $TestDrive ('killed-' + [guid]::NewGuid().ToString('N'))
+
+            $hostPath = (Get-Process -Id $PID).Path
+            $pwshInfo = [System.Diagnostics.ProcessStartInfo]::new($hostPath)
+            if ([IO.Path]::GetFileNameWithoutExtension($hostPath) -eq 'dotnet') { $pwshInfo.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+            foreach ($argument in '-NoProfile', '-NonInteractive', '-Command',
+                "Import-Module '$((Get-Module HotmessRecovery).Path)'; Backup-HotmessDatabase -Repository '$marker'") {
+                $pwshInfo.ArgumentList.Add($argument)
+            }
+            $pwshInfo.Environment['HOTMESS_DATABASE_URL'] = $source
+            $pwshInfo.RedirectStandardOutput = $true
+            $pwshInfo.RedirectStandardError = $true
+            $pwshInfo.UseShellExecute = $false
+            $pwsh = [System.Diagnostics.Process]::Start($pwshInfo)
+
+            function Get-Dumper {
+                # The pg_dump processes (leader and workers) writing under this test's repository.
+                Get-ChildItem /proc -Directory | Where-Object Name -Match '^\d+$' | ForEach-Object {
+                    $commandLine = Get-Content -Raw -ErrorAction Ignore "/proc/$($_.Name)/cmdline"
+                    if ($commandLine -and $commandLine.Contains($marker) -and $commandLine.StartsWith($server.ToolPath('pg_dump'))) { [int]$_.Name }
+                }
+            }
+
+            try {
+                $deadline = [DateTime]::UtcNow.AddSeconds(90)
+                while (-not ($dumpers = @(Get-Dumper)) -and [DateTime]::UtcNow -lt $deadline -and -not $pwsh.HasExited) { Start-Sleep -Milliseconds 200 }
+                $dumpers | Should -Not -BeNullOrEmpty -Because 'pg_dump starts and waits on the lock'
+
+                $pwsh.Kill()
+                $deadline = [DateTime]::UtcNow.AddSeconds(20)
+                while (@(Get-Dumper) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+
+                @(Get-Dumper) | Should -BeNullOrEmpty -Because 'pg_dump dies with the pwsh that started it'
+            }
+            finally {
+                if (-not $pwsh.HasExited) { $pwsh.Kill($true) }
+                foreach ($left in @(Get-Dumper)) { Stop-Process -Id $left -Force -ErrorAction Ignore }
+                if (-not $holder.HasExited) { $holder.Kill() }
+                $holder.WaitForExit(10000) | Out-Null
+            }
+        }
+    }
 }
