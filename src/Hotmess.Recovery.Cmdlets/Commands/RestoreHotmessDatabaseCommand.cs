@@ -56,7 +56,7 @@ public sealed class RestoreHotmessDatabaseCommand : HotmessCmdlet
         }
 
         string target = "";
-        Terminating(() => target = DatabaseConnectionParameters.Resolve(TargetConnectionString, TargetCredential, configuration));
+        Terminating(() => target = DatabaseConnectionParameters.Resolve(TargetConnectionString, TargetCredential, configuration, WriteWarning));
         var described = ConnectionStrings.Redact(ConnectionStrings.Parse(target));
         if (!ShouldProcessUnlessForced(Force, described, $"Restore backup set {set!.Id}, replacing what the database holds"))
         {

@@ -210,7 +210,7 @@ public static class DatabaseRestoreEngine
     private static async Task RunPgRestoreAsync(PostgresTools tools, NpgsqlConnectionStringBuilder target, string dumpFolder, int jobs, bool clean,
         string setId, IOperationLog log, CancellationToken cancellationToken)
     {
-        var arguments = new List<string> { $"--dbname={target.Database}", $"--jobs={Math.Max(1, jobs)}", "--no-password", "--exit-on-error", "--verbose" };
+        var arguments = new List<string> { "--dbname=" + ConnectionStrings.ToConninfo(target), $"--jobs={Math.Max(1, jobs)}", "--no-password", "--exit-on-error", "--verbose" };
         if (clean)
         {
             arguments.AddRange(["--clean", "--if-exists"]);
