@@ -101,6 +101,22 @@ Describe 'Backup-HotmessDatabase' {
             Should -Throw -ErrorId 'RepositoryNotWritable,Hotmess.Recovery.Cmdlets.Commands.BackupHotmessDatabaseCommand'
     }
 
+    Context 'a remote server' {
+        It 'warns when the connection string asks a remote server for less than verify-full' {
+            $null = Backup-HotmessDatabase -ConnectionString 'Host=db.abcd.supabase.co;Username=postgres;SSL Mode=Require' -Repository $repository -WhatIf -WarningVariable warnings -WarningAction SilentlyContinue
+
+            $warnings | Should -HaveCount 1
+            "$($warnings[0])" | Should -Match 'db\.abcd\.supabase\.co'
+            "$($warnings[0])" | Should -Match 'VerifyFull'
+        }
+
+        It 'says nothing when a remote server is verified by default' {
+            $null = Backup-HotmessDatabase -ConnectionString 'Host=db.abcd.supabase.co;Username=postgres' -Repository $repository -WhatIf -WarningVariable warnings -WarningAction SilentlyContinue
+
+            $warnings | Should -BeNullOrEmpty
+        }
+    }
+
     Context 'pg_dump as a child process' {
         It 'backs up while the caller has PGOPTIONS, PGSERVICE and STRIPE_SECRET_KEY set, which pg_dump never sees' {
             $saved = @{ PGOPTIONS = $env:PGOPTIONS; PGSERVICE = $env:PGSERVICE; STRIPE_SECRET_KEY = $env:STRIPE_SECRET_KEY }
