@@ -110,6 +110,42 @@ Describe 'Backup-HotmessDatabase' {
             "$($warnings[0])" | Should -Match 'VerifyFull'
         }
 
+        It 'verifies the server against database.rootCertificate of the configuration file, in the module and in pg_dump' -Skip:$IsWindows {
+            $tls = Join-Path $TestDrive ('tls-' + [guid]::NewGuid().ToString('N').Substring(0, 8))
+            New-Item -ItemType Directory $tls | Out-Null
+            $quiet = { param([string[]] $arguments) $output = & openssl @arguments 2>&1; if ($LASTEXITCODE) { throw "openssl: $output" } }
+            & $quiet @('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Hotmess test CA', '-keyout', "$tls/ca.key", '-out', "$tls/ca.crt")
+            & $quiet @('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Another CA', '-keyout', "$tls/other.key", '-out', "$tls/other.crt")
+            & $quiet @('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', "$tls/server.key", '-out', "$tls/server.csr")
+            Set-Content "$tls/san.ext" 'subjectAltName=DNS:localhost,IP:127.0.0.1'
+            & $quiet @('x509', '-req', '-in', "$tls/server.csr", '-CA', "$tls/ca.crt", '-CAkey', "$tls/ca.key", '-CAcreateserial', '-days', '2', '-extfile', "$tls/san.ext", '-out', "$tls/server.crt")
+            chmod 600 "$tls/server.key"
+            if ((id -u) -eq '0') { chown -R postgres $tls }
+            $options = [Hotmess.Recovery.Sandbox.LocalPostgresOptions]::new()
+            $options.Settings['ssl'] = 'on'
+            $options.Settings['ssl_cert_file'] = "$tls/server.crt"
+            $options.Settings['ssl_key_file'] = "$tls/server.key"
+            $verified = [Hotmess.Recovery.Sandbox.LocalPostgres]::Start($options)
+            try {
+                $credential = [pscredential]::new('postgres', (ConvertTo-SecureString $verified.Password -AsPlainText -Force))
+                $connection = "Host=localhost;Port=$($verified.Port);Username=postgres;Database=postgres;SSL Mode=VerifyFull"
+                $trusted = Join-Path $tls 'trusted.json'
+                @{ database = @{ connectionString = $connection; rootCertificate = "$tls/ca.crt" } } | ConvertTo-Json | Set-Content $trusted
+                $untrusted = Join-Path $tls 'untrusted.json'
+                @{ database = @{ connectionString = $connection; rootCertificate = "$tls/other.crt" } } | ConvertTo-Json | Set-Content $untrusted
+                chmod 644 $trusted $untrusted
+
+                $set = Backup-HotmessDatabase -ConfigurationPath $trusted -Credential $credential -Repository $repository
+
+                Join-Path $set.Path 'dump/toc.dat' | Should -Exist
+                { Backup-HotmessDatabase -ConfigurationPath $untrusted -Credential $credential -Repository $repository -ErrorAction Stop } |
+                    Should -Throw -ErrorId 'DatabaseCertificateUntrusted,Hotmess.Recovery.Cmdlets.Commands.BackupHotmessDatabaseCommand'
+            }
+            finally {
+                $verified.Dispose()
+            }
+        }
+
         It 'says nothing when a remote server is verified by default' {
             $null = Backup-HotmessDatabase -ConnectionString 'Host=db.abcd.supabase.co;Username=postgres' -Repository $repository -WhatIf -WarningVariable warnings -WarningAction SilentlyContinue
 
