@@ -45,7 +45,7 @@ public sealed class BackupHotmessDatabaseCommand : HotmessCmdlet
         var configuration = LoadConfiguration(ConfigurationPath);
         var repository = ResolveRepositoryPath(Repository, configuration);
         string connectionString = "";
-        Terminating(() => connectionString = DatabaseConnectionParameters.Resolve(ConnectionString, Credential, configuration));
+        Terminating(() => connectionString = DatabaseConnectionParameters.Resolve(ConnectionString, Credential, configuration, WriteWarning));
         var source = ConnectionStrings.Redact(ConnectionStrings.Parse(connectionString));
         if (!ShouldProcess(repository, $"Back up the database {source}"))
         {

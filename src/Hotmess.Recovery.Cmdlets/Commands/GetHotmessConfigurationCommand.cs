@@ -6,7 +6,7 @@ using Hotmess.Recovery.Configuration;
 namespace Hotmess.Recovery.Cmdlets.Commands;
 
 /// <summary>
-/// <para type="synopsis">Gets the configuration the cmdlets resolve: hotmess.json completed from the environment, secrets shown only as set or not.</para>
+/// <para type="synopsis">Gets the configuration the cmdlets resolve: hotmess.json completed from the environment, passwords masked, secrets shown only as set or not.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "HotmessConfiguration")]
 [OutputType(typeof(HotmessConfiguration), typeof(PSObject))]
@@ -18,6 +18,9 @@ public sealed class GetHotmessConfigurationCommand : HotmessCmdlet
         "VITE_SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "RESEND_API_KEY",
         "VERCEL_TOKEN", "SUPABASE_ACCESS_TOKEN", "PGPASSWORD",
     ];
+
+    /// <summary>Passwords: not even the last characters are shown, since they are not told apart like keys.</summary>
+    private static readonly HashSet<string> Passwords = ["PGPASSWORD"];
 
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
@@ -32,7 +35,7 @@ public sealed class GetHotmessConfigurationCommand : HotmessCmdlet
         var configuration = LoadConfiguration(ConfigurationPath);
         if (!Secrets)
         {
-            WriteObject(configuration);
+            WriteObject(configuration.Redacted());
             return;
         }
 
@@ -43,7 +46,7 @@ public sealed class GetHotmessConfigurationCommand : HotmessCmdlet
             var result = new PSObject();
             result.Properties.Add(new PSNoteProperty("Name", name));
             result.Properties.Add(new PSNoteProperty("IsSet", secret is not null));
-            result.Properties.Add(new PSNoteProperty("Value", secret?.Masked));
+            result.Properties.Add(new PSNoteProperty("Value", Passwords.Contains(name) ? secret?.ToString() : secret?.Masked));
             WriteObject(result);
         }
     }

@@ -59,7 +59,7 @@ public sealed class RestoreHotmessDatabaseCommand : HotmessCmdlet
         }
 
         string target = "";
-        Terminating(() => target = DatabaseConnectionParameters.Resolve(TargetConnectionString, TargetCredential, configuration));
+        Terminating(() => target = DatabaseConnectionParameters.Resolve(TargetConnectionString, TargetCredential, configuration, WriteWarning));
         var described = ConnectionStrings.Redact(ConnectionStrings.Parse(target));
         if (!ShouldProcessUnlessForced(Force, described, $"Restore backup set {set!.Id}; a database that holds objects is replaced and kept under a dated name"))
         {

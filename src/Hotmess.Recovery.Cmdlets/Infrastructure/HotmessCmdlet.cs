@@ -22,11 +22,14 @@ public abstract class HotmessCmdlet : PSCmdlet, IDisposable
 
     protected override void StopProcessing() => _cancellation.Cancel();
 
-    /// <summary>hotmess.json (explicit path, HOTMESS_CONFIG, ./hotmess.json, ~/.hotmess/hotmess.json) completed from the environment.</summary>
+    /// <summary>
+    /// hotmess.json (explicit path, HOTMESS_CONFIG, the user's config folder) completed from the environment; -Verbose
+    /// shows the file read and every secret's destination it sets.
+    /// </summary>
     protected HotmessConfiguration LoadConfiguration(string? path)
     {
         HotmessConfiguration? configuration = null;
-        Terminating(() => configuration = ConfigurationLoader.Load(path, System.Environment.GetEnvironmentVariables()));
+        Terminating(() => configuration = ConfigurationLoader.Load(path, System.Environment.GetEnvironmentVariables(), WriteVerbose));
         return configuration!;
     }
 

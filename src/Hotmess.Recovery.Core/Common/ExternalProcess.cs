@@ -3,7 +3,10 @@ using System.Text;
 
 namespace Hotmess.Recovery.Common;
 
-/// <summary>Runs a program with a given environment, streams its stderr lines to a callback, and kills it on cancellation.</summary>
+/// <summary>
+/// Runs a program with an environment built from scratch (<see cref="ChildProcessEnvironment"/>), streams its stderr
+/// lines to a callback, kills it on cancellation, and starts it so that it dies with this process.
+/// </summary>
 public static class ExternalProcess
 {
     public sealed record Result(int ExitCode, string StandardOutput, IReadOnlyList<string> ErrorLines)
@@ -13,6 +16,7 @@ public static class ExternalProcess
             ErrorLines.LastOrDefault(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)) ?? ErrorLines.LastOrDefault() ?? "no message";
     }
 
+    /// <summary>Runs the program; <c>environment</c> is what the module sets for it, the caller's own passes on only its basics.</summary>
     public static async Task<Result> RunAsync(
         string fileName,
         IEnumerable<string> arguments,
@@ -20,7 +24,13 @@ public static class ExternalProcess
         Action<string>? onErrorLine,
         CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(fileName)
+        if (Path.IsPathRooted(fileName) && !File.Exists(fileName))
+        {
+            throw new HotmessException("ToolNotFound", FailureKind.NotInstalled, $"'{fileName}' does not exist.", fileName);
+        }
+
+        var (program, prefix) = ProcessLauncher.Wrap(fileName);
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -29,17 +39,15 @@ public static class ExternalProcess
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        foreach (var argument in arguments)
+        foreach (var argument in prefix.Concat(arguments))
         {
             start.ArgumentList.Add(argument);
         }
 
-        if (environment is not null)
+        start.Environment.Clear();
+        foreach (var (key, value) in ChildProcessEnvironment.Build(System.Environment.GetEnvironmentVariables(), environment))
         {
-            foreach (var (key, value) in environment)
-            {
-                start.Environment[key] = value;
-            }
+            start.Environment[key] = value;
         }
 
         using var process = new Process { StartInfo = start };
@@ -72,7 +80,7 @@ public static class ExternalProcess
 
         try
         {
-            process.Start();
+            await ProcessLauncher.StartAsync(process).ConfigureAwait(false);
         }
         catch (System.ComponentModel.Win32Exception ex)
         {

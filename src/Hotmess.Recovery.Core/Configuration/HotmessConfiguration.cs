@@ -1,3 +1,5 @@
+using Hotmess.Recovery.Common;
+
 namespace Hotmess.Recovery.Configuration;
 
 /// <summary>
@@ -21,6 +23,18 @@ public sealed class HotmessConfiguration
 
     /// <summary>What Remove-HotmessBackup keeps when no Keep parameter is given.</summary>
     public RetentionSettings Retention { get; set; } = new();
+
+    /// <summary>A copy fit to show: a password that the environment put into the connection string is masked.</summary>
+    public HotmessConfiguration Redacted()
+    {
+        var copy = Json.Deserialize<HotmessConfiguration>(Json.Serialize(this));
+        if (copy.Database.ConnectionString is { } connectionString)
+        {
+            copy.Database.ConnectionString = ConnectionStringText.RedactPasswords(connectionString);
+        }
+
+        return copy;
+    }
 }
 
 public sealed class DatabaseSettings
@@ -33,6 +47,12 @@ public sealed class DatabaseSettings
         ["User", "Beacon", "message", "marketplace_order", "support_tickets", "gdpr_consents"];
 
     public int Jobs { get; set; } = 2;
+
+    /// <summary>
+    /// The CA certificate (PEM file) that a remote server's certificate must chain to; <c>PGSSLROOTCERT</c> when not set.
+    /// Remote connections verify the server's certificate and name by default.
+    /// </summary>
+    public string? RootCertificate { get; set; }
 
     /// <summary>Schemas left out of the dump (for a hosted Supabase source, e.g. its managed schemas).</summary>
     public List<string> ExcludeSchemas { get; set; } = [];

@@ -1,3 +1,6 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
 using Hotmess.Recovery.Common;
 using Npgsql;
 
@@ -6,7 +9,8 @@ namespace Hotmess.Recovery.Database;
 /// <summary>
 /// Connection strings as users have them: Npgsql keywords (<c>Host=…;Username=…</c>) or the
 /// <c>postgres://user:pass@host:port/db</c> URI that Supabase shows. The password never leaves this class
-/// except into an Npgsql connection or a child process's environment.
+/// except into an Npgsql connection or a child process's environment. A remote host is verified by default
+/// (<see cref="ConnectionSecurity"/>).
 /// </summary>
 public static class ConnectionStrings
 {
@@ -19,14 +23,20 @@ public static class ConnectionStrings
         }
 
         NpgsqlConnectionStringBuilder builder;
+        bool sslModeGiven;
         try
         {
-            builder = connectionString.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
-                || connectionString.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
-                ? FromUri(connectionString)
-                : new NpgsqlConnectionStringBuilder(connectionString);
+            if (ConnectionStringText.IsUri(connectionString))
+            {
+                builder = FromUri(connectionString, out sslModeGiven);
+            }
+            else
+            {
+                builder = new NpgsqlConnectionStringBuilder(connectionString);
+                sslModeGiven = NamesSslMode(connectionString);
+            }
         }
-        catch (Exception ex) when (ex is ArgumentException or UriFormatException or FormatException or KeyNotFoundException)
+        catch (Exception ex) when (ex is ArgumentException or UriFormatException or FormatException or KeyNotFoundException or OverflowException)
         {
             // The exception text can quote the string, password and all; say only what kind of problem it is.
             throw new HotmessException("ConnectionStringInvalid", FailureKind.InvalidArgument,
@@ -45,27 +55,16 @@ public static class ConnectionStrings
         }
 
         builder.Database ??= "postgres";
-        builder.Username ??= Environment.UserName;
+        builder.Username ??= System.Environment.UserName;
+        builder.SslMode = ConnectionSecurity.Decide(builder.Host, sslModeGiven ? builder.SslMode : null).Mode;
         return builder;
-    }
-
-    public static bool HasPassword(string connectionString)
-    {
-        try
-        {
-            return !string.IsNullOrEmpty(Parse(connectionString).Password);
-        }
-        catch (HotmessException)
-        {
-            return false;
-        }
     }
 
     /// <summary>Whether the string names a database itself; <see cref="Parse"/> falls back to <c>postgres</c> when it does not.</summary>
     public static bool NamesDatabase(string connectionString)
     {
         Parse(connectionString);
-        return IsUri(connectionString)
+        return ConnectionStringText.IsUri(connectionString)
             ? new Uri(connectionString).AbsolutePath.Trim('/').Length > 0
             : !string.IsNullOrEmpty(new NpgsqlConnectionStringBuilder(connectionString).Database);
     }
@@ -78,45 +77,95 @@ public static class ConnectionStrings
     public static NpgsqlConnectionStringBuilder Maintenance(NpgsqlConnectionStringBuilder builder) =>
         new(builder.ConnectionString) { Database = builder.Database == "postgres" ? "template1" : "postgres" };
 
-    /// <summary>libpq's environment for pg_dump, pg_restore and psql: the password travels here, never on a command line.</summary>
+    /// <summary>
+    /// The <c>--dbname</c> value for pg_dump, pg_restore and psql: a complete libpq connection string with every
+    /// value quoted, so a database named <c>x=y</c> or <c>postgresql://…</c> stays a name. No password: that
+    /// travels in <see cref="ToLibpqEnvironment"/>.
+    /// </summary>
+    public static string ToConninfo(NpgsqlConnectionStringBuilder builder)
+    {
+        var text = new StringBuilder();
+        Append(text, "dbname", builder.Database!);
+        Append(text, "host", builder.Host!);
+        Append(text, "port", builder.Port.ToString(CultureInfo.InvariantCulture));
+        Append(text, "user", builder.Username!);
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// What the module sets in the environment of pg_dump, pg_restore and psql (the rest of it is built from
+    /// scratch): the password, never on a command line, and the same SSL rules as the Npgsql connection.
+    /// </summary>
     public static Dictionary<string, string> ToLibpqEnvironment(NpgsqlConnectionStringBuilder builder)
     {
         var environment = new Dictionary<string, string>
         {
-            ["PGHOST"] = builder.Host!,
-            ["PGPORT"] = builder.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["PGDATABASE"] = builder.Database!,
-            ["PGUSER"] = builder.Username!,
             ["PGAPPNAME"] = "HotmessRecovery",
-            ["PGCONNECT_TIMEOUT"] = Math.Max(1, builder.Timeout).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["PGCONNECT_TIMEOUT"] = Math.Max(1, builder.Timeout).ToString(CultureInfo.InvariantCulture),
+            ["PGSSLMODE"] = builder.SslMode switch
+            {
+                SslMode.Disable => "disable",
+                SslMode.Allow => "allow",
+                SslMode.Require => "require",
+                SslMode.VerifyCA => "verify-ca",
+                SslMode.VerifyFull => "verify-full",
+                _ => "prefer",
+            },
         };
         if (!string.IsNullOrEmpty(builder.Password))
         {
             environment["PGPASSWORD"] = builder.Password;
         }
-
-        environment["PGSSLMODE"] = builder.SslMode switch
+        else if (Variable("PGPASSFILE") is { } passFile)
         {
-            SslMode.Disable => "disable",
-            SslMode.Allow => "allow",
-            SslMode.Require => "require",
-            SslMode.VerifyCA => "verify-ca",
-            SslMode.VerifyFull => "verify-full",
-            _ => "prefer",
-        };
+            // Npgsql reads the caller's password file too; the child must find the same one.
+            environment["PGPASSFILE"] = passFile;
+        }
+
+        var home = System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile);
+        if (ConnectionSecurity.LibpqRootCertificate(builder, Variable("PGSSLROOTCERT"), home) is { } rootCertificate)
+        {
+            environment["PGSSLROOTCERT"] = rootCertificate;
+        }
+
+        if (!string.IsNullOrEmpty(builder.SslCertificate))
+        {
+            environment["PGSSLCERT"] = builder.SslCertificate;
+        }
+
+        if (!string.IsNullOrEmpty(builder.SslKey))
+        {
+            environment["PGSSLKEY"] = builder.SslKey;
+        }
+
         return environment;
     }
 
-    private static bool IsUri(string connectionString) =>
-        connectionString.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
-        || connectionString.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase);
-
-    private static NpgsqlConnectionStringBuilder FromUri(string text)
+    private static void Append(StringBuilder text, string keyword, string value)
     {
+        if (text.Length > 0)
+        {
+            text.Append(' ');
+        }
+
+        // libpq's quoting: single quotes around the value, backslash before a quote or a backslash inside it.
+        text.Append(keyword).Append("='").Append(value.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("'", @"\'", StringComparison.Ordinal)).Append('\'');
+    }
+
+    private static string? Variable(string name) =>
+        System.Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+
+    private static bool NamesSslMode(string connectionString) =>
+        new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Any(k => k.Replace(" ", "", StringComparison.Ordinal).Equals("sslmode", StringComparison.OrdinalIgnoreCase));
+
+    private static NpgsqlConnectionStringBuilder FromUri(string text, out bool sslModeGiven)
+    {
+        sslModeGiven = false;
         var uri = new Uri(text);
         var builder = new NpgsqlConnectionStringBuilder
         {
-            Host = uri.Host,
+            Host = Uri.UnescapeDataString(uri.Host),
             Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port,
             Database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')) is { Length: > 0 } db ? db : "postgres",
         };
@@ -139,9 +188,22 @@ public static class ConnectionStrings
             {
                 case "sslmode":
                     builder.SslMode = Enum.Parse<SslMode>(value.Replace("-", ""), ignoreCase: true);
+                    sslModeGiven = true;
+                    break;
+                case "sslrootcert":
+                    builder.RootCertificate = value;
                     break;
                 case "connect_timeout":
-                    builder.Timeout = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+                    builder.Timeout = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "host":
+                    builder.Host = value;
+                    break;
+                case "user":
+                    builder.Username = value;
+                    break;
+                case "password":
+                    builder.Password = value;
                     break;
             }
         }

@@ -130,6 +130,7 @@ public static class DatabaseBackupEngine
     {
         var arguments = new List<string>
         {
+            "--dbname=" + ConnectionStrings.ToConninfo(source),
             "--format=directory", $"--file={folder}", $"--jobs={Math.Max(1, jobs)}", $"--snapshot={snapshotId}",
             "--no-password", "--verbose",
         };

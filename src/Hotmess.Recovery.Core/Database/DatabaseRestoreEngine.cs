@@ -400,7 +400,7 @@ public static class DatabaseRestoreEngine
     private static async Task RunPgRestoreAsync(PostgresTools tools, NpgsqlConnectionStringBuilder target, string dumpFolder, int jobs,
         string setId, IOperationLog log, CancellationToken cancellationToken)
     {
-        var arguments = new List<string> { $"--dbname={target.Database}", $"--jobs={Math.Max(1, jobs)}", "--no-password", "--exit-on-error", "--verbose", dumpFolder };
+        var arguments = new List<string> { "--dbname=" + ConnectionStrings.ToConninfo(target), $"--jobs={Math.Max(1, jobs)}", "--no-password", "--exit-on-error", "--verbose", dumpFolder };
         var watch = Stopwatch.StartNew();
         var result = await ExternalProcess.RunAsync(tools.PgRestore, arguments, ConnectionStrings.ToLibpqEnvironment(target),
             line => log.Verbose("pg_restore: " + line), cancellationToken).ConfigureAwait(false);

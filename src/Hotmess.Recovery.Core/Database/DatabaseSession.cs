@@ -35,6 +35,10 @@ public static class DatabaseSession
             PostgresException { SqlState: "42501" } pg =>
                 new HotmessException("DatabasePermissionDenied", FailureKind.PermissionDenied,
                     $"Permission denied on the database ({where}): {pg.MessageText}", where, ex),
+            _ when IsCertificateFailure(ex) =>
+                new HotmessException("DatabaseCertificateUntrusted", FailureKind.ConnectionFailed,
+                    $"The database server's certificate cannot be verified for '{builder.Host}' ({where}); name the CA that signed it in database.rootCertificate, PGSSLROOTCERT or Root Certificate= (for Supabase, the root certificate from the dashboard): {Innermost(ex).Message}",
+                    where, ex),
             PostgresException pg =>
                 new HotmessException("DatabaseError", FailureKind.InvalidOperation,
                     $"The database answered {pg.SqlState}: {pg.MessageText} ({where}).", where, ex),
@@ -43,4 +47,20 @@ public static class DatabaseSession
                     $"The database server cannot be reached ({where}): {ex.InnerException?.Message ?? ex.Message}", where, ex),
         };
     }
+
+    // A certificate that does not chain to the root certificate, or names another host.
+    private static bool IsCertificateFailure(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is System.Security.Authentication.AuthenticationException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static Exception Innermost(Exception ex) => ex.InnerException is null ? ex : Innermost(ex.InnerException);
 }

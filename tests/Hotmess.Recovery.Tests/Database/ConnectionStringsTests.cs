@@ -24,6 +24,35 @@ public sealed class ConnectionStringsTests
         Assert.Equal("s3cret", ConnectionStrings.ToLibpqEnvironment(builder)["PGPASSWORD"]);
     }
 
+    [Theory]
+    [InlineData("x=y", "dbname='x=y' host='127.0.0.1' port='5432' user='postgres'")]
+    [InlineData("postgresql://evil", "dbname='postgresql://evil' host='127.0.0.1' port='5432' user='postgres'")]
+    [InlineData(@"it's a back\slash", @"dbname='it\'s a back\\slash' host='127.0.0.1' port='5432' user='postgres'")]
+    public void The_dbname_given_to_the_tools_is_a_quoted_conninfo_so_a_name_stays_a_name(string database, string expected)
+    {
+        var builder = ConnectionStrings.Parse("Host=127.0.0.1;Username=postgres;Password=s3cret");
+        builder.Database = database;
+
+        var conninfo = ConnectionStrings.ToConninfo(builder);
+
+        Assert.Equal(expected, conninfo);
+        Assert.DoesNotContain("s3cret", conninfo);
+    }
+
+    [Fact]
+    public void The_tools_environment_carries_no_connection_target_that_could_be_overridden()
+    {
+        var environment = ConnectionStrings.ToLibpqEnvironment(ConnectionStrings.Parse("Host=127.0.0.1;Username=postgres;Password=s3cret"));
+
+        Assert.Equal(["PGAPPNAME", "PGCONNECT_TIMEOUT", "PGPASSWORD", "PGSSLMODE"], environment.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_password_in_the_uri_query_is_read()
+    {
+        Assert.Equal("s3cret", ConnectionStrings.Parse("postgresql://postgres@127.0.0.1/postgres?password=s3cret").Password);
+    }
+
     [Fact]
     public void A_password_from_the_environment_fills_a_string_without_one()
     {
