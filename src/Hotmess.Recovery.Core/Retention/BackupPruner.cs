@@ -30,9 +30,22 @@ public static class BackupPruner
     {
         policy.Validate();
         var candidates = repository.GetSets(kind)
-            .Select(s => new RetentionCandidate(s.Id, s.Kind, s.Source, s.StartedUtc, repository.GetVerifications(s.Id).Any(v => v.Passed)))
+            .Select(s => new RetentionCandidate(s.Id, s.Kind, s.Source, s.StartedUtc, PassedAVerification(repository, s.Id)))
             .ToList();
         return RetentionPlanner.Plan(candidates, policy, now);
+    }
+
+    /// <summary>A verification record that cannot be read proves nothing: the set counts as not verified, and the rest are planned.</summary>
+    private static bool PassedAVerification(BackupRepository repository, string setId)
+    {
+        try
+        {
+            return repository.GetVerifications(setId).Any(v => v.Passed);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

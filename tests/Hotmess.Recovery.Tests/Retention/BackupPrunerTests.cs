@@ -119,6 +119,24 @@ public sealed class BackupPrunerTests : IDisposable
     }
 
     [Fact]
+    public void A_verification_record_that_cannot_be_read_counts_as_no_verification_and_does_not_stop_the_plan()
+    {
+        var repository = BackupRepository.OpenOrCreate(_root);
+        var verified = Database(repository, Now.AddDays(-3));
+        var unreadable = Database(repository, Now.AddDays(-2));
+        var newest = Database(repository, Now.AddDays(-1));
+        Verify(repository, verified.Id, passed: true);
+        Directory.CreateDirectory(Path.Combine(repository.VerificationsPath, unreadable.Id));
+        File.WriteAllText(Path.Combine(repository.VerificationsPath, unreadable.Id, "20261130T000000Z.json"), "{ torn");
+
+        var decisions = BackupPruner.Plan(repository, BackupKind.Database, new RetentionPolicy { KeepLast = 1 }, Now);
+
+        Assert.Equal([RetentionAction.Keep, RetentionAction.Remove, RetentionAction.Keep], decisions.Select(d => d.Action).ToArray());
+        Assert.Equal(["newest verified"], decisions.Single(d => d.Id == verified.Id).Reasons);
+        Assert.Equal(newest.Id, decisions[0].Id);
+    }
+
+    [Fact]
     public void Removing_a_set_that_is_not_in_the_repository_is_refused_before_anything_is_removed()
     {
         var repository = BackupRepository.OpenOrCreate(_root);
