@@ -90,11 +90,11 @@ public static class BackupPruner
             return new BackupPruneResult(removed, 0, 0, 0);
         }
 
-        var incompleteStorage = CountIncomplete(repository, BackupKind.Storage);
+        var incompleteStorage = IncompletePaths(repository, BackupKind.Storage);
         using (await LockWaitingAsync(repository, BackupKind.Storage, lockTimeout, log, cancellationToken).ConfigureAwait(false))
         {
-            // Taking the lock removed what killed storage runs left: no run of the kind is writing now.
-            incomplete += incompleteStorage - CountIncomplete(repository, BackupKind.Storage);
+            // Taking the lock removed what killed storage runs left (a set the awaited run completed stays).
+            incomplete += incompleteStorage.Count(p => !Directory.Exists(p));
             foreach (var set in sets.Where(s => s.Kind == BackupKind.Storage))
             {
                 RemoveSet(repository, set, log);
@@ -190,12 +190,12 @@ public static class BackupPruner
     /// </summary>
     private static int RemoveAbandonedUnlessRunning(BackupRepository repository, BackupKind kind, DateTimeOffset now, IOperationLog log)
     {
-        var before = CountIncomplete(repository, kind);
+        var before = IncompletePaths(repository, kind);
         try
         {
             using (repository.Lock(kind, log))
             {
-                return before - CountIncomplete(repository, kind);
+                return before.Count(p => !Directory.Exists(p));
             }
         }
         catch (HotmessException ex) when (ex.ErrorId == "RepositoryLocked")
@@ -230,8 +230,8 @@ public static class BackupPruner
         return removed;
     }
 
-    private static int CountIncomplete(BackupRepository repository, BackupKind kind) =>
-        repository.GetIncompleteSetPaths().Count(p => BackupSetId.TryParse(Path.GetFileName(p), out var k, out _) && k == kind);
+    private static List<string> IncompletePaths(BackupRepository repository, BackupKind kind) =>
+        repository.GetIncompleteSetPaths().Where(p => BackupSetId.TryParse(Path.GetFileName(p), out var k, out _) && k == kind).ToList();
 
     private static async Task<RepositoryLock> LockWaitingAsync(BackupRepository repository, BackupKind kind, TimeSpan timeout, IOperationLog log,
         CancellationToken cancellationToken)

@@ -59,6 +59,7 @@ public sealed class PruneRaceTests : IAsyncLifetime
 
         var pruned = await prune;
         Assert.Equal([first.Id], pruned.RemovedSetIds);
+        Assert.Equal(0, pruned.IncompleteSetsRemoved); // the set the awaited backup was writing was completed, not abandoned
         if (backup.IsFaulted)
         {
             // Only a backup that started while the prune held the repository may be refused, and then whole.
