@@ -20,6 +20,7 @@ public sealed class HttpResilience
 {
     private static readonly ResiliencePropertyKey<RetryRule> RuleKey = new("hotmess.retry-rule");
     private static readonly ResiliencePropertyKey<string> OperationKey = new("hotmess.operation");
+    private static readonly HttpRequestOptionsKey<bool> FinalKey = new("hotmess.final-answer");
 
     /// <summary>Reset headers above this many seconds are unix times (Vercel), below it seconds left (Supabase, Resend).</summary>
     private const double UnixTimeThreshold = 1_000_000_000;
@@ -109,15 +110,25 @@ public sealed class HttpResilience
     /// small), within <see cref="HttpResilienceOptions.AttemptTimeout"/> per attempt. A response whose status is
     /// still retryable when the attempts run out is returned as is, for the client to turn into its own error.
     /// </summary>
+    /// <param name="isFinal">
+    /// The client's own reading of a retryable answer that no retry can change (Resend's spent daily quota is a 429).
+    /// </param>
     public Task<HttpResponseMessage> SendAsync(
-        HttpClient http, Func<HttpRequestMessage> createRequest, RetryRule rule, string operation, CancellationToken cancellationToken) =>
+        HttpClient http, Func<HttpRequestMessage> createRequest, RetryRule rule, string operation, CancellationToken cancellationToken,
+        Func<HttpResponseMessage, CancellationToken, Task<bool>>? isFinal = null) =>
         ExecuteAsync(rule, operation, async token =>
         {
             using var request = createRequest();
             using var deadline = new AttemptDeadline(Options.AttemptTimeout, Time, token);
             try
             {
-                return await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token).ConfigureAwait(false);
+                var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token).ConfigureAwait(false);
+                if (isFinal is not null && IsTransientStatus(response.StatusCode) && await isFinal(response, token).ConfigureAwait(false))
+                {
+                    request.Options.Set(FinalKey, true);
+                }
+
+                return response;
             }
             catch (OperationCanceledException ex) when (deadline.Expired && !token.IsCancellationRequested)
             {
@@ -132,6 +143,7 @@ public sealed class HttpResilience
     internal static bool ShouldRetry(RetryRule rule, Outcome<object> outcome) => outcome.Exception switch
     {
         null => outcome.Result is HttpResponseMessage response && !SaysDoNotRetry(response)
+                && !(response.RequestMessage?.Options.TryGetValue(FinalKey, out var final) == true && final)
                 && (rule == RetryRule.Idempotent ? IsTransientStatus(response.StatusCode) : response.StatusCode == HttpStatusCode.TooManyRequests),
         OperationCanceledException => false,
         IRetryableFailure failure => failure.IsTransient && (rule == RetryRule.Idempotent || failure.IsRateLimit),
@@ -195,6 +207,7 @@ public sealed class HttpResilience
 
     private static string Describe(Outcome<object> outcome) => outcome.Exception switch
     {
+        null when outcome.Result is HttpResponseMessage { StatusCode: HttpStatusCode.TooManyRequests } => "rate limited: 429 Too Many Requests",
         null when outcome.Result is HttpResponseMessage response => $"{(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd(),
         null => "no result",
         var ex => ex.Message,

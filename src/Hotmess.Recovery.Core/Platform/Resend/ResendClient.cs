@@ -115,7 +115,7 @@ public sealed class ResendClient
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey.Reveal());
                 request.Headers.UserAgent.ParseAdd(PlatformHttp.UserAgent);
                 return request;
-            }, RetryRule.Idempotent, operation, cancellationToken).ConfigureAwait(false);
+            }, RetryRule.Idempotent, operation, cancellationToken, IsSpentQuotaAsync).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
@@ -140,6 +140,11 @@ public sealed class ResendClient
             throw ToException(response.StatusCode, error, HttpResilience.RetryAfter(response, _resilience.Time));
         }
     }
+
+    /// <summary>A 429 for a spent daily or monthly quota: no wait of seconds will lift it.</summary>
+    private async Task<bool> IsSpentQuotaAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        response.StatusCode == HttpStatusCode.TooManyRequests
+        && (await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false)).Name is "daily_quota_exceeded" or "monthly_quota_exceeded";
 
     private async Task<ResendError> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

@@ -1,4 +1,6 @@
+using System.Net;
 using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Platform.Http;
 using Hotmess.Recovery.Platform.Supabase;
 using Hotmess.Recovery.Tests.Fakes;
 using Hotmess.Recovery.Tests.Support;
@@ -11,11 +13,10 @@ public sealed class SupabaseManagementClientTests(FakeServer fake) : IClassFixtu
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private SupabaseManagementClient Client(Secret? token = null, string projectRef = PlatformFakes.ProjectRef, CollectingLog? log = null, TimeSpan? maxWait = null) =>
-        new(fake.Http, fake.Url("supabase-management"), token ?? PlatformFakes.ManagementToken, projectRef, log ?? new CollectingLog())
-        {
-            MaxRateLimitWait = maxWait ?? TimeSpan.FromSeconds(5),
-        };
+    private SupabaseManagementClient Client(Secret? token = null, string projectRef = PlatformFakes.ProjectRef, CollectingLog? log = null,
+        HttpResilienceOptions? resilience = null, HttpClient? http = null) =>
+        new(http ?? fake.Http, fake.Url("supabase-management"), token ?? PlatformFakes.ManagementToken, projectRef, log ?? new CollectingLog(),
+            resilience ?? new HttpResilienceOptions { MaxRetryAfter = TimeSpan.FromSeconds(5), BaseDelay = TimeSpan.FromMilliseconds(10) });
 
     [Fact]
     public async Task The_project_reports_its_status_and_database()
@@ -114,7 +115,7 @@ public sealed class SupabaseManagementClientTests(FakeServer fake) : IClassFixtu
     public async Task Past_the_per_minute_limit_the_call_fails_with_the_seconds_left()
     {
         await fake.PostAsync("__fake/supabase-management/rate-limit", new { limit = 2 });
-        var client = Client(maxWait: TimeSpan.FromSeconds(1));
+        var client = Client(resilience: new HttpResilienceOptions { MaxAttempts = 2, MaxRetryAfter = TimeSpan.FromMilliseconds(100) });
         await client.GetProjectAsync(CancellationToken.None);
         await client.GetProjectAsync(CancellationToken.None);
 
@@ -123,5 +124,16 @@ public sealed class SupabaseManagementClientTests(FakeServer fake) : IClassFixtu
         Assert.Equal("SupabaseManagementRateLimited", ex.ErrorId);
         Assert.Equal(FailureKind.RateLimited, ex.Kind);
         Assert.Matches("resets in [0-9]+ s", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_refused_connection_and_a_503_on_a_read_are_retried()
+    {
+        var sent = new ScriptedHandler(ScriptedHandler.Refused, ScriptedHandler.Answer(HttpStatusCode.ServiceUnavailable, body: """{"message":"busy"}"""));
+
+        var project = await Client(http: sent.Client()).GetProjectAsync(CancellationToken.None);
+
+        Assert.Equal("hotmess", project.Name);
+        Assert.Equal(3, sent.Requests.Count);
     }
 }
