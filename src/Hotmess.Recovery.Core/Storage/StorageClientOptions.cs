@@ -46,6 +46,7 @@ public sealed record StorageClientOptions
         BaseDelay = BaseBackoff,
         MaxDelay = MaxBackoff,
         MaxRetryAfter = MaxRetryAfter,
+        GiveUpOnLongerWait = false,
         AttemptTimeout = ResponseTimeout,
         TotalTimeout = Timeout.InfiniteTimeSpan,
         Time = Time,

@@ -12,8 +12,10 @@ namespace Hotmess.Recovery.Platform.Http;
 /// The one resilience pipeline of every HTTP client (Polly 8): which failures are worth another attempt, how long to
 /// wait before it, and when to give up. A request is retried according to its <see cref="RetryRule"/>; the wait is
 /// the server's own (<c>Retry-After</c> in seconds or as an HTTP date, Vercel's <c>X-RateLimit-Reset</c> unix time,
-/// Supabase Management's <c>X-RateLimit-Reset</c> and Resend's <c>ratelimit-reset</c> seconds), capped at
-/// <see cref="HttpResilienceOptions.MaxRetryAfter"/>, else exponential backoff with jitter. Every wait and timeout
+/// Supabase Management's <c>X-RateLimit-Reset</c> and Resend's <c>ratelimit-reset</c> seconds) up to
+/// <see cref="HttpResilienceOptions.MaxRetryAfter"/>, else exponential backoff with jitter. A longer named wait ends
+/// the call at once (a quota window: asking again sooner is refused again), or, for Storage's load shedding, is
+/// waited only up to the cap (<see cref="HttpResilienceOptions.GiveUpOnLongerWait"/>). Every wait and timeout
 /// runs on <see cref="HttpResilienceOptions.Time"/>, so tests drive it with a fake clock.
 /// </summary>
 public sealed class HttpResilience
@@ -51,7 +53,8 @@ public sealed class HttpResilience
                 Delay = options.BaseDelay,
                 MaxDelay = options.MaxDelay,
                 ShouldHandle = args => ValueTask.FromResult(
-                    !args.Context.CancellationToken.IsCancellationRequested && ShouldRetry(RuleOf(args.Context), args.Outcome)),
+                    !args.Context.CancellationToken.IsCancellationRequested && ShouldRetry(RuleOf(args.Context), args.Outcome)
+                    && !(options.GiveUpOnLongerWait && ServerWait(args.Outcome) > options.MaxRetryAfter)),
                 DelayGenerator = args => ValueTask.FromResult(ServerDelay(args.Outcome)),
                 OnRetry = args =>
                 {
@@ -130,9 +133,11 @@ public sealed class HttpResilience
 
                 return response;
             }
-            catch (OperationCanceledException ex) when (deadline.Expired && !token.IsCancellationRequested)
+            catch (OperationCanceledException ex) when (!token.IsCancellationRequested)
             {
-                throw new HttpTimeoutException($"no answer within {Options.AttemptTimeout.TotalSeconds:0.#} s", overall: false, ex);
+                // The attempt's deadline, or the timeout of a client handed in by the caller: either way no answer came.
+                throw new HttpTimeoutException(deadline.Expired ? deadline.Reason : $"no answer within the HTTP client's {http.Timeout.TotalSeconds:0.#} s",
+                    overall: false, ex);
             }
         }, cancellationToken);
 
@@ -194,16 +199,16 @@ public sealed class HttpResilience
         return null;
     }
 
-    private TimeSpan? ServerDelay(Outcome<object> outcome)
+    /// <summary>The wait the answer names, capped at <see cref="HttpResilienceOptions.MaxRetryAfter"/>; null for backoff.</summary>
+    private TimeSpan? ServerDelay(Outcome<object> outcome) =>
+        ServerWait(outcome) is { } wait ? (wait < Options.MaxRetryAfter ? NotNegative(wait) : Options.MaxRetryAfter) : null;
+
+    private TimeSpan? ServerWait(Outcome<object> outcome) => outcome.Exception switch
     {
-        var asked = outcome.Exception switch
-        {
-            null => outcome.Result is HttpResponseMessage response ? RetryAfter(response, Time) : null,
-            IRetryableFailure failure => failure.RetryAfter,
-            _ => null,
-        };
-        return asked is { } wait ? (wait < Options.MaxRetryAfter ? NotNegative(wait) : Options.MaxRetryAfter) : null;
-    }
+        null => outcome.Result is HttpResponseMessage response ? RetryAfter(response, Time) : null,
+        IRetryableFailure failure => failure.RetryAfter,
+        _ => null,
+    };
 
     private static string Describe(Outcome<object> outcome) => outcome.Exception switch
     {

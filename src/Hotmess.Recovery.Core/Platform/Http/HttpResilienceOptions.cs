@@ -15,11 +15,15 @@ public sealed record HttpResilienceOptions
     /// <summary>The longest backoff between two attempts.</summary>
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>
-    /// The longest server-named wait (<c>Retry-After</c>, <c>X-RateLimit-Reset</c>, <c>ratelimit-reset</c>) honoured;
-    /// a longer one waits this long.
-    /// </summary>
+    /// <summary>The longest server-named wait (<c>Retry-After</c>, <c>X-RateLimit-Reset</c>, <c>ratelimit-reset</c>) honoured.</summary>
     public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// A named wait longer than <see cref="MaxRetryAfter"/> ends the call at once (true: an API's rate-limit window,
+    /// which refuses every earlier try), or is waited only up to it and tried again (false: Storage's 429s shed load
+    /// and pass sooner).
+    /// </summary>
+    public bool GiveUpOnLongerWait { get; init; } = true;
 
     /// <summary>
     /// One attempt: for an API call the response with its (small) body; for a Storage transfer only the response

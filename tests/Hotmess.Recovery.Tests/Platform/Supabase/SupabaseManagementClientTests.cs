@@ -4,6 +4,7 @@ using Hotmess.Recovery.Platform.Http;
 using Hotmess.Recovery.Platform.Supabase;
 using Hotmess.Recovery.Tests.Fakes;
 using Hotmess.Recovery.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Hotmess.Recovery.Tests.Platform.Supabase;
 
@@ -135,5 +136,56 @@ public sealed class SupabaseManagementClientTests(FakeServer fake) : IClassFixtu
 
         Assert.Equal("hotmess", project.Name);
         Assert.Equal(3, sent.Requests.Count);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task An_attempt_without_an_answer_times_out_on_the_clock_and_is_retried_then_reported_as_a_timeout()
+    {
+        var clock = new FakeTimeProvider();
+        var silent = new SilentServer();
+        using var http = new HttpClient(silent) { Timeout = Timeout.InfiniteTimeSpan };
+        var client = Client(http: http, resilience: new HttpResilienceOptions
+        {
+            MaxAttempts = 3, AttemptTimeout = TimeSpan.FromSeconds(30), TotalTimeout = TimeSpan.FromMinutes(10), Time = clock,
+        });
+
+        var ex = await Assert.ThrowsAsync<HotmessException>(() => clock.RunAsync(() => client.GetProjectAsync(CancellationToken.None)));
+
+        Assert.Equal(("SupabaseManagementTimeout", FailureKind.Timeout), (ex.ErrorId, ex.Kind));
+        Assert.Contains("no answer within 30 s", ex.Message);
+        Assert.Equal(3, silent.Requests);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_call_that_outlasts_its_overall_timeout_ends_with_a_timeout_naming_it()
+    {
+        var clock = new FakeTimeProvider();
+        var silent = new SilentServer();
+        using var http = new HttpClient(silent) { Timeout = Timeout.InfiniteTimeSpan };
+        var client = Client(http: http, resilience: new HttpResilienceOptions
+        {
+            MaxAttempts = 10, AttemptTimeout = TimeSpan.FromSeconds(30), TotalTimeout = TimeSpan.FromSeconds(50), Time = clock,
+        });
+
+        var ex = await Assert.ThrowsAsync<HotmessException>(() => clock.RunAsync(() => client.GetProjectAsync(CancellationToken.None)));
+
+        Assert.Equal("SupabaseManagementTimeout", ex.ErrorId);
+        Assert.Contains("within 50 s, retries included", ex.Message);
+        Assert.Equal(2, silent.Requests);
+    }
+
+    /// <summary>A server that takes every request and never answers.</summary>
+    private sealed class SilentServer : HttpMessageHandler
+    {
+        private int _requests;
+
+        public int Requests => _requests;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _requests);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable");
+        }
     }
 }

@@ -77,9 +77,21 @@ public sealed class VercelClientErrorTests(FakeServer fake) : IClassFixture<Fake
     }
 
     [Fact]
-    public async Task A_reset_further_away_than_the_longest_wait_is_waited_only_up_to_the_cap()
+    public async Task A_reset_further_away_than_the_longest_wait_fails_at_once()
     {
         await fake.PostAsync("/__fake/vercel/rate-limit", new { count = 1, retryAfterSeconds = 600 });
+        using var client = fake.Client();
+
+        var error = await Assert.ThrowsAsync<HotmessException>(() => client.GetProjectAsync());
+
+        Assert.Equal("VercelRateLimited", error.ErrorId);
+        Assert.Single(await fake.RequestsAsync());
+    }
+
+    [Fact]
+    public async Task A_429_is_retried_only_after_the_wait_Vercel_names_on_the_clients_clock()
+    {
+        await fake.PostAsync("/__fake/vercel/rate-limit", new { count = 1, retryAfterSeconds = 3 });
         var clock = new FakeTimeProvider();
         var sent = new ScriptedHandler(clock);
         var settings = fake.Settings();
@@ -89,7 +101,7 @@ public sealed class VercelClientErrorTests(FakeServer fake) : IClassFixture<Fake
 
         Assert.Equal("prj_hotmess", project.Id);
         Assert.Equal(2, sent.SentAt.Count);
-        Assert.InRange(sent.SentAt[1] - sent.SentAt[0], TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60));
+        Assert.InRange(sent.SentAt[1] - sent.SentAt[0], TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5));
     }
 
     [Fact]
