@@ -200,7 +200,7 @@ public sealed class SupabaseStorageClient : IDisposable
             {
                 var content = response.Content.Headers;
                 await using var body = new TransferStream(await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false),
-                    content.ContentLength, _options.ReadIdleTimeout, token);
+                    content.ContentLength, _options.ReadIdleTimeout, _resilience.Time, token);
                 var download = new StorageDownload(body, content.ContentLength, content.ContentType?.ToString(),
                     response.Headers.CacheControl?.ToString(), response.Headers.ETag?.ToString(), content.LastModified);
                 return await consume(download, token).ConfigureAwait(false);
@@ -281,7 +281,7 @@ public sealed class SupabaseStorageClient : IDisposable
     private async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
         await using var body = new TransferStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false),
-            response.Content.Headers.ContentLength, _options.ReadIdleTimeout, cancellationToken);
+            response.Content.Headers.ContentLength, _options.ReadIdleTimeout, _resilience.Time, cancellationToken);
         try
         {
             return await JsonSerializer.DeserializeAsync(body, type, cancellationToken).ConfigureAwait(false)
@@ -419,16 +419,18 @@ public sealed class SupabaseStorageClient : IDisposable
         private readonly long? _expected;
         private readonly TimeSpan _idleTimeout;
         private readonly CancellationToken _cancellationToken;
+        private readonly CancellationTokenSource _timer;
         private readonly CancellationTokenSource _idle;
         private long _received;
 
-        public TransferStream(Stream inner, long? expected, TimeSpan idleTimeout, CancellationToken cancellationToken)
+        public TransferStream(Stream inner, long? expected, TimeSpan idleTimeout, TimeProvider time, CancellationToken cancellationToken)
         {
             _inner = inner;
             _expected = expected;
             _idleTimeout = idleTimeout;
             _cancellationToken = cancellationToken;
-            _idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _timer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+            _idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _timer.Token);
         }
 
         public override bool CanRead => true;
@@ -444,7 +446,7 @@ public sealed class SupabaseStorageClient : IDisposable
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             int read;
-            _idle.CancelAfter(_idleTimeout);
+            _timer.CancelAfter(_idleTimeout);
             try
             {
                 read = await _inner.ReadAsync(buffer, _idle.Token).ConfigureAwait(false);
@@ -459,7 +461,7 @@ public sealed class SupabaseStorageClient : IDisposable
             }
             finally
             {
-                _idle.CancelAfter(Timeout.InfiniteTimeSpan);
+                _timer.CancelAfter(Timeout.InfiniteTimeSpan);
             }
 
             _received += read;
@@ -489,6 +491,7 @@ public sealed class SupabaseStorageClient : IDisposable
             if (disposing)
             {
                 _idle.Dispose();
+                _timer.Dispose();
                 _inner.Dispose();
             }
 
