@@ -103,10 +103,12 @@ public sealed partial class VercelClient : IDisposable
         var uri = BuildUri(path, query);
         var payload = body is null ? null : JsonSerializer.Serialize(body, Json.Options);
         HttpResponseMessage response;
+        var attempts = 0;
         try
         {
             response = await _resilience.SendAsync(_http, () =>
             {
+                attempts++;
                 var request = new HttpRequestMessage(method, uri);
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _settings.Token.Reveal());
                 request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -138,7 +140,7 @@ public sealed partial class VercelClient : IDisposable
         using (response)
         {
             var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
-            throw ErrorFor(response, error, call);
+            throw ErrorFor(response, error, call, attempts);
         }
     }
 
@@ -195,7 +197,7 @@ public sealed partial class VercelClient : IDisposable
         return error?.Limit?.Reset is { } reset ? DateTimeOffset.FromUnixTimeSeconds(reset) : null;
     }
 
-    private HotmessException ErrorFor(HttpResponseMessage response, ErrorWire? error, Call call)
+    private HotmessException ErrorFor(HttpResponseMessage response, ErrorWire? error, Call call, int attempts)
     {
         var status = (int)response.StatusCode;
         var detail = $"{status} {error?.Code ?? response.ReasonPhrase ?? response.StatusCode.ToString()}: {error?.Message ?? "no message"}";
@@ -206,7 +208,7 @@ public sealed partial class VercelClient : IDisposable
             HttpStatusCode.NotFound or HttpStatusCode.Gone => new HotmessException(call.NotFoundId, FailureKind.NotFound,
                 $"{call.What} was not found while {call.Operation} ({detail}).", call.Target),
             HttpStatusCode.TooManyRequests => new HotmessException("VercelRateLimited", FailureKind.RateLimited,
-                $"Vercel rate limit reached while {call.Operation} and still in force after {_resilience.Options.MaxAttempts} attempts ({detail})." +
+                $"Vercel rate limit reached while {call.Operation} and still in force after {attempts} attempt{(attempts == 1 ? "" : "s")} ({detail})." +
                 (ResetTime(response, error) is { } reset ? $" The limit resets at {reset.UtcDateTime:u}." : ""), call.Target),
             HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity => new HotmessException("VercelRequestRejected", FailureKind.InvalidArgument,
                 $"Vercel rejected the request while {call.Operation} ({detail}).", call.Target),

@@ -85,6 +85,7 @@ public sealed class VercelClientErrorTests(FakeServer fake) : IClassFixture<Fake
         var error = await Assert.ThrowsAsync<HotmessException>(() => client.GetProjectAsync());
 
         Assert.Equal("VercelRateLimited", error.ErrorId);
+        Assert.Contains("after 1 attempt (", error.Message);
         Assert.Single(await fake.RequestsAsync());
     }
 
