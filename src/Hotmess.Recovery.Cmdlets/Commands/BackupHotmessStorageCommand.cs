@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Security;
 using Hotmess.Recovery.Cmdlets.Infrastructure;
 using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Configuration;
 using Hotmess.Recovery.Repository;
 using Hotmess.Recovery.Storage;
 
@@ -51,7 +52,7 @@ public sealed class BackupHotmessStorageCommand : HotmessCmdlet
         var configuration = LoadConfiguration(ConfigurationPath);
         var repository = ResolveRepositoryPath(Repository, configuration);
         (Uri Url, Secret Key)? resolved = null;
-        Terminating(() => resolved = StorageConnection.Resolve(SupabaseUrl, ToSecret(ServiceRoleKey), configuration,
+        Terminating(() => resolved = ClientSettings.Storage(SupabaseUrl, ToSecret(ServiceRoleKey), configuration,
             System.Environment.GetEnvironmentVariables()));
         var connection = resolved!.Value;
         var buckets = Bucket ?? configuration.Storage.Buckets.ToArray();

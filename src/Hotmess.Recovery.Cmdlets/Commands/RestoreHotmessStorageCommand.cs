@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Security;
 using Hotmess.Recovery.Cmdlets.Infrastructure;
 using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Configuration;
 using Hotmess.Recovery.Repository;
 using Hotmess.Recovery.Storage;
 
@@ -63,7 +64,7 @@ public sealed class RestoreHotmessStorageCommand : HotmessCmdlet
 
         var configuration = LoadConfiguration(ConfigurationPath);
         (Uri Url, Secret Key)? resolved = null;
-        Terminating(() => resolved = StorageConnection.Resolve(SupabaseUrl, ToSecret(ServiceRoleKey), configuration,
+        Terminating(() => resolved = ClientSettings.Storage(SupabaseUrl, ToSecret(ServiceRoleKey), configuration,
             System.Environment.GetEnvironmentVariables()));
         var connection = resolved!.Value;
         var scope = (Bucket is null ? "" : $" (buckets {string.Join(", ", Bucket)})") + (Prefix is null ? "" : $" (keys starting '{Prefix}')");

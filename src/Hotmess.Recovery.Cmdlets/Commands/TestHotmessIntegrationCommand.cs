@@ -76,7 +76,8 @@ public sealed class TestHotmessIntegrationCommand : HotmessCmdlet
         {
             var results = RunEngine(async (log, token) =>
             {
-                using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+                // Each client's pipeline times its attempts; a whole-client timer would cut its retries short.
+                using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
                 return await new IntegrationTester(http, settings, log).TestAsync(integrations, token).ConfigureAwait(false);
             });
             foreach (var result in results)

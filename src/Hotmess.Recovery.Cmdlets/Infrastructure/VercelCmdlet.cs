@@ -51,7 +51,7 @@ public abstract class VercelCmdlet : HotmessCmdlet
         {
             if (_settings is null)
             {
-                Terminating(() => _settings = VercelSettings.Resolve(Configuration, System.Environment.GetEnvironmentVariables(),
+                Terminating(() => _settings = ClientSettings.Vercel(Configuration, System.Environment.GetEnvironmentVariables(),
                     ToSecret(Token), ProjectId, TeamId, ApiUrl));
             }
 

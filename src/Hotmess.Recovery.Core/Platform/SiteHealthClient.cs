@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Platform.Http;
 
 namespace Hotmess.Recovery.Platform;
 
@@ -18,16 +19,29 @@ public sealed class SiteHealthClient : IDisposable
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
     private readonly TimeProvider _time;
+    private readonly HttpResilience _resilience;
+
+    /// <summary>
+    /// A check is one GET, retried on connection errors, timeouts, 429 and 5xx once (a blip is not an outage), each
+    /// attempt given 15 s.
+    /// </summary>
+    public static readonly HttpResilienceOptions DefaultResilience = new()
+    {
+        MaxAttempts = 2,
+        AttemptTimeout = TimeSpan.FromSeconds(15),
+        TotalTimeout = TimeSpan.FromSeconds(45),
+    };
 
     /// <param name="siteUrl">The site's base URL, e.g. <c>https://hotmess.london</c>.</param>
-    /// <param name="httpClient">A shared client (not disposed here); a new one with a 30 s timeout when null.</param>
-    /// <param name="time">Clock for waiting; the system clock when null.</param>
-    public SiteHealthClient(Uri siteUrl, HttpClient? httpClient = null, TimeProvider? time = null)
+    /// <param name="httpClient">A shared client (not disposed here); a new one when null.</param>
+    /// <param name="resilience">Retries, timeouts and the clock of waits; <see cref="DefaultResilience"/> when null.</param>
+    public SiteHealthClient(Uri siteUrl, HttpClient? httpClient = null, HttpResilienceOptions? resilience = null)
     {
         HealthUrl = new Uri(siteUrl.GetLeftPart(UriPartial.Path).TrimEnd('/') + HealthPath);
         _ownsHttp = httpClient is null;
-        _http = httpClient ?? new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        _time = time ?? TimeProvider.System;
+        _http = httpClient ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        _resilience = new HttpResilience("The site", resilience ?? DefaultResilience);
+        _time = _resilience.Time;
     }
 
     public Uri HealthUrl { get; }
@@ -53,7 +67,8 @@ public sealed class SiteHealthClient : IDisposable
         var watch = Stopwatch.StartNew();
         try
         {
-            using var response = await _http.GetAsync(HealthUrl, cancellationToken).ConfigureAwait(false);
+            using var response = await _resilience.SendAsync(_http, () => new HttpRequestMessage(HttpMethod.Get, HealthUrl), RetryRule.Idempotent,
+                "answer its health check", cancellationToken).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             var code = (int)response.StatusCode;
             var detail = $"{code} {response.ReasonPhrase}".TrimEnd() + (StatusText(body) is { } status ? $": {status}" : "");
@@ -63,9 +78,9 @@ public sealed class SiteHealthClient : IDisposable
         {
             return new SiteHealth(HealthUrl.ToString(), false, null, $"no answer: {ex.Message}", checkedAt, watch.Elapsed);
         }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (HttpTimeoutException ex)
         {
-            return new SiteHealth(HealthUrl.ToString(), false, null, $"no answer within {_http.Timeout.TotalSeconds:0} s", checkedAt, watch.Elapsed);
+            return new SiteHealth(HealthUrl.ToString(), false, null, $"no answer: {ex.Message}", checkedAt, watch.Elapsed);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Platform.Http;
 
 namespace Hotmess.Recovery.Storage;
 
@@ -10,7 +11,7 @@ namespace Hotmess.Recovery.Storage;
 /// the real code in the body's <c>statusCode</c> string, so both are kept: <see cref="HttpStatus"/> as sent
 /// and <see cref="StatusCode"/> from the body.
 /// </summary>
-public sealed class StorageApiException : HotmessException
+public sealed class StorageApiException : HotmessException, IRetryableFailure
 {
     private StorageApiException(string errorId, FailureKind kind, string message, object? target, int httpStatus, int? statusCode, string? code, bool transient, TimeSpan? retryAfter)
         : base(errorId, kind, message, target)
@@ -34,6 +35,8 @@ public sealed class StorageApiException : HotmessException
     public bool IsTransient { get; }
 
     public TimeSpan? RetryAfter { get; }
+
+    public bool IsRateLimit => HttpStatus == 429 || StatusCode == 429;
 
     /// <summary>The status that says what happened: the body's when present, else the HTTP one.</summary>
     public int EffectiveStatus => StatusCode ?? HttpStatus;

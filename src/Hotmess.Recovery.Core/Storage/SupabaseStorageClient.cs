@@ -9,6 +9,7 @@ using System.Text.Json.Serialization.Metadata;
 using System.Threading.Channels;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Platform;
+using Hotmess.Recovery.Platform.Http;
 using Hotmess.Recovery.Platform.Supabase;
 
 namespace Hotmess.Recovery.Storage;
@@ -29,15 +30,23 @@ public sealed class SupabaseStorageClient : IDisposable
     private readonly bool _sendAsBearer;
     private readonly StorageClientOptions _options;
     private readonly IOperationLog _log;
+    private readonly HttpResilience _resilience;
 
     public SupabaseStorageClient(Uri projectUrl, Secret serviceKey, StorageClientOptions? options = null, IOperationLog? log = null)
+        : this(projectUrl, serviceKey, options, log, handler: null)
+    {
+    }
+
+    /// <param name="handler">What sends the requests; a pooled socket handler when null (tests put a fake here).</param>
+    internal SupabaseStorageClient(Uri projectUrl, Secret serviceKey, StorageClientOptions? options, IOperationLog? log, HttpMessageHandler? handler)
     {
         Endpoint = EndpointOf(projectUrl);
         _key = serviceKey;
         _sendAsBearer = SupabaseKeys.FormOf(serviceKey) is not (SupabaseKeyForm.Publishable or SupabaseKeyForm.Secret);
         _options = options ?? new StorageClientOptions();
         _log = log ?? NullOperationLog.Instance;
-        var handler = new SocketsHttpHandler
+        _resilience = new HttpResilience("Supabase Storage", _options.Resilience, _log);
+        handler ??= new SocketsHttpHandler
         {
             MaxConnectionsPerServer = Math.Max(2, _options.MaxConnections),
             ConnectTimeout = _options.ConnectTimeout,
@@ -45,6 +54,7 @@ public sealed class SupabaseStorageClient : IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             AllowAutoRedirect = false,
         };
+        // No whole-request timer: it would also cover an upload's body. Each attempt arms its own deadlines.
         _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd(PlatformHttp.UserAgent);
     }
@@ -52,35 +62,32 @@ public sealed class SupabaseStorageClient : IDisposable
     /// <summary>The Storage API root, ending in <c>/storage/v1/</c>.</summary>
     public Uri Endpoint { get; }
 
-    /// <summary>Waits between attempts; tests replace it to see the delays without sleeping.</summary>
-    internal Func<TimeSpan, CancellationToken, Task> Delay { get; set; } = Task.Delay;
-
     /// <summary><c>https://ref.supabase.co</c> and <c>https://ref.supabase.co/storage/v1</c> both name the same API.</summary>
     public static Uri EndpointOf(Uri projectUrl)
     {
-        var root = PlatformHttp.AsBase(projectUrl);
+        var root = PlatformHttp.AsBase(projectUrl, "The Supabase URL");
         return root.AbsolutePath.EndsWith("/storage/v1/", StringComparison.OrdinalIgnoreCase) ? root : new Uri(root, "storage/v1/");
     }
 
     public async Task<IReadOnlyList<StorageBucket>> ListBucketsAsync(CancellationToken cancellationToken) =>
-        await SendAsync(() => NewRequest(HttpMethod.Get, Route("bucket")), (r, t) => ReadJsonAsync(r, StorageJson.Default.ListStorageBucket, t),
+        await SendAsync(_ => NewRequest(HttpMethod.Get, Route("bucket")), (r, t) => ReadJsonAsync(r, StorageJson.Default.ListStorageBucket, t),
             "list buckets", Endpoint.ToString(), cancellationToken).ConfigureAwait(false);
 
     public Task<StorageBucket> GetBucketAsync(string bucket, CancellationToken cancellationToken) =>
-        SendAsync(() => NewRequest(HttpMethod.Get, Route("bucket/" + Segment(bucket))), (r, t) => ReadJsonAsync(r, StorageJson.Default.StorageBucket, t),
+        SendAsync(_ => NewRequest(HttpMethod.Get, Route("bucket/" + Segment(bucket))), (r, t) => ReadJsonAsync(r, StorageJson.Default.StorageBucket, t),
             $"get bucket '{bucket}'", bucket, cancellationToken);
 
     public Task CreateBucketAsync(StorageBucketSettings settings, CancellationToken cancellationToken)
     {
         var name = settings.Name ?? settings.Id ?? throw new ArgumentException("A bucket needs a name.", nameof(settings));
-        return SendAsync(() => WithJson(NewRequest(HttpMethod.Post, Route("bucket")), settings, StorageJson.Default.StorageBucketSettings), Ignore,
+        return SendAsync(_ => WithJson(NewRequest(HttpMethod.Post, Route("bucket")), settings, StorageJson.Default.StorageBucketSettings), Ignore,
             $"create bucket '{name}'", name, cancellationToken);
     }
 
     public Task UpdateBucketAsync(string bucket, StorageBucketSettings settings, CancellationToken cancellationToken)
     {
         var body = new StorageBucketSettings { Public = settings.Public, FileSizeLimit = settings.FileSizeLimit, AllowedMimeTypes = settings.AllowedMimeTypes };
-        return SendAsync(() => WithJson(NewRequest(HttpMethod.Put, Route("bucket/" + Segment(bucket))), body, StorageJson.Default.StorageBucketSettings), Ignore,
+        return SendAsync(_ => WithJson(NewRequest(HttpMethod.Put, Route("bucket/" + Segment(bucket))), body, StorageJson.Default.StorageBucketSettings), Ignore,
             $"update bucket '{bucket}'", bucket, cancellationToken);
     }
 
@@ -88,7 +95,7 @@ public sealed class SupabaseStorageClient : IDisposable
     public async Task<IReadOnlyList<StorageListEntry>> ListPageAsync(string bucket, string prefix, int limit, int offset, CancellationToken cancellationToken)
     {
         var body = new StorageListRequest(prefix, limit, offset, new StorageSortBy("name", "asc"));
-        return await SendAsync(() => WithJson(NewRequest(HttpMethod.Post, Route("object/list/" + Segment(bucket))), body, StorageJson.Default.StorageListRequest),
+        return await SendAsync(_ => WithJson(NewRequest(HttpMethod.Post, Route("object/list/" + Segment(bucket))), body, StorageJson.Default.StorageListRequest),
             (r, t) => ReadJsonAsync(r, StorageJson.Default.ListStorageListEntry, t), $"list '{bucket}/{prefix}'", $"{bucket}/{prefix}", cancellationToken).ConfigureAwait(false);
     }
 
@@ -189,11 +196,11 @@ public sealed class SupabaseStorageClient : IDisposable
     /// its <c>Content-Length</c> counts as broken.
     /// </summary>
     public Task<T> DownloadAsync<T>(string bucket, string key, Func<StorageDownload, CancellationToken, Task<T>> consume, CancellationToken cancellationToken) =>
-        SendAsync(() => NewRequest(HttpMethod.Get, ObjectRoute("object", bucket, key)), async (response, token) =>
+        SendAsync(_ => NewRequest(HttpMethod.Get, ObjectRoute("object", bucket, key)), async (response, token) =>
             {
                 var content = response.Content.Headers;
                 await using var body = new TransferStream(await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false),
-                    content.ContentLength, _options.ReadIdleTimeout, token);
+                    content.ContentLength, _options.ReadIdleTimeout, _resilience.Time, token);
                 var download = new StorageDownload(body, content.ContentLength, content.ContentType?.ToString(),
                     response.Headers.CacheControl?.ToString(), response.Headers.ETag?.ToString(), content.LastModified);
                 return await consume(download, token).ConfigureAwait(false);
@@ -204,13 +211,17 @@ public sealed class SupabaseStorageClient : IDisposable
     /// Uploads one object from a stream opened anew for each attempt. Without <paramref name="upsert"/> an existing
     /// key fails with <c>StorageObjectExists</c>; when that answers a retry, the exception says so
     /// (<see cref="StorageApiException.AfterUncertainAttempt"/>): the first attempt may have stored the object.
+    /// A large body is never cut by a whole-request timer: an attempt fails only when no byte is taken for
+    /// <see cref="StorageClientOptions.SendIdleTimeout"/>, or when no response comes within
+    /// <see cref="StorageClientOptions.ResponseTimeout"/> after the last byte.
     /// </summary>
     public Task<StorageUploadResult> UploadAsync(string bucket, string key, Func<Stream> openContent, long length, string? contentType, string? cacheControl,
         bool upsert, CancellationToken cancellationToken) =>
-        SendAsync(() =>
+        SendAsync(deadline =>
             {
                 var request = NewRequest(HttpMethod.Post, ObjectRoute("object", bucket, key));
-                var content = new StreamContent(openContent(), 1 << 17);
+                var body = new SendProgressStream(openContent(), length, deadline, _options.SendIdleTimeout, _options.ResponseTimeout);
+                var content = new StreamContent(body, 1 << 17);
                 content.Headers.ContentLength = length;
                 content.Headers.ContentType = MediaTypeHeaderValue.TryParse(contentType, out var type) ? type : new MediaTypeHeaderValue("application/octet-stream");
                 request.Content = content;
@@ -223,7 +234,7 @@ public sealed class SupabaseStorageClient : IDisposable
                 return request;
             },
             (response, token) => ReadJsonAsync(response, StorageJson.Default.StorageUploadResult, token),
-            $"upload '{bucket}/{key}'", $"{bucket}/{key}", cancellationToken);
+            $"upload '{bucket}/{key}'", $"{bucket}/{key}", cancellationToken, upload: true);
 
     public void Dispose() => _http.Dispose();
 
@@ -270,7 +281,7 @@ public sealed class SupabaseStorageClient : IDisposable
     private async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
         await using var body = new TransferStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false),
-            response.Content.Headers.ContentLength, _options.ReadIdleTimeout, cancellationToken);
+            response.Content.Headers.ContentLength, _options.ReadIdleTimeout, _resilience.Time, cancellationToken);
         try
         {
             return await JsonSerializer.DeserializeAsync(body, type, cancellationToken).ConfigureAwait(false)
@@ -285,102 +296,83 @@ public sealed class SupabaseStorageClient : IDisposable
     }
 
     /// <summary>
-    /// Sends a request built anew for each attempt and handles its successful response. Retries what may succeed
-    /// later (429, 5xx, Storage's database-pressure codes, refused or cut connections, timeouts); anything else
-    /// fails at once.
+    /// Sends a request built anew for each attempt and handles its successful response, through the shared pipeline
+    /// (<see cref="HttpResilience"/>). Every Storage request is retried as idempotent: reads (the listing too, though
+    /// it is a POST), updates, and creates whose repeat Storage recognises: a bucket or an object (<c>x-upsert:
+    /// false</c>) stored by an earlier attempt answers "already exists", flagged by
+    /// <see cref="StorageApiException.AfterUncertainAttempt"/>. Retried: 429, 5xx, Storage's database-pressure codes,
+    /// refused or cut connections, bodies cut short, timeouts; anything else fails at once.
     /// </summary>
-    private async Task<T> SendAsync<T>(Func<HttpRequestMessage> createRequest, Func<HttpResponseMessage, CancellationToken, Task<T>> handle,
-        string operation, object? target, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(Func<AttemptDeadline, HttpRequestMessage> createRequest, Func<HttpResponseMessage, CancellationToken, Task<T>> handle,
+        string operation, object? target, CancellationToken cancellationToken, bool upload = false)
     {
         var uncertain = false;
-        for (var attempt = 1; ; attempt++)
+        var attempts = 0;
+        try
         {
-            TimeSpan? retryAfter = null;
-            string reason;
-            Exception? last;
-            using (var request = createRequest())
-            using (var headersTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            return await _resilience.ExecuteAsync(RetryRule.Idempotent, operation, async token =>
             {
-                headersTimeout.CancelAfter(_options.ResponseTimeout);
+                Interlocked.Increment(ref attempts);
+                // A download waits this long for its headers; an upload first for its body to be taken (re-armed as it goes).
+                using var deadline = upload
+                    ? new AttemptDeadline(_options.SendIdleTimeout, _resilience.Time, token, $"no bytes sent for {_options.SendIdleTimeout.TotalSeconds:0.#}s")
+                    : new AttemptDeadline(_options.ResponseTimeout, _resilience.Time, token, $"no response within {_options.ResponseTimeout.TotalSeconds:0.#}s");
+                using var request = createRequest(deadline);
                 HttpResponseMessage? response = null;
                 try
                 {
-                    response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, headersTimeout.Token).ConfigureAwait(false);
-                    headersTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
+                    response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+                    deadline.Disarm();
                     if (response.IsSuccessStatusCode)
                     {
-                        return await handle(response, cancellationToken).ConfigureAwait(false);
+                        return await handle(response, token).ConfigureAwait(false);
                     }
 
-                    var error = StorageApiException.FromResponse(response.StatusCode, await ReadErrorBodyAsync(response, cancellationToken).ConfigureAwait(false),
-                        PlatformHttp.RetryAfter(response), operation, target, Endpoint);
+                    var error = StorageApiException.FromResponse(response.StatusCode, await ReadErrorBodyAsync(response, token).ConfigureAwait(false),
+                        HttpResilience.RetryAfter(response, _resilience.Time), operation, target, Endpoint);
                     if (!error.IsTransient)
                     {
                         throw uncertain ? error.AsAfterUncertainAttempt() : error;
                     }
 
-                    last = error;
-                    retryAfter = error.RetryAfter;
-                    reason = $"{(int)response.StatusCode} {error.Code ?? response.ReasonPhrase}";
                     uncertain |= (int)response.StatusCode >= 500;
+                    throw error;
                 }
-                catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+                catch (OperationCanceledException ex) when (deadline.Expired && !token.IsCancellationRequested)
                 {
-                    last = ex;
-                    reason = $"no response within {_options.ResponseTimeout.TotalSeconds:0}s";
                     uncertain = true;
+                    throw new TransferException(deadline.Reason, isTimeout: true, ex);
                 }
-                catch (HttpRequestException ex)
+                catch (Exception ex) when (ex is HttpRequestException or TransferException)
                 {
-                    last = ex;
-                    reason = ex.Message;
                     uncertain = true;
-                }
-                catch (TransferException ex)
-                {
-                    last = ex;
-                    reason = ex.Message;
-                    uncertain = true;
+                    throw;
                 }
                 finally
                 {
                     response?.Dispose();
                 }
-            }
-
-            if (attempt >= Math.Max(1, _options.MaxAttempts))
-            {
-                throw Exhausted(last, reason, operation, target, attempt);
-            }
-
-            var delay = DelayBefore(attempt + 1, retryAfter);
-            _log.Verbose($"Storage could not {operation} ({reason}); retrying in {delay.TotalSeconds:0.0}s, attempt {attempt + 1} of {_options.MaxAttempts}.");
-            await Delay(delay, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>The wait before <paramref name="attempt"/>: <c>Retry-After</c> when the server gave one, else exponential backoff with jitter.</summary>
-    internal TimeSpan DelayBefore(int attempt, TimeSpan? retryAfter)
-    {
-        if (retryAfter is { } asked)
+        catch (StorageApiException ex) when (ex.IsTransient)
         {
-            return asked < _options.MaxRetryAfter ? (asked < TimeSpan.Zero ? TimeSpan.Zero : asked) : _options.MaxRetryAfter;
+            throw ex.WithAttempts(attempts);
         }
-
-        var ceiling = Math.Min(_options.MaxBackoff.TotalMilliseconds, _options.BaseBackoff.TotalMilliseconds * Math.Pow(2, attempt - 2));
-        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
+        catch (Exception ex) when (ex is HttpRequestException or TransferException or HttpTimeoutException)
+        {
+            throw Exhausted(ex, operation, target, attempts);
+        }
     }
 
-    private HotmessException Exhausted(Exception? last, string reason, string operation, object? target, int attempts) => last switch
+    private HotmessException Exhausted(Exception last, string operation, object? target, int attempts) => last switch
     {
-        StorageApiException api => api.WithAttempts(attempts),
-        OperationCanceledException or TransferException { IsTimeout: true } => new HotmessException("StorageTimeout", FailureKind.Timeout,
-            $"Supabase Storage at '{Endpoint}' did not {operation} in time ({reason}) after {attempts} attempts.", target, last),
+        HttpTimeoutException or TransferException { IsTimeout: true } => new HotmessException("StorageTimeout", FailureKind.Timeout,
+            $"Supabase Storage at '{Endpoint}' did not {operation} in time ({last.Message}) after {attempts} attempts.", target, last),
         HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
             or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError } => new HotmessException("StorageConnectionFailed", FailureKind.ConnectionFailed,
-            $"Could not reach Supabase Storage at '{Endpoint}' to {operation}: {reason} (after {attempts} attempts).", target, last),
+            $"Could not reach Supabase Storage at '{Endpoint}' to {operation}: {last.Message} (after {attempts} attempts).", target, last),
         _ => new HotmessException("StorageTransferFailed", FailureKind.ConnectionFailed,
-            $"Could not {operation} at '{Endpoint}': {reason} (after {attempts} attempts).", target, last),
+            $"Could not {operation} at '{Endpoint}': {last.Message} (after {attempts} attempts).", target, last),
     };
 
     private static async Task<string> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
@@ -406,9 +398,15 @@ public sealed class SupabaseStorageClient : IDisposable
     }
 
     /// <summary>A transfer that broke mid-body: worth retrying from the start.</summary>
-    private sealed class TransferException(string message, bool isTimeout, Exception? inner = null) : IOException(message, inner)
+    private sealed class TransferException(string message, bool isTimeout, Exception? inner = null) : IOException(message, inner), IRetryableFailure
     {
         public bool IsTimeout { get; } = isTimeout;
+
+        public bool IsTransient => true;
+
+        public bool IsRateLimit => false;
+
+        public TimeSpan? RetryAfter => null;
     }
 
     /// <summary>
@@ -421,16 +419,18 @@ public sealed class SupabaseStorageClient : IDisposable
         private readonly long? _expected;
         private readonly TimeSpan _idleTimeout;
         private readonly CancellationToken _cancellationToken;
+        private readonly CancellationTokenSource _timer;
         private readonly CancellationTokenSource _idle;
         private long _received;
 
-        public TransferStream(Stream inner, long? expected, TimeSpan idleTimeout, CancellationToken cancellationToken)
+        public TransferStream(Stream inner, long? expected, TimeSpan idleTimeout, TimeProvider time, CancellationToken cancellationToken)
         {
             _inner = inner;
             _expected = expected;
             _idleTimeout = idleTimeout;
             _cancellationToken = cancellationToken;
-            _idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _timer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+            _idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _timer.Token);
         }
 
         public override bool CanRead => true;
@@ -446,7 +446,7 @@ public sealed class SupabaseStorageClient : IDisposable
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             int read;
-            _idle.CancelAfter(_idleTimeout);
+            _timer.CancelAfter(_idleTimeout);
             try
             {
                 read = await _inner.ReadAsync(buffer, _idle.Token).ConfigureAwait(false);
@@ -461,7 +461,7 @@ public sealed class SupabaseStorageClient : IDisposable
             }
             finally
             {
-                _idle.CancelAfter(Timeout.InfiniteTimeSpan);
+                _timer.CancelAfter(Timeout.InfiniteTimeSpan);
             }
 
             _received += read;
@@ -491,6 +491,7 @@ public sealed class SupabaseStorageClient : IDisposable
             if (disposing)
             {
                 _idle.Dispose();
+                _timer.Dispose();
                 _inner.Dispose();
             }
 

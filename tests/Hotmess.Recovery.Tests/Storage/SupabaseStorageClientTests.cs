@@ -2,6 +2,8 @@ using System.Net.Http.Json;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Storage;
 using Hotmess.Recovery.Tests.Fakes;
+using Hotmess.Recovery.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 using static Hotmess.Recovery.Tests.Storage.StorageTestData;
 
 namespace Hotmess.Recovery.Tests.Storage;
@@ -191,32 +193,69 @@ public sealed class SupabaseStorageClientTests : IAsyncLifetime
     public async Task Rate_limits_wait_as_long_as_retry_after_says_then_fail_as_rate_limited()
     {
         await _fake.SetFaultsAsync(new { rateLimitRate = 1.0, retryAfterSeconds = 2 });
-        var delays = new List<TimeSpan>();
-        using var client = _fake.NewClient(new StorageClientOptions { MaxAttempts = 4, MaxRetryAfter = TimeSpan.FromSeconds(60) });
-        client.Delay = (delay, _) =>
-        {
-            delays.Add(delay);
-            return Task.CompletedTask;
-        };
+        var clock = new FakeTimeProvider();
+        var sent = new ScriptedHandler(clock);
+        using var client = new SupabaseStorageClient(_fake.BaseUrl, StorageFakes.Key,
+            new StorageClientOptions { MaxAttempts = 4, MaxRetryAfter = TimeSpan.FromSeconds(60), Time = clock }, null, sent);
 
-        var failure = await Assert.ThrowsAsync<StorageApiException>(() => client.ListBucketsAsync(CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<StorageApiException>(() => clock.RunAsync(() => client.ListBucketsAsync(CancellationToken.None)));
 
         Assert.Equal(("StorageRateLimited", FailureKind.RateLimited, 429, "SlowDown"), (failure.ErrorId, failure.Kind, failure.HttpStatus, failure.Code));
         Assert.Contains("after 4 attempts", failure.Message);
-        Assert.Equal([TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2)], delays);
+        Assert.Equal(4, sent.SentAt.Count);
+        // On the client's clock each attempt left at least the 2 s Storage asked for after the one before, and not the 60 s cap.
+        Assert.All(sent.SentAt.Zip(sent.SentAt.Skip(1), (a, b) => b - a), gap => Assert.InRange(gap, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10)));
         Assert.Equal(4, (await _fake.FaultCountsAsync()).GetProperty("rateLimit").GetInt32());
     }
 
     [Fact]
-    public void Backoff_grows_with_each_attempt_and_stays_under_its_ceiling()
+    public async Task A_lasting_server_error_is_retried_with_backoff_up_to_the_attempt_limit_then_reported_with_the_attempts()
     {
-        using var client = _fake.NewClient(new StorageClientOptions { BaseBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromSeconds(1) });
-        for (var attempt = 2; attempt <= 10; attempt++)
+        await _fake.SetFaultsAsync(new { serverErrorRate = 1.0 });
+        var clock = new FakeTimeProvider();
+        var sent = new ScriptedHandler(clock);
+        var options = new StorageClientOptions { MaxAttempts = 5, BaseBackoff = TimeSpan.FromMilliseconds(500), MaxBackoff = TimeSpan.FromSeconds(4), Time = clock };
+        using var client = new SupabaseStorageClient(_fake.BaseUrl, StorageFakes.Key, options, null, sent);
+
+        var failure = await Assert.ThrowsAsync<StorageApiException>(() => clock.RunAsync(() => client.ListBucketsAsync(CancellationToken.None)));
+
+        Assert.Equal(("StorageServiceFailed", FailureKind.RemoteServiceFailed), (failure.ErrorId, failure.Kind));
+        Assert.Contains("after 5 attempts", failure.Message);
+        Assert.Equal(5, sent.SentAt.Count);
+        // Each retry waited on the clock, never longer than the backoff ceiling (plus a step of the fake clock).
+        Assert.All(sent.SentAt.Zip(sent.SentAt.Skip(1), (a, b) => b - a), gap => Assert.InRange(gap, TimeSpan.FromTicks(1), TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task An_upload_slower_than_the_response_timeout_succeeds_while_its_bytes_keep_moving()
+    {
+        var content = Bytes(320 * 1024, 9);
+        var server = new SlowReadingStorage(pause: TimeSpan.FromMilliseconds(250), stallAfter: null);
+        var options = new StorageClientOptions { ResponseTimeout = TimeSpan.FromSeconds(1), SendIdleTimeout = TimeSpan.FromSeconds(2), MaxAttempts = 1 };
+        using var client = new SupabaseStorageClient(_fake.BaseUrl, StorageFakes.Key, options, null, server);
+
+        await UploadAsync(client, "b", "slow.bin", content);
+
+        Assert.Equal(1, server.Requests);
+        Assert.Equal(content.Length, server.Received);
+    }
+
+    [Fact]
+    public async Task A_stalled_upload_fails_with_an_idle_timeout_naming_the_bytes_sent()
+    {
+        var server = new SlowReadingStorage(pause: TimeSpan.Zero, stallAfter: 64 * 1024);
+        var options = new StorageClientOptions
         {
-            var ceiling = Math.Min(1000, 100 * Math.Pow(2, attempt - 2));
-            var delay = client.DelayBefore(attempt, retryAfter: null).TotalMilliseconds;
-            Assert.InRange(delay, ceiling / 2, ceiling);
-        }
+            ResponseTimeout = TimeSpan.FromSeconds(30), SendIdleTimeout = TimeSpan.FromSeconds(1), MaxAttempts = 2, BaseBackoff = TimeSpan.FromMilliseconds(5),
+        };
+        using var client = new SupabaseStorageClient(_fake.BaseUrl, StorageFakes.Key, options, null, server);
+
+        var failure = await Assert.ThrowsAsync<HotmessException>(() => UploadAsync(client, "b", "stalled.bin", Bytes(320 * 1024, 10)));
+
+        Assert.Equal(("StorageTimeout", FailureKind.Timeout), (failure.ErrorId, failure.Kind));
+        Assert.Contains("no bytes sent for 1s", failure.Message);
+        Assert.Contains("after 2 attempts", failure.Message);
+        Assert.Equal(2, server.Requests);
     }
 
     [Fact]
@@ -291,5 +330,47 @@ public sealed class SupabaseStorageClientTests : IAsyncLifetime
 
         Assert.Equal(("StorageConnectionFailed", FailureKind.ConnectionFailed), (failure.ErrorId, failure.Kind));
         Assert.Contains($"127.0.0.1:{closed}", failure.Message);
+    }
+
+    /// <summary>
+    /// A Storage stand-in that takes an upload's body slowly (a pause after each read), or stops taking it after
+    /// some bytes, then answers as Storage does.
+    /// </summary>
+    private sealed class SlowReadingStorage(TimeSpan pause, int? stallAfter) : HttpMessageHandler
+    {
+        private int _requests;
+        private long _received;
+
+        public int Requests => _requests;
+
+        public long Received => Interlocked.Read(ref _received);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _requests);
+            Interlocked.Exchange(ref _received, 0);
+            await using var body = await request.Content!.ReadAsStreamAsync(cancellationToken);
+            var buffer = new byte[32 * 1024];
+            int read;
+            while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                if (stallAfter is { } limit && Interlocked.Add(ref _received, read) >= limit)
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+                else if (stallAfter is null)
+                {
+                    Interlocked.Add(ref _received, read);
+                }
+
+                await Task.Delay(pause, cancellationToken);
+            }
+
+            return new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+            {
+                RequestMessage = request,
+                Content = JsonContent.Create(new Dictionary<string, string> { ["Id"] = Guid.NewGuid().ToString(), ["Key"] = "b/slow.bin" }),
+            };
+        }
     }
 }

@@ -124,7 +124,7 @@ Describe 'Get-HotmessDeployment' {
 
             $found.DeploymentId | Should -Be 'dpl_preview'
             $warnings.Count | Should -Be 1
-            "$($warnings[0])" | Should -Match '429 \(rate_limited\)'
+            "$($warnings[0])" | Should -Match 'rate limited: 429'
         }
 
         It 'fails as rate limited when the limit outlasts the retries' {

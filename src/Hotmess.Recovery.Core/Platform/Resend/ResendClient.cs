@@ -4,13 +4,16 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Platform.Http;
 
 namespace Hotmess.Recovery.Platform.Resend;
 
 /// <summary>
 /// The Resend REST API (<c>https://api.resend.com</c> or the configured base): checks a key, lists domains
-/// (<c>has_more</c> + <c>after</c>), sends an email. Errors are <c>{statusCode, name, message}</c>; a 429 is
-/// retried after its <c>retry-after</c> while that stays short, then reported as <c>ResendRateLimited</c>.
+/// (<c>has_more</c> + <c>after</c>), sends an email. Errors are <c>{statusCode, name, message}</c>. Every request
+/// goes through the shared pipeline (<see cref="HttpResilience"/>) as idempotent: the reads, and <c>POST /emails</c>
+/// because it always carries an <c>Idempotency-Key</c> (Resend sends a repeated key's email once). What is still
+/// failing when the attempts run out is reported (<c>ResendRateLimited</c>, <c>ResendServiceFailed</c>, …).
 /// </summary>
 public sealed class ResendClient
 {
@@ -19,20 +22,17 @@ public sealed class ResendClient
     private readonly Uri _baseUrl;
     private readonly Secret _apiKey;
     private readonly IOperationLog _log;
+    private readonly HttpResilience _resilience;
 
-    public ResendClient(HttpClient http, Uri baseUrl, Secret apiKey, IOperationLog? log = null)
+    /// <param name="resilience">Retries and timeouts; the API defaults of <see cref="HttpResilienceOptions"/> when null.</param>
+    public ResendClient(HttpClient http, Uri baseUrl, Secret apiKey, IOperationLog? log = null, HttpResilienceOptions? resilience = null)
     {
         _http = http;
-        _baseUrl = PlatformHttp.AsBase(baseUrl);
+        _baseUrl = PlatformHttp.AsBase(baseUrl, "The Resend API URL (RESEND_API_URL)");
         _apiKey = apiKey;
         _log = log ?? NullOperationLog.Instance;
+        _resilience = new HttpResilience("Resend", resilience ?? new HttpResilienceOptions(), _log);
     }
-
-    /// <summary>How many times a 429 is waited out before it is reported.</summary>
-    public int MaxRateLimitRetries { get; init; } = 2;
-
-    /// <summary>The longest <c>retry-after</c> worth waiting for; a longer one is reported at once.</summary>
-    public TimeSpan MaxRateLimitWait { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Proves the key with <c>GET /domains</c>. A sending-only key is refused there with
@@ -59,7 +59,7 @@ public sealed class ResendClient
         while (true)
         {
             var query = $"domains?limit={PageSize}" + (after is null ? "" : "&after=" + Uri.EscapeDataString(after));
-            using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(_baseUrl, query)), cancellationToken).ConfigureAwait(false);
+            using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(_baseUrl, query)), "list domains", cancellationToken).ConfigureAwait(false);
             var page = await ReadJsonAsync<ResendList<ResendDomain>>(response, cancellationToken).ConfigureAwait(false);
             domains.AddRange(page.Data);
             if (!page.HasMore || page.Data.Count == 0)
@@ -92,7 +92,7 @@ public sealed class ResendClient
             };
             request.Headers.Add("Idempotency-Key", idempotencyKey);
             return request;
-        }, cancellationToken).ConfigureAwait(false);
+        }, "send an email", cancellationToken).ConfigureAwait(false);
         var sent = await ReadJsonAsync<SentEmail>(response, cancellationToken).ConfigureAwait(false);
         return sent.Id ?? throw new HotmessException("ResendResponseInvalid", FailureKind.RemoteServiceFailed,
             "Resend accepted the email but returned no id.", _baseUrl.ToString());
@@ -104,51 +104,47 @@ public sealed class ResendClient
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> createRequest, string operation, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        HttpResponseMessage response;
+        try
         {
-            using var request = createRequest();
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey.Reveal());
-            request.Headers.UserAgent.ParseAdd(PlatformHttp.UserAgent);
-            HttpResponseMessage response;
-            try
+            response = await _resilience.SendAsync(_http, () =>
             {
-                response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException ex)
-            {
-                throw new HotmessException("ResendUnreachable", FailureKind.ConnectionFailed,
-                    $"Resend at '{_baseUrl}' cannot be reached: {ex.Message}", _baseUrl.ToString(), ex);
-            }
-            catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new HotmessException("ResendTimeout", FailureKind.Timeout,
-                    $"Resend at '{_baseUrl}' did not answer within {_http.Timeout.TotalSeconds:0} s.", _baseUrl.ToString(), ex);
-            }
+                var request = createRequest();
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey.Reveal());
+                request.Headers.UserAgent.ParseAdd(PlatformHttp.UserAgent);
+                return request;
+            }, RetryRule.Idempotent, operation, cancellationToken, IsSpentQuotaAsync).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new HotmessException("ResendUnreachable", FailureKind.ConnectionFailed,
+                $"Resend at '{_baseUrl}' cannot be reached: {ex.Message}", _baseUrl.ToString(), ex);
+        }
+        catch (HttpTimeoutException ex)
+        {
+            throw new HotmessException("ResendTimeout", FailureKind.Timeout,
+                $"Resend at '{_baseUrl}' did not answer: {ex.Message}.", _baseUrl.ToString(), ex);
+        }
 
-            _log.Verbose($"Resend {request.Method} {request.RequestUri!.AbsolutePath} -> {(int)response.StatusCode}");
-            if (response.IsSuccessStatusCode)
-            {
-                return response;
-            }
+        _log.Verbose($"Resend {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} -> {(int)response.StatusCode}");
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
 
-            using (response)
-            {
-                var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
-                var wait = PlatformHttp.RetryAfter(response) ?? PlatformHttp.SecondsHeader(response.Headers, "ratelimit-reset");
-                if (response.StatusCode == HttpStatusCode.TooManyRequests && error.Name == "rate_limit_exceeded"
-                    && attempt < MaxRateLimitRetries && wait is { } delay && delay <= MaxRateLimitWait)
-                {
-                    _log.Warning($"Resend is rate limiting this key; retrying in {delay.TotalSeconds:0.#} s.");
-                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                throw ToException(response.StatusCode, error, wait);
-            }
+        using (response)
+        {
+            var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+            throw ToException(response.StatusCode, error, HttpResilience.RetryAfter(response, _resilience.Time));
         }
     }
+
+    /// <summary>A 429 for a spent daily or monthly quota: no wait of seconds will lift it.</summary>
+    private async Task<bool> IsSpentQuotaAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        response.StatusCode == HttpStatusCode.TooManyRequests
+        && (await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false)).Name is "daily_quota_exceeded" or "monthly_quota_exceeded";
 
     private async Task<ResendError> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

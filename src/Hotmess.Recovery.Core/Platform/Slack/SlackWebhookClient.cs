@@ -3,13 +3,16 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Platform.Http;
 
 namespace Hotmess.Recovery.Platform.Slack;
 
 /// <summary>
 /// Posts to a Slack incoming webhook. Slack answers 200 with the plain text <c>ok</c>, and every failure as a
 /// plain-text code (<c>invalid_payload</c>, <c>no_service</c>, <c>channel_is_archived</c>, …); about one message a
-/// second is allowed, a 429 carries <c>Retry-After</c>. The webhook URL is itself a secret and is only shown masked.
+/// second is allowed, a 429 carries <c>Retry-After</c>. Posts go through the shared pipeline
+/// (<see cref="HttpResilience"/>) and are retried only when Slack cannot have posted the message. The webhook URL
+/// is itself a secret and is only shown masked.
 /// </summary>
 public sealed class SlackWebhookClient
 {
@@ -23,20 +26,20 @@ public sealed class SlackWebhookClient
     private readonly Secret _webhookUrl;
     private readonly Uri _uri;
     private readonly IOperationLog _log;
+    private readonly HttpResilience _resilience;
 
-    public SlackWebhookClient(HttpClient http, Secret webhookUrl, IOperationLog? log = null)
+    /// <param name="resilience">Retries and timeouts; the API defaults of <see cref="HttpResilienceOptions"/> when null.</param>
+    public SlackWebhookClient(HttpClient http, Secret webhookUrl, IOperationLog? log = null, HttpResilienceOptions? resilience = null)
     {
         _uri = PlatformHttp.TryParse(webhookUrl.Reveal())
             ?? throw new HotmessException("SlackWebhookUrlInvalid", FailureKind.InvalidArgument,
                 "The Slack webhook URL is not an http(s) URL.", MaskedUrl(webhookUrl.Reveal()));
+        PlatformHttp.RequireSecure(_uri, "The Slack webhook URL", MaskedUrl(webhookUrl.Reveal()));
         _http = http;
         _webhookUrl = webhookUrl;
         _log = log ?? NullOperationLog.Instance;
+        _resilience = new HttpResilience("Slack", resilience ?? new HttpResilienceOptions(), _log);
     }
-
-    public int MaxRateLimitRetries { get; init; } = 2;
-
-    public TimeSpan MaxRateLimitWait { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The URL with its token hidden: <c>https://hooks.slack.com/services/T0/B0/****</c>.</summary>
     public string Target => MaskedUrl(_webhookUrl.Reveal());
@@ -49,45 +52,38 @@ public sealed class SlackWebhookClient
                 "A Slack message needs a text (it is also the notification's fallback).", Target);
         }
 
-        for (var attempt = 0; ; attempt++)
+        // A webhook post is not idempotent: Slack may have posted the message when it answers 5xx or the
+        // connection breaks, so only a 429 (not accepted) or a connection that never opened is retried.
+        HttpResponseMessage response;
+        try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, _uri) { Content = JsonContent.Create(message, options: WireJson) };
-            request.Headers.UserAgent.ParseAdd(PlatformHttp.UserAgent);
-            HttpResponseMessage response;
-            try
+            response = await _resilience.SendAsync(_http, () =>
             {
-                response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException ex)
+                var request = new HttpRequestMessage(HttpMethod.Post, _uri) { Content = JsonContent.Create(message, options: WireJson) };
+                request.Headers.UserAgent.ParseAdd(PlatformHttp.UserAgent);
+                return request;
+            }, RetryRule.OnlyWhenNotAccepted, "post to the webhook", cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new HotmessException("SlackUnreachable", FailureKind.ConnectionFailed,
+                $"The Slack webhook {Target} cannot be reached: {ex.Message.Replace(_webhookUrl.Reveal(), Target, StringComparison.Ordinal)}", Target);
+        }
+        catch (HttpTimeoutException ex)
+        {
+            throw new HotmessException("SlackTimeout", FailureKind.Timeout, $"The Slack webhook {Target} did not answer: {ex.Message}.", Target);
+        }
+
+        using (response)
+        {
+            var text = (await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)).Trim();
+            _log.Verbose($"Slack POST {Target} -> {(int)response.StatusCode} {text}");
+            if (response.StatusCode == HttpStatusCode.OK && text == "ok")
             {
-                throw new HotmessException("SlackUnreachable", FailureKind.ConnectionFailed,
-                    $"The Slack webhook {Target} cannot be reached: {ex.Message.Replace(_webhookUrl.Reveal(), Target, StringComparison.Ordinal)}", Target);
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new HotmessException("SlackTimeout", FailureKind.Timeout,
-                    $"The Slack webhook {Target} did not answer within {_http.Timeout.TotalSeconds:0} s.", Target);
+                return;
             }
 
-            using (response)
-            {
-                var text = (await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)).Trim();
-                _log.Verbose($"Slack POST {Target} -> {(int)response.StatusCode} {text}");
-                if (response.StatusCode == HttpStatusCode.OK && text == "ok")
-                {
-                    return;
-                }
-
-                var wait = PlatformHttp.RetryAfter(response);
-                if (response.StatusCode == HttpStatusCode.TooManyRequests && attempt < MaxRateLimitRetries && wait is { } delay && delay <= MaxRateLimitWait)
-                {
-                    _log.Warning($"Slack is rate limiting the webhook; retrying in {delay.TotalSeconds:0.#} s.");
-                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                throw ToException(response.StatusCode, text, wait);
-            }
+            throw ToException(response.StatusCode, text, HttpResilience.RetryAfter(response, _resilience.Time));
         }
     }
 

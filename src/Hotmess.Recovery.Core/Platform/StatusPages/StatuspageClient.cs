@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Platform.Http;
 
 namespace Hotmess.Recovery.Platform.StatusPages;
 
@@ -18,30 +19,38 @@ public enum ProviderIndicator
 /// <summary>
 /// Reads <c>{page}/api/v2/status.json</c> of an Atlassian Statuspage page. A provider's page is outside our
 /// control and may be another product altogether (HTML, 404, another JSON): every such answer, and a page that
-/// cannot be reached, is reported as <see cref="ProviderIndicator.Unknown"/> with the reason, never as an error.
+/// cannot be reached, is reported as <see cref="ProviderIndicator.Unknown"/> with the reason, never as an error,
+/// once the shared pipeline (<see cref="HttpResilience"/>) has retried 429, 5xx, connection errors and timeouts.
 /// </summary>
 public sealed class StatuspageClient
 {
     private readonly HttpClient _http;
     private readonly IOperationLog _log;
+    private readonly HttpResilience _resilience;
 
-    public StatuspageClient(HttpClient http, IOperationLog? log = null)
+    /// <param name="resilience">Retries and timeouts; the API defaults of <see cref="HttpResilienceOptions"/> when null.</param>
+    public StatuspageClient(HttpClient http, IOperationLog? log = null, HttpResilienceOptions? resilience = null)
     {
         _http = http;
         _log = log ?? NullOperationLog.Instance;
+        _resilience = new HttpResilience("The status page", resilience ?? new HttpResilienceOptions(), _log);
     }
 
     public async Task<ProviderStatus> GetStatusAsync(string provider, Uri pageUrl, CancellationToken cancellationToken)
     {
-        var url = new Uri(PlatformHttp.AsBase(pageUrl), "api/v2/status.json");
+        // A public page read without credentials: http:// is allowed here.
+        var url = new Uri(pageUrl.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/api/v2/status.json");
         string body;
         int status;
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            request.Headers.UserAgent.ParseAdd(PlatformHttp.UserAgent);
-            request.Headers.Accept.ParseAdd("application/json");
-            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            using var response = await _resilience.SendAsync(_http, () =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Get, url);
+                request.Headers.UserAgent.ParseAdd(PlatformHttp.UserAgent);
+                request.Headers.Accept.ParseAdd("application/json");
+                return request;
+            }, RetryRule.Idempotent, $"read {provider}'s status", cancellationToken).ConfigureAwait(false);
             status = (int)response.StatusCode;
             body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             _log.Verbose($"Statuspage GET {url} -> {status}");
@@ -54,9 +63,9 @@ public sealed class StatuspageClient
         {
             return ProviderStatus.Unknown(provider, url, $"the status page cannot be reached: {ex.Message}");
         }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (HttpTimeoutException ex)
         {
-            return ProviderStatus.Unknown(provider, url, $"the status page did not answer within {_http.Timeout.TotalSeconds:0} s");
+            return ProviderStatus.Unknown(provider, url, $"the status page did not answer: {ex.Message}");
         }
 
         try

@@ -1,14 +1,17 @@
 using System.Net;
 using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Platform.Http;
 using Stripe;
 
 namespace Hotmess.Recovery.Platform.Stripe;
 
 /// <summary>
 /// The parts of Stripe that credential recovery needs, through Stripe.net pointed at the configured API base
-/// (<c>STRIPE_API_URL</c>): check a key, list and update webhook endpoints. Stripe.net retries connection
-/// errors, 409 and 5xx itself (and a 429 only when Stripe says <c>Stripe-Should-Retry: true</c>); what is left
-/// becomes a <see cref="HotmessException"/>. No Stripe.net type leaves this class.
+/// (<c>STRIPE_API_URL</c>): check a key, list and update webhook endpoints. Stripe.net's own retries are off;
+/// its requests go through the shared pipeline (<see cref="ResilientHandler"/>): GETs, and POSTs because each
+/// carries an <c>Idempotency-Key</c> (Stripe runs a repeated key once), are retried on 429, 5xx, connection errors
+/// and timeouts, unless Stripe answers <c>Stripe-Should-Retry: false</c>. What is left becomes a
+/// <see cref="HotmessException"/>. No Stripe.net type leaves this class.
 /// </summary>
 public sealed class StripeAccountClient
 {
@@ -18,18 +21,21 @@ public sealed class StripeAccountClient
     private readonly string _apiBase;
     private readonly IOperationLog _log;
 
-    public StripeAccountClient(HttpClient http, Uri apiBase, Secret apiKey, IOperationLog? log = null, int maxNetworkRetries = 2)
+    /// <param name="resilience">Retries and timeouts; the API defaults of <see cref="HttpResilienceOptions"/> when null.</param>
+    public StripeAccountClient(HttpClient http, Uri apiBase, Secret apiKey, IOperationLog? log = null, HttpResilienceOptions? resilience = null)
     {
         _apiKey = apiKey;
-        _apiBase = PlatformHttp.AsBase(apiBase).AbsoluteUri.TrimEnd('/');
+        _apiBase = PlatformHttp.AsBase(apiBase, "The Stripe API URL (STRIPE_API_URL)").AbsoluteUri.TrimEnd('/');
         _log = log ?? NullOperationLog.Instance;
+        var pipeline = new HttpResilience("Stripe", resilience ?? new HttpResilienceOptions(), _log);
+        var resilient = new HttpClient(new ResilientHandler(pipeline, http, addIdempotencyKey: true)) { Timeout = Timeout.InfiniteTimeSpan };
         try
         {
             _client = new StripeClient(new StripeClientOptions
             {
                 ApiKey = apiKey.Reveal(),
                 ApiBase = _apiBase,
-                HttpClient = new SystemNetHttpClient(http, maxNetworkRetries, new AppInfo { Name = "HotmessRecovery" }, enableTelemetry: false),
+                HttpClient = new SystemNetHttpClient(resilient, maxNetworkRetries: 0, new AppInfo { Name = "HotmessRecovery" }, enableTelemetry: false),
             });
         }
         catch (ArgumentException)
@@ -113,6 +119,10 @@ public sealed class StripeAccountClient
             throw new HotmessException("StripeUnreachable", FailureKind.ConnectionFailed,
                 $"Stripe at '{_apiBase}' cannot be reached: {ex.Message}", _apiBase, ex);
         }
+        catch (HttpTimeoutException ex)
+        {
+            throw TimedOut(ex);
+        }
     }
 
     private HotmessException ToException(string operation, string? item, StripeException ex)
@@ -122,6 +132,11 @@ public sealed class StripeAccountClient
         var detail = Redact(error?.Message ?? ex.Message);
         var code = error is null ? "" : $" {error.Type}{(string.IsNullOrEmpty(error.Code) ? "" : "/" + error.Code)}";
         var what = $"Stripe answered {operation} with {status}{code}: {detail}";
+        if (ex.InnerException is HttpTimeoutException timeout)
+        {
+            return TimedOut(timeout);
+        }
+
         if (ex.InnerException is HttpRequestException || status == 0)
         {
             return new HotmessException("StripeUnreachable", FailureKind.ConnectionFailed,
@@ -140,6 +155,9 @@ public sealed class StripeAccountClient
             _ => new HotmessException("StripeServiceFailed", FailureKind.RemoteServiceFailed, what, _apiBase, ex),
         };
     }
+
+    private HotmessException TimedOut(HttpTimeoutException ex) =>
+        new("StripeTimeout", FailureKind.Timeout, $"Stripe at '{_apiBase}' did not answer: {ex.Message}.", _apiBase, ex);
 
     private string Redact(string text) => text.Replace(_apiKey.Reveal(), _apiKey.Masked, StringComparison.Ordinal);
 

@@ -5,13 +5,15 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Platform.Http;
 
 namespace Hotmess.Recovery.Platform.Supabase;
 
 /// <summary>
 /// The Supabase Management API v1 (<c>https://api.supabase.com</c> or the configured base) for one project:
 /// project status, service health and API keys. Errors are <c>{"message": …}</c>; 120 requests a minute per
-/// project, and a 429 says in <c>X-RateLimit-Reset</c> how many seconds are left of the minute.
+/// project, and a 429 says in <c>X-RateLimit-Reset</c> how many seconds are left of the minute. Every call is a GET,
+/// retried by the shared pipeline (<see cref="HttpResilience"/>) on 429, 5xx, connection errors and timeouts.
 /// </summary>
 public sealed partial class SupabaseManagementClient
 {
@@ -22,8 +24,11 @@ public sealed partial class SupabaseManagementClient
     private readonly Uri _baseUrl;
     private readonly Secret _accessToken;
     private readonly IOperationLog _log;
+    private readonly HttpResilience _resilience;
 
-    public SupabaseManagementClient(HttpClient http, Uri baseUrl, Secret accessToken, string projectRef, IOperationLog? log = null)
+    /// <param name="resilience">Retries and timeouts; the API defaults of <see cref="HttpResilienceOptions"/> when null.</param>
+    public SupabaseManagementClient(HttpClient http, Uri baseUrl, Secret accessToken, string projectRef, IOperationLog? log = null,
+        HttpResilienceOptions? resilience = null)
     {
         if (!ProjectRefPattern().IsMatch(projectRef ?? ""))
         {
@@ -32,17 +37,14 @@ public sealed partial class SupabaseManagementClient
         }
 
         _http = http;
-        _baseUrl = PlatformHttp.AsBase(baseUrl);
+        _baseUrl = PlatformHttp.AsBase(baseUrl, "The Supabase Management API URL (SUPABASE_MANAGEMENT_URL)");
         _accessToken = accessToken;
         ProjectRef = projectRef!;
         _log = log ?? NullOperationLog.Instance;
+        _resilience = new HttpResilience("The Supabase Management API", resilience ?? new HttpResilienceOptions(), _log);
     }
 
     public string ProjectRef { get; }
-
-    public int MaxRateLimitRetries { get; init; } = 2;
-
-    public TimeSpan MaxRateLimitWait { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary><c>GET /v1/projects/{ref}</c>: name, region, status (<c>ACTIVE_HEALTHY</c>, <c>RESTORING</c>, …) and database.</summary>
     public Task<SupabaseProject> GetProjectAsync(CancellationToken cancellationToken) =>
@@ -77,57 +79,49 @@ public sealed partial class SupabaseManagementClient
 
     private async Task<T> GetJsonAsync<T>(string relative, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        var uri = new Uri(_baseUrl, relative);
+        HttpResponseMessage response;
+        try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_baseUrl, relative));
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _accessToken.Reveal());
-            request.Headers.UserAgent.ParseAdd(PlatformHttp.UserAgent);
-            HttpResponseMessage response;
-            try
+            response = await _resilience.SendAsync(_http, () =>
             {
-                response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException ex)
-            {
-                throw new HotmessException("SupabaseManagementUnreachable", FailureKind.ConnectionFailed,
-                    $"The Supabase Management API at '{_baseUrl}' cannot be reached: {ex.Message}", _baseUrl.ToString(), ex);
-            }
-            catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new HotmessException("SupabaseManagementTimeout", FailureKind.Timeout,
-                    $"The Supabase Management API at '{_baseUrl}' did not answer within {_http.Timeout.TotalSeconds:0} s.", _baseUrl.ToString(), ex);
-            }
+                var request = new HttpRequestMessage(HttpMethod.Get, uri);
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _accessToken.Reveal());
+                request.Headers.UserAgent.ParseAdd(PlatformHttp.UserAgent);
+                return request;
+            }, RetryRule.Idempotent, $"read {uri.AbsolutePath}", cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new HotmessException("SupabaseManagementUnreachable", FailureKind.ConnectionFailed,
+                $"The Supabase Management API at '{_baseUrl}' cannot be reached: {ex.Message}", _baseUrl.ToString(), ex);
+        }
+        catch (HttpTimeoutException ex)
+        {
+            throw new HotmessException("SupabaseManagementTimeout", FailureKind.Timeout,
+                $"The Supabase Management API at '{_baseUrl}' did not answer: {ex.Message}.", _baseUrl.ToString(), ex);
+        }
 
-            using (response)
+        using (response)
+        {
+            _log.Verbose($"Supabase Management GET {uri.AbsolutePath} -> {(int)response.StatusCode}");
+            if (response.IsSuccessStatusCode)
             {
-                _log.Verbose($"Supabase Management GET {request.RequestUri!.AbsolutePath} -> {(int)response.StatusCode}");
-                if (response.IsSuccessStatusCode)
+                try
                 {
-                    try
-                    {
-                        return await response.Content.ReadFromJsonAsync<T>(WireJson, cancellationToken).ConfigureAwait(false)
-                            ?? throw new JsonException("The body is empty.");
-                    }
-                    catch (JsonException ex)
-                    {
-                        throw new HotmessException("SupabaseManagementResponseInvalid", FailureKind.RemoteServiceFailed,
-                            $"The Supabase Management API answered GET {request.RequestUri.AbsolutePath} with a body it does not document: {ex.Message}",
-                            ProjectRef, ex);
-                    }
+                    return await response.Content.ReadFromJsonAsync<T>(WireJson, cancellationToken).ConfigureAwait(false)
+                        ?? throw new JsonException("The body is empty.");
                 }
-
-                var message = await ReadMessageAsync(response, cancellationToken).ConfigureAwait(false);
-                var reset = PlatformHttp.SecondsHeader(response.Headers, "X-RateLimit-Reset") ?? PlatformHttp.RetryAfter(response);
-                if (response.StatusCode == HttpStatusCode.TooManyRequests && attempt < MaxRateLimitRetries
-                    && reset is { } wait && wait <= MaxRateLimitWait)
+                catch (JsonException ex)
                 {
-                    _log.Warning($"The Supabase Management API rate limit for project {ProjectRef} is spent; retrying in {wait.TotalSeconds:0.#} s.");
-                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
-                    continue;
+                    throw new HotmessException("SupabaseManagementResponseInvalid", FailureKind.RemoteServiceFailed,
+                        $"The Supabase Management API answered GET {uri.AbsolutePath} with a body it does not document: {ex.Message}",
+                        ProjectRef, ex);
                 }
-
-                throw ToException(response.StatusCode, message, reset);
             }
+
+            var message = await ReadMessageAsync(response, cancellationToken).ConfigureAwait(false);
+            throw ToException(response.StatusCode, message, HttpResilience.RetryAfter(response, _resilience.Time));
         }
     }
 

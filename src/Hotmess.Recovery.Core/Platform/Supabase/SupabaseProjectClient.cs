@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Platform.Http;
 
 namespace Hotmess.Recovery.Platform.Supabase;
 
@@ -16,12 +17,15 @@ public sealed class SupabaseProjectClient
     private readonly HttpClient _http;
     private readonly Uri _projectUrl;
     private readonly IOperationLog _log;
+    private readonly HttpResilience _resilience;
 
-    public SupabaseProjectClient(HttpClient http, Uri projectUrl, IOperationLog? log = null)
+    /// <param name="resilience">Retries and timeouts; the API defaults of <see cref="HttpResilienceOptions"/> when null.</param>
+    public SupabaseProjectClient(HttpClient http, Uri projectUrl, IOperationLog? log = null, HttpResilienceOptions? resilience = null)
     {
         _http = http;
-        _projectUrl = PlatformHttp.AsBase(projectUrl);
+        _projectUrl = PlatformHttp.AsBase(projectUrl, "The Supabase URL (VITE_SUPABASE_URL)");
         _log = log ?? NullOperationLog.Instance;
+        _resilience = new HttpResilience("The Supabase project", resilience ?? new HttpResilienceOptions(), _log);
     }
 
     public async Task<SupabaseKeyCheck> CheckAnonKeyAsync(Secret key, CancellationToken cancellationToken)
@@ -64,34 +68,39 @@ public sealed class SupabaseProjectClient
         return new SupabaseKeyCheck(form, $"Storage listed {buckets} bucket(s) with it");
     }
 
+    /// <summary>A GET through the shared pipeline (<see cref="HttpResilience"/>): retried on 429, 5xx, connection errors and timeouts.</summary>
     private async Task<HttpResponseMessage> SendAsync(string relative, Secret key, SupabaseKeyForm form, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_projectUrl, relative));
-        request.Headers.Add("apikey", key.Reveal());
-        if (form is not (SupabaseKeyForm.Publishable or SupabaseKeyForm.Secret))
-        {
-            // Legacy keys are JWTs and go in both headers, as Supabase's own clients send them; sb_ keys only as apikey.
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key.Reveal());
-        }
-
-        request.Headers.UserAgent.ParseAdd(PlatformHttp.UserAgent);
+        var uri = new Uri(_projectUrl, relative);
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await _resilience.SendAsync(_http, () =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Get, uri);
+                request.Headers.Add("apikey", key.Reveal());
+                if (form is not (SupabaseKeyForm.Publishable or SupabaseKeyForm.Secret))
+                {
+                    // Legacy keys are JWTs and go in both headers, as Supabase's own clients send them; sb_ keys only as apikey.
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key.Reveal());
+                }
+
+                request.Headers.UserAgent.ParseAdd(PlatformHttp.UserAgent);
+                return request;
+            }, RetryRule.Idempotent, $"read /{relative}", cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
             throw new HotmessException("SupabaseUnreachable", FailureKind.ConnectionFailed,
                 $"The Supabase project at '{_projectUrl}' cannot be reached: {ex.Message}", _projectUrl.ToString(), ex);
         }
-        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (HttpTimeoutException ex)
         {
             throw new HotmessException("SupabaseTimeout", FailureKind.Timeout,
-                $"The Supabase project at '{_projectUrl}' did not answer within {_http.Timeout.TotalSeconds:0} s.", _projectUrl.ToString(), ex);
+                $"The Supabase project at '{_projectUrl}' did not answer: {ex.Message}.", _projectUrl.ToString(), ex);
         }
 
-        _log.Verbose($"Supabase GET {request.RequestUri!.AbsolutePath} -> {(int)response.StatusCode}");
+        _log.Verbose($"Supabase GET {uri.AbsolutePath} -> {(int)response.StatusCode}");
         if (response.IsSuccessStatusCode)
         {
             return response;
@@ -120,7 +129,7 @@ public sealed class SupabaseProjectClient
             (404, _) => new HotmessException("SupabaseProjectUrlInvalid", FailureKind.NotFound,
                 $"{what}. Is '{_projectUrl}' the project's URL (VITE_SUPABASE_URL)?", target),
             (429, _) or (400, "429") => new HotmessException("SupabaseRateLimited", FailureKind.RateLimited,
-                what + (PlatformHttp.RetryAfter(response) is { } wait ? $" Retry after {wait.TotalSeconds:0} s." : ""), target),
+                what + (HttpResilience.RetryAfter(response, _resilience.Time) is { } wait ? $" Retry after {wait.TotalSeconds:0} s." : ""), target),
             _ => new HotmessException("SupabaseServiceFailed", FailureKind.RemoteServiceFailed, what, target),
         };
     }

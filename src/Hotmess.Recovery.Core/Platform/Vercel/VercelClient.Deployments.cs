@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.CompilerServices;
 using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Platform.Http;
 
 namespace Hotmess.Recovery.Platform.Vercel;
 
@@ -97,14 +98,14 @@ public sealed partial class VercelClient
     public async Task RequestRollbackAsync(string deploymentId, CancellationToken cancellationToken = default)
     {
         using var response = await SendAsync(HttpMethod.Post, $"/v9/projects/{ProjectPath}/rollback/{Uri.EscapeDataString(deploymentId)}",
-            NoQuery, new { }, DeploymentCall("requesting the rollback", deploymentId), cancellationToken).ConfigureAwait(false);
+            NoQuery, new { }, DeploymentCall("requesting the rollback", deploymentId), cancellationToken, RetryRule.OnlyWhenNotAccepted).ConfigureAwait(false);
     }
 
     /// <summary>Starts promoting <paramref name="deploymentId"/> to production: 201 started, 202 queued.</summary>
     public async Task<PromoteOutcome> RequestPromoteAsync(string deploymentId, CancellationToken cancellationToken = default)
     {
         using var response = await SendAsync(HttpMethod.Post, $"/v10/projects/{ProjectPath}/promote/{Uri.EscapeDataString(deploymentId)}",
-            NoQuery, new { }, DeploymentCall("requesting the promotion", deploymentId), cancellationToken).ConfigureAwait(false);
+            NoQuery, new { }, DeploymentCall("requesting the promotion", deploymentId), cancellationToken, RetryRule.OnlyWhenNotAccepted).ConfigureAwait(false);
         return response.StatusCode == HttpStatusCode.Accepted ? PromoteOutcome.Queued : PromoteOutcome.Started;
     }
 
@@ -187,7 +188,7 @@ public sealed partial class VercelClient
         }
 
         using var response = await SendAsync(HttpMethod.Post, "/v13/deployments", [Q("forceNew", "1")], body,
-            DeploymentCall("redeploying", source.DeploymentId), cancellationToken).ConfigureAwait(false);
+            DeploymentCall("redeploying", source.DeploymentId), cancellationToken, RetryRule.OnlyWhenNotAccepted).ConfigureAwait(false);
         var created = await ReadJsonAsync<DeploymentWire>(response, DeploymentCall("redeploying", source.DeploymentId), cancellationToken).ConfigureAwait(false);
         return created.ToModel();
     }

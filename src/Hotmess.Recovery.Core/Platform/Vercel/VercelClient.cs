@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Platform.Http;
 
 namespace Hotmess.Recovery.Platform.Vercel;
 
@@ -11,9 +12,11 @@ namespace Hotmess.Recovery.Platform.Vercel;
 /// Vercel REST client for one project (api-contracts §3). Every call carries the bearer token and, when set,
 /// <c>teamId</c>. Errors arrive as <see cref="HotmessException"/>: 401/403 → <c>VercelAuthenticationFailed</c>,
 /// 404/410 → a <c>…NotFound</c> id naming the item, 400/422 → <c>VercelRequestRejected</c>, 409 →
-/// <c>VercelConflict</c>, 429 (after bounded retries honouring <c>Retry-After</c>, <c>X-RateLimit-Reset</c> or
-/// the body's <c>error.limit</c>) → <c>VercelRateLimited</c>, 5xx → <c>VercelServiceFailed</c>, no answer →
-/// <c>VercelConnectionFailed</c>. Messages never carry the token or a variable's value.
+/// <c>VercelConflict</c>, 429 → <c>VercelRateLimited</c>, 5xx → <c>VercelServiceFailed</c>, no answer →
+/// <c>VercelConnectionFailed</c>, once the shared pipeline (<see cref="HttpResilience"/>) has given up: reads,
+/// deletes, updates and the env upsert are retried on 429, 5xx, connection errors and timeouts; rollback, promote
+/// and redeploy (which may have started once Vercel has them) only on 429 or a connection that never opened.
+/// Messages never carry the token or a variable's value.
 /// </summary>
 /// <remarks>Endpoints live in the partial files <c>VercelClient.Deployments.cs</c> and <c>VercelClient.Environment.cs</c>.</remarks>
 public sealed partial class VercelClient : IDisposable
@@ -25,18 +28,22 @@ public sealed partial class VercelClient : IDisposable
     private readonly bool _ownsHttp;
     private readonly IOperationLog _log;
     private readonly TimeProvider _time;
+    private readonly HttpResilience _resilience;
 
-    /// <param name="settings">Where and as whom to call; see <see cref="VercelSettings.Resolve"/>.</param>
+    /// <param name="settings">Where and as whom to call; filled by the configuration layer.</param>
     /// <param name="log">Receives retry warnings and polling progress; nothing when null.</param>
     /// <param name="httpClient">A shared client (not disposed here); a new one when null.</param>
-    /// <param name="time">Clock for rate-limit windows and polling; the system clock when null.</param>
-    public VercelClient(VercelSettings settings, IOperationLog? log = null, HttpClient? httpClient = null, TimeProvider? time = null)
+    /// <remarks>Retries, waits and polling run on <see cref="HttpResilienceOptions.Time"/> of <see cref="VercelSettings.Resilience"/>.</remarks>
+    public VercelClient(VercelSettings settings, IOperationLog? log = null, HttpClient? httpClient = null)
     {
+        PlatformHttp.RequireSecure(settings.ApiUrl, "The Vercel API URL (VERCEL_API_URL)");
         _settings = settings;
         _log = log ?? NullOperationLog.Instance;
-        _time = time ?? TimeProvider.System;
+        _time = settings.Resilience.Time;
+        _resilience = new HttpResilience("Vercel", settings.Resilience, _log);
         _ownsHttp = httpClient is null;
-        _http = httpClient ?? new HttpClient { Timeout = settings.RequestTimeout };
+        // Each attempt has its own timeout in the pipeline; the client's own would cut retries short.
+        _http = httpClient ?? new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public VercelSettings Settings => _settings;
@@ -80,66 +87,60 @@ public sealed partial class VercelClient : IDisposable
         }
     }
 
-    /// <summary>Sends one request, retrying 429 and 503 within the configured bounds; returns only a 2xx response.</summary>
+    /// <summary>
+    /// Sends one request through the shared pipeline (<see cref="HttpResilience"/>) under <paramref name="rule"/>;
+    /// returns only a 2xx response.
+    /// </summary>
     private async Task<HttpResponseMessage> SendAsync(
         HttpMethod method,
         string path,
         IEnumerable<KeyValuePair<string, string?>> query,
         object? body,
         Call call,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        RetryRule rule = RetryRule.Idempotent)
     {
         var uri = BuildUri(path, query);
         var payload = body is null ? null : JsonSerializer.Serialize(body, Json.Options);
-        for (var attempt = 0; ; attempt++)
+        HttpResponseMessage response;
+        var attempts = 0;
+        try
         {
-            using var request = new HttpRequestMessage(method, uri);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _settings.Token.Reveal());
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            request.Headers.UserAgent.ParseAdd(PlatformHttp.UserAgent);
-            if (payload is not null)
+            response = await _resilience.SendAsync(_http, () =>
             {
-                request.Content = new StringContent(payload, Encoding.UTF8, "application/json");
-            }
-
-            HttpResponseMessage response;
-            try
-            {
-                response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException ex)
-            {
-                throw new HotmessException("VercelConnectionFailed", FailureKind.ConnectionFailed,
-                    $"Cannot reach the Vercel API at {_settings.ApiUrl} while {call.Operation}: {ex.Message}", call.Target, ex);
-            }
-            catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new HotmessException("VercelRequestTimedOut", FailureKind.Timeout,
-                    $"The Vercel API did not answer within {_settings.RequestTimeout.TotalSeconds:0} s while {call.Operation}.", call.Target, ex);
-            }
-
-            if (response.IsSuccessStatusCode)
-            {
-                return response;
-            }
-
-            using (response)
-            {
-                var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
-                var status = (int)response.StatusCode;
-                if (status is 429 or 503 && attempt < _settings.MaxRateLimitRetries)
+                attempts++;
+                var request = new HttpRequestMessage(method, uri);
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _settings.Token.Reveal());
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+                request.Headers.UserAgent.ParseAdd(PlatformHttp.UserAgent);
+                if (payload is not null)
                 {
-                    var delay = RetryDelay(response, error, attempt);
-                    if (delay <= _settings.MaxRetryDelay)
-                    {
-                        _log.Warning($"Vercel answered {status} ({error?.Code ?? "no code"}) while {call.Operation}; retrying in {delay.TotalSeconds:0.#} s (retry {attempt + 1} of {_settings.MaxRateLimitRetries}).");
-                        await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-                        continue;
-                    }
+                    request.Content = new StringContent(payload, Encoding.UTF8, "application/json");
                 }
 
-                throw ErrorFor(response, error, call, attempt);
-            }
+                return request;
+            }, rule, call.Operation, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new HotmessException("VercelConnectionFailed", FailureKind.ConnectionFailed,
+                $"Cannot reach the Vercel API at {_settings.ApiUrl} while {call.Operation}: {ex.Message}", call.Target, ex);
+        }
+        catch (HttpTimeoutException ex)
+        {
+            throw new HotmessException("VercelRequestTimedOut", FailureKind.Timeout,
+                $"The Vercel API did not answer while {call.Operation}: {ex.Message}.", call.Target, ex);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            var error = await ReadErrorAsync(response, cancellationToken).ConfigureAwait(false);
+            throw ErrorFor(response, error, call, attempts);
         }
     }
 
@@ -181,19 +182,6 @@ public sealed partial class VercelClient : IDisposable
         }
     }
 
-    /// <summary>
-    /// How long to wait before retrying a 429/503: <c>Retry-After</c> (seconds or date), else
-    /// <c>X-RateLimit-Reset</c> (unix seconds), else the body's <c>limit.resetMs</c>/<c>limit.reset</c>,
-    /// else a short growing pause.
-    /// </summary>
-    private TimeSpan RetryDelay(HttpResponseMessage response, ErrorWire? error, int attempt)
-    {
-        // Vercel's X-RateLimit-Reset is a unix time, not a number of seconds to wait.
-        var delay = PlatformHttp.RetryAfter(response) ?? (ResetTime(response, error) is { } reset ? reset - _time.GetUtcNow() : null);
-        var fallback = TimeSpan.FromMilliseconds(250 * (attempt + 1));
-        return delay is null ? fallback : delay.Value < TimeSpan.Zero ? TimeSpan.Zero : delay.Value;
-    }
-
     private static DateTimeOffset? ResetTime(HttpResponseMessage response, ErrorWire? error)
     {
         if (response.Headers.TryGetValues("X-RateLimit-Reset", out var values) && long.TryParse(values.FirstOrDefault(), out var seconds))
@@ -209,7 +197,7 @@ public sealed partial class VercelClient : IDisposable
         return error?.Limit?.Reset is { } reset ? DateTimeOffset.FromUnixTimeSeconds(reset) : null;
     }
 
-    private HotmessException ErrorFor(HttpResponseMessage response, ErrorWire? error, Call call, int retries)
+    private HotmessException ErrorFor(HttpResponseMessage response, ErrorWire? error, Call call, int attempts)
     {
         var status = (int)response.StatusCode;
         var detail = $"{status} {error?.Code ?? response.ReasonPhrase ?? response.StatusCode.ToString()}: {error?.Message ?? "no message"}";
@@ -220,7 +208,7 @@ public sealed partial class VercelClient : IDisposable
             HttpStatusCode.NotFound or HttpStatusCode.Gone => new HotmessException(call.NotFoundId, FailureKind.NotFound,
                 $"{call.What} was not found while {call.Operation} ({detail}).", call.Target),
             HttpStatusCode.TooManyRequests => new HotmessException("VercelRateLimited", FailureKind.RateLimited,
-                $"Vercel rate limit reached while {call.Operation} and still in force after {retries} retries ({detail})." +
+                $"Vercel rate limit reached while {call.Operation} and still in force after {attempts} attempt{(attempts == 1 ? "" : "s")} ({detail})." +
                 (ResetTime(response, error) is { } reset ? $" The limit resets at {reset.UtcDateTime:u}." : ""), call.Target),
             HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity => new HotmessException("VercelRequestRejected", FailureKind.InvalidArgument,
                 $"Vercel rejected the request while {call.Operation} ({detail}).", call.Target),

@@ -1,4 +1,6 @@
+using System.Net;
 using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Platform.Http;
 using Hotmess.Recovery.Platform.Resend;
 using Hotmess.Recovery.Tests.Fakes;
 using Hotmess.Recovery.Tests.Support;
@@ -16,8 +18,9 @@ public sealed class ResendClientTests(FakeServer fake) : IClassFixture<FakeServe
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private ResendClient Client(Secret? key = null, CollectingLog? log = null) =>
-        new(fake.Http, fake.Url("resend"), key ?? PlatformFakes.ResendKey, log ?? new CollectingLog());
+    private ResendClient Client(Secret? key = null, CollectingLog? log = null, HttpClient? http = null, int attempts = 4) =>
+        new(http ?? fake.Http, fake.Url("resend"), key ?? PlatformFakes.ResendKey, log ?? new CollectingLog(),
+            new HttpResilienceOptions { MaxAttempts = attempts, BaseDelay = TimeSpan.FromMilliseconds(10) });
 
     [Fact]
     public async Task A_full_access_key_lists_every_domain_across_pages()
@@ -119,7 +122,7 @@ public sealed class ResendClientTests(FakeServer fake) : IClassFixture<FakeServe
         var id = await Client(log: log).SendEmailAsync(Alert, "incident-45", CancellationToken.None);
 
         Assert.False(string.IsNullOrEmpty(id));
-        Assert.Contains(log.Warnings, w => w.Contains("rate limiting", StringComparison.Ordinal));
+        Assert.Contains(log.Warnings, w => w.Contains("rate limited", StringComparison.Ordinal));
         Assert.Equal(2, (await fake.RequestsAsync("resend")).Count);
     }
 
@@ -128,7 +131,7 @@ public sealed class ResendClientTests(FakeServer fake) : IClassFixture<FakeServe
     {
         await fake.PostAsync("__fake/resend/rate-limit", new { count = 10, retryAfterSeconds = 0 });
 
-        var ex = await Assert.ThrowsAsync<HotmessException>(() => Client().CheckKeyAsync(CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<HotmessException>(() => Client(attempts: 3).CheckKeyAsync(CancellationToken.None));
 
         Assert.Equal("ResendRateLimited", ex.ErrorId);
         Assert.Equal(FailureKind.RateLimited, ex.Kind);
@@ -157,5 +160,32 @@ public sealed class ResendClientTests(FakeServer fake) : IClassFixture<FakeServe
         Assert.Equal("ResendServiceFailed", ex.ErrorId);
         Assert.Equal(FailureKind.RemoteServiceFailed, ex.Kind);
         Assert.Contains("internal_server_error", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_503_on_a_listing_is_retried()
+    {
+        var sent = new ScriptedHandler(ScriptedHandler.Answer(HttpStatusCode.ServiceUnavailable, body: """{"statusCode":503,"name":"internal_server_error","message":"busy"}"""));
+        using var http = sent.Client();
+
+        var check = await Client(http: http).CheckKeyAsync(CancellationToken.None);
+
+        Assert.True(check.FullAccess);
+        Assert.Equal(2, sent.Requests.Count);
+    }
+
+    [Fact]
+    public async Task An_email_whose_send_broke_off_is_sent_again_with_its_idempotency_key_and_delivered_once()
+    {
+        var sent = new ScriptedHandler(ScriptedHandler.Answer(HttpStatusCode.BadGateway, body: "bad gateway"));
+        var keys = new List<string>();
+        sent.OnSend = request => keys.Add(string.Join(",", request.Headers.GetValues("Idempotency-Key")));
+        using var http = sent.Client();
+
+        var id = await Client(http: http).SendEmailAsync(Alert, "incident-47", CancellationToken.None);
+
+        Assert.False(string.IsNullOrEmpty(id));
+        Assert.Equal(["incident-47", "incident-47"], keys);
+        Assert.Equal(1, (await fake.GetAsync("__fake/resend/emails")).GetArrayLength());
     }
 }

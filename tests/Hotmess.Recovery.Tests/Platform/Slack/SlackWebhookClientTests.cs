@@ -89,4 +89,29 @@ public sealed class SlackWebhookClientTests(FakeServer fake) : IClassFixture<Fak
     [InlineData("https://hooks.slack.com", "****")]
     public void The_webhook_url_is_shown_without_its_token(string url, string masked) =>
         Assert.Equal(masked, SlackWebhookClient.MaskedUrl(url));
+
+    [Fact]
+    public async Task A_refused_connection_before_the_message_left_is_retried()
+    {
+        var sent = new ScriptedHandler(ScriptedHandler.Refused);
+        using var http = sent.Client();
+
+        await new SlackWebhookClient(http, new Secret(fake.SlackWebhook().ToString())).SendAsync(new SlackMessage("after a refused connection"), CancellationToken.None);
+
+        Assert.Equal(2, sent.Requests.Count);
+        Assert.Equal(1, (await fake.GetAsync("__fake/slack/messages")).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_server_error_is_not_retried_since_slack_may_have_posted_the_message()
+    {
+        var sent = new ScriptedHandler(ScriptedHandler.Answer(System.Net.HttpStatusCode.ServiceUnavailable, body: "rollup_error"));
+        using var http = sent.Client();
+
+        var ex = await Assert.ThrowsAsync<HotmessException>(() =>
+            new SlackWebhookClient(http, new Secret(fake.SlackWebhook().ToString())).SendAsync(new SlackMessage("maybe posted"), CancellationToken.None));
+
+        Assert.Equal("SlackServiceFailed", ex.ErrorId);
+        Assert.Single(sent.Requests);
+    }
 }

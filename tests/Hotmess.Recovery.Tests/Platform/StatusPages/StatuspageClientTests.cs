@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using Hotmess.Recovery.Platform.Http;
 using Hotmess.Recovery.Platform.StatusPages;
 using Hotmess.Recovery.Tests.Fakes;
+using Hotmess.Recovery.Tests.Support;
 
 namespace Hotmess.Recovery.Tests.Platform.StatusPages;
 
@@ -80,5 +82,18 @@ public sealed class StatuspageClientTests(FakeServer fake) : IClassFixture<FakeS
 
         Assert.Equal(ProviderIndicator.Unknown, status.Indicator);
         Assert.Contains("cannot be reached", status.Reason);
+    }
+
+    [Fact]
+    public async Task A_refused_connection_and_a_502_are_retried_before_the_page_is_called_unknown()
+    {
+        var sent = new ScriptedHandler(ScriptedHandler.Refused, ScriptedHandler.Answer(HttpStatusCode.BadGateway, body: "<html>bad gateway</html>"));
+        using var http = sent.Client();
+
+        var status = await new StatuspageClient(http, resilience: new HttpResilienceOptions { BaseDelay = TimeSpan.FromMilliseconds(10) })
+            .GetStatusAsync("vercel", fake.Url("statuspage/vercel"), CancellationToken.None);
+
+        Assert.Equal(ProviderIndicator.None, status.Indicator);
+        Assert.Equal(3, sent.Requests.Count);
     }
 }

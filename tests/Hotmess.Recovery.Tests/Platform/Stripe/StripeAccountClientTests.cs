@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Platform.Http;
 using Hotmess.Recovery.Platform.Stripe;
 using Hotmess.Recovery.Tests.Fakes;
 using Hotmess.Recovery.Tests.Support;
@@ -13,8 +14,10 @@ public sealed class StripeAccountClientTests(FakeServer fake) : IClassFixture<Fa
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private StripeAccountClient Client(Secret? key = null, int retries = 2) =>
-        new(fake.Http, fake.Url("stripe"), key ?? PlatformFakes.StripeKey, new CollectingLog(), retries);
+    private static readonly HttpResilienceOptions Quick = new() { BaseDelay = TimeSpan.FromMilliseconds(10) };
+
+    private StripeAccountClient Client(Secret? key = null, int attempts = 4, HttpClient? http = null) =>
+        new(http ?? fake.Http, fake.Url("stripe"), key ?? PlatformFakes.StripeKey, new CollectingLog(), Quick with { MaxAttempts = attempts });
 
     [Fact]
     public async Task A_known_key_passes_the_check_in_test_mode()
@@ -105,19 +108,30 @@ public sealed class StripeAccountClientTests(FakeServer fake) : IClassFixture<Fa
     }
 
     [Fact]
-    public async Task A_429_without_stripe_should_retry_is_reported_as_rate_limited_at_once()
+    public async Task A_lasting_429_is_retried_up_to_the_attempt_limit_then_reported_as_rate_limited()
     {
         await fake.PostAsync("__fake/stripe/rate-limit", new { count = 5 });
+
+        var ex = await Assert.ThrowsAsync<HotmessException>(() => Client(attempts: 3).CheckKeyAsync(CancellationToken.None));
+
+        Assert.Equal("StripeRateLimited", ex.ErrorId);
+        Assert.Equal(FailureKind.RateLimited, ex.Kind);
+        Assert.Equal(3, (await fake.RequestsAsync("stripe")).Count);
+    }
+
+    [Fact]
+    public async Task A_429_with_stripe_should_retry_false_is_reported_at_once()
+    {
+        await fake.PostAsync("__fake/stripe/rate-limit", new { count = 5, shouldRetry = false });
 
         var ex = await Assert.ThrowsAsync<HotmessException>(() => Client().CheckKeyAsync(CancellationToken.None));
 
         Assert.Equal("StripeRateLimited", ex.ErrorId);
-        Assert.Equal(FailureKind.RateLimited, ex.Kind);
         Assert.Single(await fake.RequestsAsync("stripe"));
     }
 
     [Fact]
-    public async Task A_429_with_stripe_should_retry_true_is_retried_by_stripe_net()
+    public async Task A_429_with_stripe_should_retry_true_is_retried()
     {
         await fake.PostAsync("__fake/stripe/rate-limit", new { count = 1, shouldRetry = true });
 
@@ -128,13 +142,41 @@ public sealed class StripeAccountClientTests(FakeServer fake) : IClassFixture<Fa
     }
 
     [Fact]
+    public async Task An_update_answered_503_is_retried_with_the_same_idempotency_key()
+    {
+        var sent = new ScriptedHandler(ScriptedHandler.Answer(HttpStatusCode.ServiceUnavailable, body: """{"error":{"type":"api_error","message":"busy"}}"""));
+        await fake.PostAsync("__fake/stripe/webhook-endpoints", new { endpoints = new[] { new { id = "we_hotmess1", url = "https://old.vercel.app/api/stripe" } } });
+        var keys = new List<string>();
+        sent.OnSend = request => keys.Add(string.Join(",", request.Headers.GetValues("Idempotency-Key")));
+        using var http = sent.Client();
+
+        var updated = await Client(http: http).UpdateWebhookEndpointAsync("we_hotmess1", new StripeWebhookEndpointChange { Description = "retried" }, CancellationToken.None);
+
+        Assert.Equal("retried", updated.Description);
+        Assert.Equal(2, keys.Count);
+        Assert.Single(keys.Distinct());
+    }
+
+    [Fact]
+    public async Task A_refused_connection_on_a_read_is_retried()
+    {
+        var sent = new ScriptedHandler(ScriptedHandler.Refused);
+        using var http = sent.Client();
+
+        var check = await Client(http: http).CheckKeyAsync(CancellationToken.None);
+
+        Assert.Equal("secret", check.KeyKind);
+        Assert.Equal(2, sent.Requests.Count);
+    }
+
+    [Fact]
     public async Task A_server_that_does_not_answer_is_a_connection_failure()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        var client = new StripeAccountClient(fake.Http, new Uri($"http://127.0.0.1:{port}/stripe"), PlatformFakes.StripeKey, maxNetworkRetries: 0);
+        var client = new StripeAccountClient(fake.Http, new Uri($"http://127.0.0.1:{port}/stripe"), PlatformFakes.StripeKey, resilience: Quick with { MaxAttempts = 1 });
 
         var ex = await Assert.ThrowsAsync<HotmessException>(() => client.CheckKeyAsync(CancellationToken.None));
 

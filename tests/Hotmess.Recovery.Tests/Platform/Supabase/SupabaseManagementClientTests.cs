@@ -1,7 +1,10 @@
+using System.Net;
 using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Platform.Http;
 using Hotmess.Recovery.Platform.Supabase;
 using Hotmess.Recovery.Tests.Fakes;
 using Hotmess.Recovery.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Hotmess.Recovery.Tests.Platform.Supabase;
 
@@ -11,11 +14,10 @@ public sealed class SupabaseManagementClientTests(FakeServer fake) : IClassFixtu
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private SupabaseManagementClient Client(Secret? token = null, string projectRef = PlatformFakes.ProjectRef, CollectingLog? log = null, TimeSpan? maxWait = null) =>
-        new(fake.Http, fake.Url("supabase-management"), token ?? PlatformFakes.ManagementToken, projectRef, log ?? new CollectingLog())
-        {
-            MaxRateLimitWait = maxWait ?? TimeSpan.FromSeconds(5),
-        };
+    private SupabaseManagementClient Client(Secret? token = null, string projectRef = PlatformFakes.ProjectRef, CollectingLog? log = null,
+        HttpResilienceOptions? resilience = null, HttpClient? http = null) =>
+        new(http ?? fake.Http, fake.Url("supabase-management"), token ?? PlatformFakes.ManagementToken, projectRef, log ?? new CollectingLog(),
+            resilience ?? new HttpResilienceOptions { MaxRetryAfter = TimeSpan.FromSeconds(5), BaseDelay = TimeSpan.FromMilliseconds(10) });
 
     [Fact]
     public async Task The_project_reports_its_status_and_database()
@@ -114,7 +116,7 @@ public sealed class SupabaseManagementClientTests(FakeServer fake) : IClassFixtu
     public async Task Past_the_per_minute_limit_the_call_fails_with_the_seconds_left()
     {
         await fake.PostAsync("__fake/supabase-management/rate-limit", new { limit = 2 });
-        var client = Client(maxWait: TimeSpan.FromSeconds(1));
+        var client = Client(resilience: new HttpResilienceOptions { MaxAttempts = 2, MaxRetryAfter = TimeSpan.FromMilliseconds(100) });
         await client.GetProjectAsync(CancellationToken.None);
         await client.GetProjectAsync(CancellationToken.None);
 
@@ -123,5 +125,67 @@ public sealed class SupabaseManagementClientTests(FakeServer fake) : IClassFixtu
         Assert.Equal("SupabaseManagementRateLimited", ex.ErrorId);
         Assert.Equal(FailureKind.RateLimited, ex.Kind);
         Assert.Matches("resets in [0-9]+ s", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_refused_connection_and_a_503_on_a_read_are_retried()
+    {
+        var sent = new ScriptedHandler(ScriptedHandler.Refused, ScriptedHandler.Answer(HttpStatusCode.ServiceUnavailable, body: """{"message":"busy"}"""));
+
+        var project = await Client(http: sent.Client()).GetProjectAsync(CancellationToken.None);
+
+        Assert.Equal("hotmess", project.Name);
+        Assert.Equal(3, sent.Requests.Count);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task An_attempt_without_an_answer_times_out_on_the_clock_and_is_retried_then_reported_as_a_timeout()
+    {
+        var clock = new FakeTimeProvider();
+        var silent = new SilentServer();
+        using var http = new HttpClient(silent) { Timeout = Timeout.InfiniteTimeSpan };
+        var client = Client(http: http, resilience: new HttpResilienceOptions
+        {
+            MaxAttempts = 3, AttemptTimeout = TimeSpan.FromSeconds(30), TotalTimeout = TimeSpan.FromMinutes(10), Time = clock,
+        });
+
+        var ex = await Assert.ThrowsAsync<HotmessException>(() => clock.RunAsync(() => client.GetProjectAsync(CancellationToken.None)));
+
+        Assert.Equal(("SupabaseManagementTimeout", FailureKind.Timeout), (ex.ErrorId, ex.Kind));
+        Assert.Contains("no answer within 30 s", ex.Message);
+        Assert.Equal(3, silent.Requests);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_call_that_outlasts_its_overall_timeout_ends_with_a_timeout_naming_it()
+    {
+        var clock = new FakeTimeProvider();
+        var silent = new SilentServer();
+        using var http = new HttpClient(silent) { Timeout = Timeout.InfiniteTimeSpan };
+        var client = Client(http: http, resilience: new HttpResilienceOptions
+        {
+            MaxAttempts = 10, AttemptTimeout = TimeSpan.FromSeconds(30), TotalTimeout = TimeSpan.FromSeconds(50), Time = clock,
+        });
+
+        var ex = await Assert.ThrowsAsync<HotmessException>(() => clock.RunAsync(() => client.GetProjectAsync(CancellationToken.None)));
+
+        Assert.Equal("SupabaseManagementTimeout", ex.ErrorId);
+        Assert.Contains("within 50 s, retries included", ex.Message);
+        Assert.Equal(2, silent.Requests);
+    }
+
+    /// <summary>A server that takes every request and never answers.</summary>
+    private sealed class SilentServer : HttpMessageHandler
+    {
+        private int _requests;
+
+        public int Requests => _requests;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _requests);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable");
+        }
     }
 }

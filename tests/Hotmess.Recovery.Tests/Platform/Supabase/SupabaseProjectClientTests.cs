@@ -1,4 +1,5 @@
 using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Platform.Http;
 using Hotmess.Recovery.Platform.Supabase;
 using Hotmess.Recovery.Tests.Fakes;
 using Hotmess.Recovery.Tests.Support;
@@ -81,5 +82,18 @@ public sealed class SupabaseProjectClientTests(FakeServer fake) : IClassFixture<
 
         Assert.Equal("SupabaseProjectUrlInvalid", ex.ErrorId);
         Assert.Equal(FailureKind.NotFound, ex.Kind);
+    }
+
+    [Fact]
+    public async Task A_503_and_a_refused_connection_from_the_gateway_are_retried()
+    {
+        var sent = new ScriptedHandler(ScriptedHandler.Answer(System.Net.HttpStatusCode.ServiceUnavailable, body: """{"message":"upstream busy"}"""), ScriptedHandler.Refused);
+        using var http = sent.Client();
+        var client = new SupabaseProjectClient(http, fake.BaseUrl, new CollectingLog(), new HttpResilienceOptions { BaseDelay = TimeSpan.FromMilliseconds(10) });
+
+        var check = await client.CheckAnonKeyAsync(PlatformFakes.AnonKey, CancellationToken.None);
+
+        Assert.Equal(SupabaseKeyForm.LegacyAnon, check.Form);
+        Assert.Equal(3, sent.Requests.Count);
     }
 }

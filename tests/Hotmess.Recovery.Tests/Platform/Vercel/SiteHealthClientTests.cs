@@ -70,4 +70,17 @@ public sealed class SiteHealthClientTests(FakeServer fake) : IClassFixture<FakeS
         Assert.Equal("SiteUrlInvalid", error.ErrorId);
         Assert.Equal(FailureKind.InvalidArgument, error.Kind);
     }
+
+    [Fact]
+    public async Task A_refused_connection_is_checked_again_before_the_site_is_called_unhealthy()
+    {
+        var sent = new ScriptedHandler(ScriptedHandler.Refused);
+        using var http = sent.Client();
+        using var site = new SiteHealthClient(fake.BaseUrl, http);
+
+        var health = await site.CheckAsync();
+
+        Assert.True(health.Healthy);
+        Assert.Equal(2, sent.Requests.Count);
+    }
 }

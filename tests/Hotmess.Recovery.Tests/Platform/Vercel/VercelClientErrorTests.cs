@@ -1,7 +1,9 @@
+using System.Net;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Platform.Vercel;
 using Hotmess.Recovery.Tests.Fakes;
 using Hotmess.Recovery.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Hotmess.Recovery.Tests.Platform.Vercel;
 
@@ -41,7 +43,7 @@ public sealed class VercelClientErrorTests(FakeServer fake) : IClassFixture<Fake
         Assert.Equal("prj_hotmess", project.Id);
         Assert.Equal(3, (await fake.RequestsAsync()).Count);
         Assert.Equal(2, log.Warnings.Count);
-        Assert.All(log.Warnings, w => Assert.Contains("429 (rate_limited)", w));
+        Assert.All(log.Warnings, w => Assert.Contains("429", w));
     }
 
     [Fact]
@@ -62,13 +64,14 @@ public sealed class VercelClientErrorTests(FakeServer fake) : IClassFixture<Fake
     public async Task A_rate_limit_that_outlasts_the_retries_fails_as_rate_limited()
     {
         await fake.PostAsync("/__fake/vercel/rate-limit", new { count = 10, retryAfterSeconds = 0 });
-        using var client = new VercelClient(fake.Settings() with { MaxRateLimitRetries = 2 });
+        var settings = fake.Settings();
+        using var client = new VercelClient(settings with { Resilience = settings.Resilience with { MaxAttempts = 3 } });
 
         var error = await Assert.ThrowsAsync<HotmessException>(() => client.GetDeploymentAsync("dpl_p000"));
 
         Assert.Equal("VercelRateLimited", error.ErrorId);
         Assert.Equal(FailureKind.RateLimited, error.Kind);
-        Assert.Contains("after 2 retries", error.Message);
+        Assert.Contains("after 3 attempts", error.Message);
         Assert.Contains("The limit resets at", error.Message);
         Assert.Equal(3, (await fake.RequestsAsync()).Count);
     }
@@ -82,7 +85,72 @@ public sealed class VercelClientErrorTests(FakeServer fake) : IClassFixture<Fake
         var error = await Assert.ThrowsAsync<HotmessException>(() => client.GetProjectAsync());
 
         Assert.Equal("VercelRateLimited", error.ErrorId);
+        Assert.Contains("after 1 attempt (", error.Message);
         Assert.Single(await fake.RequestsAsync());
+    }
+
+    [Fact]
+    public async Task A_429_is_retried_only_after_the_wait_Vercel_names_on_the_clients_clock()
+    {
+        await fake.PostAsync("/__fake/vercel/rate-limit", new { count = 1, retryAfterSeconds = 3 });
+        var clock = new FakeTimeProvider();
+        var sent = new ScriptedHandler(clock);
+        var settings = fake.Settings();
+        using var client = new VercelClient(settings with { Resilience = settings.Resilience with { Time = clock } }, httpClient: sent.Client());
+
+        var project = await clock.RunAsync(() => client.GetProjectAsync());
+
+        Assert.Equal("prj_hotmess", project.Id);
+        Assert.Equal(2, sent.SentAt.Count);
+        Assert.InRange(sent.SentAt[1] - sent.SentAt[0], TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task A_refused_connection_on_a_read_is_retried()
+    {
+        var sent = new ScriptedHandler(ScriptedHandler.Refused);
+        using var client = new VercelClient(fake.Settings(), httpClient: sent.Client());
+
+        var project = await client.GetProjectAsync();
+
+        Assert.Equal("prj_hotmess", project.Id);
+        Assert.Equal(2, sent.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_server_error_on_a_read_is_retried()
+    {
+        var sent = new ScriptedHandler(ScriptedHandler.Answer(HttpStatusCode.BadGateway), ScriptedHandler.Answer(HttpStatusCode.ServiceUnavailable));
+        using var client = new VercelClient(fake.Settings(), httpClient: sent.Client());
+
+        var deployment = await client.GetDeploymentAsync("dpl_p000");
+
+        Assert.Equal("dpl_p000", deployment.DeploymentId);
+        Assert.Equal(3, sent.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_rollback_answered_503_is_not_retried_since_it_may_have_started()
+    {
+        var sent = new ScriptedHandler(ScriptedHandler.Answer(HttpStatusCode.ServiceUnavailable));
+        using var client = new VercelClient(fake.Settings(), httpClient: sent.Client());
+
+        var error = await Assert.ThrowsAsync<HotmessException>(() => client.RequestRollbackAsync("dpl_p001"));
+
+        Assert.Equal("VercelServiceFailed", error.ErrorId);
+        Assert.Single(sent.Requests);
+    }
+
+    [Fact]
+    public async Task A_rollback_whose_connection_never_opened_is_retried()
+    {
+        var sent = new ScriptedHandler(ScriptedHandler.Refused);
+        using var client = new VercelClient(fake.Settings(), httpClient: sent.Client());
+
+        await client.RequestRollbackAsync("dpl_p001");
+
+        Assert.Equal(2, sent.Requests.Count);
+        Assert.All(sent.Requests, r => Assert.Contains("POST /v9/projects/prj_hotmess/rollback/dpl_p001", r));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Fakes.Vercel;
+using Hotmess.Recovery.Platform.Http;
 using Hotmess.Recovery.Platform.Vercel;
 using Hotmess.Recovery.Tests.Fakes;
 using Hotmess.Recovery.Tests.Support;
@@ -18,7 +19,7 @@ public static class VercelFakes
         Token = new Secret(token ?? Token),
         ProjectId = projectId,
         TeamId = teamId,
-        MaxRetryDelay = TimeSpan.FromSeconds(5),
+        Resilience = new HttpResilienceOptions { MaxRetryAfter = TimeSpan.FromSeconds(5), BaseDelay = TimeSpan.FromMilliseconds(10) },
     };
 
     public static VercelClient Client(this FakeServer fake, CollectingLog? log = null, string? token = Token, string? teamId = null) =>

@@ -20,9 +20,9 @@ public sealed class VercelSettingsTests
     {
         var fromFile = Configuration(new PlatformSettings { VercelProjectId = "prj_file", VercelApiUrl = "http://127.0.0.1:9/file" });
 
-        var environmentOnly = VercelSettings.Resolve(Configuration(new PlatformSettings()), Environment);
-        var fileFirst = VercelSettings.Resolve(fromFile, Environment);
-        var explicitFirst = VercelSettings.Resolve(fromFile, Environment, new Secret("param-token"), "prj_param", "team_param", "http://127.0.0.1:9/param");
+        var environmentOnly = ClientSettings.Vercel(Configuration(new PlatformSettings()), Environment);
+        var fileFirst = ClientSettings.Vercel(fromFile, Environment);
+        var explicitFirst = ClientSettings.Vercel(fromFile, Environment, new Secret("param-token"), "prj_param", "team_param", "http://127.0.0.1:9/param");
 
         Assert.Equal(("env-token", "prj_env", "team_env", "http://127.0.0.1:9/env"),
             (environmentOnly.Token.Reveal(), environmentOnly.ProjectId, environmentOnly.TeamId, environmentOnly.ApiUrl.ToString()));
@@ -35,7 +35,7 @@ public sealed class VercelSettingsTests
     [Fact]
     public void The_API_defaults_to_Vercel_and_the_team_is_optional()
     {
-        var settings = VercelSettings.Resolve(new HotmessConfiguration(), new Hashtable { ["VERCEL_TOKEN"] = "t", ["VERCEL_PROJECT_ID"] = "prj" });
+        var settings = ClientSettings.Vercel(new HotmessConfiguration(), new Hashtable { ["VERCEL_TOKEN"] = "t", ["VERCEL_PROJECT_ID"] = "prj" });
 
         Assert.Equal(VercelSettings.DefaultApiUrl, settings.ApiUrl);
         Assert.Null(settings.TeamId);
@@ -44,7 +44,7 @@ public sealed class VercelSettingsTests
     [Fact]
     public void A_missing_token_is_an_authentication_failure_naming_VERCEL_TOKEN()
     {
-        var error = Assert.Throws<HotmessException>(() => VercelSettings.Resolve(new HotmessConfiguration(), new Hashtable { ["VERCEL_PROJECT_ID"] = "prj" }));
+        var error = Assert.Throws<HotmessException>(() => ClientSettings.Vercel(new HotmessConfiguration(), new Hashtable { ["VERCEL_PROJECT_ID"] = "prj" }));
 
         Assert.Equal("VercelTokenMissing", error.ErrorId);
         Assert.Equal(FailureKind.AuthenticationFailed, error.Kind);
@@ -54,7 +54,7 @@ public sealed class VercelSettingsTests
     [Fact]
     public void A_missing_project_is_an_invalid_argument()
     {
-        var error = Assert.Throws<HotmessException>(() => VercelSettings.Resolve(new HotmessConfiguration(), new Hashtable { ["VERCEL_TOKEN"] = "t" }));
+        var error = Assert.Throws<HotmessException>(() => ClientSettings.Vercel(new HotmessConfiguration(), new Hashtable { ["VERCEL_TOKEN"] = "t" }));
 
         Assert.Equal("VercelProjectMissing", error.ErrorId);
         Assert.Equal(FailureKind.InvalidArgument, error.Kind);
@@ -65,7 +65,7 @@ public sealed class VercelSettingsTests
     [InlineData("ftp://api.vercel.com")]
     public void A_URL_that_is_not_absolute_http_is_refused(string url)
     {
-        var error = Assert.Throws<HotmessException>(() => VercelSettings.Resolve(new HotmessConfiguration(), Environment, apiUrl: url));
+        var error = Assert.Throws<HotmessException>(() => ClientSettings.Vercel(new HotmessConfiguration(), Environment, apiUrl: url));
 
         Assert.Equal("VercelApiUrlInvalid", error.ErrorId);
         Assert.Equal(url, error.Target);
