@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Retention;
 
@@ -30,6 +31,7 @@ public sealed class RetentionSettings
     public string? KeepWithin { get; set; }
 
     /// <summary>True when the section says nothing; then there is no configured policy.</summary>
+    [JsonIgnore]
     public bool IsEmpty =>
         Preset is null && KeepLast is null && KeepHourly is null && KeepDaily is null && KeepWeekly is null
         && KeepMonthly is null && KeepYearly is null && string.IsNullOrWhiteSpace(KeepWithin);
