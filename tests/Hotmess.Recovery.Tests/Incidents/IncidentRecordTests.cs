@@ -2,7 +2,7 @@ using System.Text.Json;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Incidents;
 using Hotmess.Recovery.Reports;
-using Hotmess.Recovery.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Hotmess.Recovery.Tests.Incidents;
 
@@ -17,7 +17,7 @@ public sealed class IncidentRecordTests
     [Fact]
     public void A_step_records_its_measured_duration_and_how_it_ended()
     {
-        var clock = new ManualClock(Start);
+        var clock = new FakeTimeProvider(Start);
         var record = new IncidentRecord("application-rollback", "Procedure 2: Application Rollback", "Checkout broken", "ops", clock);
 
         var step = record.StartStep("Roll back production");
@@ -39,7 +39,7 @@ public sealed class IncidentRecordTests
     [Fact]
     public void An_open_step_stays_running_on_the_record_when_the_procedure_stops()
     {
-        var record = new IncidentRecord("credential-recovery", "Procedure 3", null, null, new ManualClock(Start));
+        var record = new IncidentRecord("credential-recovery", "Procedure 3", null, null, new FakeTimeProvider(Start));
         record.StartStep("Redeploy production");
 
         record.Complete("Failed", "VercelDeploymentFailed", "BUILD_FAILED");
@@ -53,8 +53,8 @@ public sealed class IncidentRecordTests
     [Fact]
     public void Records_of_different_procedures_render_to_the_same_json_properties()
     {
-        var bare = new IncidentRecord("application-rollback", "Procedure 2: Application Rollback", null, null, new ManualClock(Start));
-        var full = new IncidentRecord("credential-recovery", "Procedure 3: Environment Variable Recovery", "Key leaked", "ops", new ManualClock(Start));
+        var bare = new IncidentRecord("application-rollback", "Procedure 2: Application Rollback", null, null, new FakeTimeProvider(Start));
+        var full = new IncidentRecord("credential-recovery", "Procedure 3: Environment Variable Recovery", "Key leaked", "ops", new FakeTimeProvider(Start));
         full.SetFact("ProjectId", "prj_hotmess");
         full.StartStep("Set STRIPE_SECRET_KEY in Vercel").Succeed();
         full.AddStep("After the redeploy: Stripe SecretKey", IncidentStepStatus.Failed, Start, TimeSpan.FromMilliseconds(120), "refused", "StripeKeyInvalid");
@@ -71,7 +71,7 @@ public sealed class IncidentRecordTests
     [Fact]
     public void Markdown_shows_the_outcome_facts_timeline_and_next_steps_as_a_checklist()
     {
-        var clock = new ManualClock(Start);
+        var clock = new FakeTimeProvider(Start);
         var record = new IncidentRecord("credential-recovery", "Procedure 3: Environment Variable Recovery", "Leaked | in a log", "ops", clock);
         record.SetFact("Targets", "production, preview");
         record.StartStep("Test the new keys").Fail("Stripe SecretKey: refused\nby Stripe", "StripeKeyInvalid");
@@ -139,7 +139,7 @@ public sealed class IncidentRecordTests
         var folder = Directory.CreateTempSubdirectory("hotmess-incident-").FullName;
         try
         {
-            var record = new IncidentRecord("credential-recovery", "Procedure 3", null, null, new ManualClock(Start));
+            var record = new IncidentRecord("credential-recovery", "Procedure 3", null, null, new FakeTimeProvider(Start));
             var first = IncidentRecordFiles.Write(record, Path.Combine(folder, "new"), [ReportFormat.Markdown, ReportFormat.Json]);
             record.Complete("Recovered");
 
