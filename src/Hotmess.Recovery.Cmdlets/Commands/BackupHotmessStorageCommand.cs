@@ -33,6 +33,10 @@ public sealed class BackupHotmessStorageCommand : HotmessCmdlet
     [Parameter]
     public SwitchParameter Full { get; set; }
 
+    /// <summary>Hash the stored content of unchanged objects before reusing it; what fails is downloaded again, repairing the store.</summary>
+    [Parameter]
+    public SwitchParameter VerifyContentStore { get; set; }
+
     /// <summary>The Supabase project URL; the configuration or VITE_SUPABASE_URL when not given.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -56,7 +60,7 @@ public sealed class BackupHotmessStorageCommand : HotmessCmdlet
         var connection = resolved!.Value;
         var buckets = Bucket ?? configuration.Storage.Buckets.ToArray();
         var what = buckets.Length == 0 ? "every bucket" : "the buckets " + string.Join(", ", buckets);
-        if (!ShouldProcess(repository, $"Back up {what} of Supabase Storage at {connection.Url}{(Full ? ", downloading every object" : "")}"))
+        if (!ShouldProcess(repository, $"Back up {what} of Supabase Storage at {connection.Url}{(Full ? ", downloading every object" : VerifyContentStore ? ", hashing the stored content before reusing it" : "")}"))
         {
             return;
         }
@@ -69,6 +73,7 @@ public sealed class BackupHotmessStorageCommand : HotmessCmdlet
             Buckets = buckets,
             ThrottleLimit = ThrottleLimit ?? configuration.Storage.ThrottleLimit,
             Full = Full,
+            VerifyContentStore = VerifyContentStore,
         };
         Terminating(() => WriteObject(RunEngine((log, token) => StorageBackupEngine.BackupAsync(request, log, token))));
     }
