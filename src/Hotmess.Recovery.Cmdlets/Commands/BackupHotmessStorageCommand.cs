@@ -24,7 +24,7 @@ public sealed class BackupHotmessStorageCommand : HotmessCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Bucket { get; set; }
 
-    /// <summary>Objects downloaded at once; the configuration's <c>storage.throttleLimit</c> (8) when not given.</summary>
+    /// <summary>Objects downloaded at once; the configuration's <c>storage.throttleLimit</c>, or 24, when not given.</summary>
     [Parameter]
     [ValidateRange(1, 64)]
     public int? ThrottleLimit { get; set; }
@@ -71,7 +71,7 @@ public sealed class BackupHotmessStorageCommand : HotmessCmdlet
             ServiceKey = connection.Key,
             Repository = repository,
             Buckets = buckets,
-            ThrottleLimit = ThrottleLimit ?? configuration.Storage.ThrottleLimit,
+            ThrottleLimit = ThrottleLimit ?? configuration.Storage.ThrottleLimit ?? StorageBackupRequest.DefaultThrottleLimit,
             Full = Full,
             VerifyContentStore = VerifyContentStore,
         };

@@ -17,8 +17,15 @@ public sealed class StorageBackupRequest
     /// <summary>Bucket ids (or names) to back up; empty for every bucket.</summary>
     public IReadOnlyList<string> Buckets { get; init; } = [];
 
+    /// <summary>
+    /// Downloads at once when nothing else is asked for. A download is one round trip of latency and little work
+    /// on either side, so a backup is bound by round trips until about this many are in flight; Storage sets no
+    /// request-rate limit of its own and answers database pressure with a 429 that is retried.
+    /// </summary>
+    public const int DefaultThrottleLimit = 24;
+
     /// <summary>Objects downloaded at once.</summary>
-    public int ThrottleLimit { get; init; } = 8;
+    public int ThrottleLimit { get; init; } = DefaultThrottleLimit;
 
     /// <summary>Download everything again instead of reusing unchanged objects.</summary>
     public bool Full { get; init; }
@@ -44,6 +51,9 @@ public static class StorageBackupEngine
     private const int ListingActivity = 1;
     private const int DownloadActivity = 2;
     private const int MaxNamedFailures = 20;
+
+    /// <summary>Folder listings at once per bucket: each is a database query in Storage, heavier than a download.</summary>
+    private const int MaxListingsPerBucket = 8;
 
     private static readonly string ModuleVersion =
         typeof(StorageBackupEngine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
@@ -151,7 +161,7 @@ public static class StorageBackupEngine
         var count = 0;
         var perBucket = await Task.WhenAll(buckets.Select(async bucket =>
         {
-            var objects = await client.ListObjectsAsync(bucket.Id, "", throttle, _ =>
+            var objects = await client.ListObjectsAsync(bucket.Id, "", Math.Min(throttle, MaxListingsPerBucket), _ =>
             {
                 var listed = Interlocked.Increment(ref count);
                 if (listed % 250 == 0)

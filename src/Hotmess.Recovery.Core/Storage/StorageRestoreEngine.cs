@@ -20,7 +20,10 @@ public sealed class StorageRestoreRequest
     /// <summary>Only objects whose key starts with this (ordinal).</summary>
     public string? Prefix { get; init; }
 
-    public int ThrottleLimit { get; init; } = 8;
+    /// <summary>Uploads at once when nothing else is asked for.</summary>
+    public const int DefaultThrottleLimit = 8;
+
+    public int ThrottleLimit { get; init; } = DefaultThrottleLimit;
 
     /// <summary>Overwrite objects that exist in the target with different content.</summary>
     public bool Overwrite { get; init; }
