@@ -58,39 +58,6 @@ public sealed class ContentStore
     }
 
     /// <summary>
-    /// The digests of every blob in the store, read from the folder listings alone: one directory read per prefix
-    /// instead of one file lookup per blob. A blob is only ever renamed into place whole, so its name is enough.
-    /// </summary>
-    public HashSet<string> Digests()
-    {
-        var digests = new HashSet<string>(StringComparer.Ordinal);
-        if (!Directory.Exists(Root))
-        {
-            return digests;
-        }
-
-        foreach (var folder in Directory.EnumerateDirectories(Root))
-        {
-            var prefix = Path.GetFileName(folder);
-            if (prefix.Length != 2 || !prefix.All(IsHex))
-            {
-                continue;
-            }
-
-            foreach (var file in Directory.EnumerateFiles(folder))
-            {
-                var name = Path.GetFileName(file);
-                if (IsDigest(name) && name.StartsWith(prefix, StringComparison.Ordinal))
-                {
-                    digests.Add(name);
-                }
-            }
-        }
-
-        return digests;
-    }
-
-    /// <summary>
     /// Copies <paramref name="source"/> into the store while hashing it. Nothing is left behind when reading or
     /// writing fails: the temporary file is deleted and the exception propagates.
     /// </summary>
