@@ -137,17 +137,11 @@ public static class TableMeasurement
     {
         var results = new TableEvidence[tables.Count];
         var next = -1;
-        // The fingerprinted tables first: they take the longest.
-        var order = tables.Select((t, i) => (t, i)).OrderByDescending(x => fingerprinted.Contains(x.t)).Select(x => x.i).ToArray();
+        var order = LongestFirst(tables, fingerprinted);
         var workers = Enumerable.Range(0, Math.Max(1, Math.Min(parallelism, tables.Count))).Select(async _ =>
         {
             await using var connection = await openConnection(cancellationToken).ConfigureAwait(false);
-            await using (var off = new NpgsqlCommand("SET row_security = off", connection))
-            {
-                // Counting through RLS would silently count fewer rows; this makes it fail instead.
-                await off.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
+            await RefuseRowSecurityAsync(connection, cancellationToken).ConfigureAwait(false);
             int slot;
             while ((slot = Interlocked.Increment(ref next)) < order.Length)
             {
@@ -158,6 +152,39 @@ public static class TableMeasurement
         });
         await Task.WhenAll(workers).ConfigureAwait(false);
         return results.ToList();
+    }
+
+    /// <summary>
+    /// Measures every table, one after another, on <paramref name="connection"/> as it is positioned (for a
+    /// backup, the transaction that exported the snapshot: no second connection to open while pg_dump starts).
+    /// </summary>
+    public static async Task<List<TableEvidence>> MeasureInTurnAsync(
+        NpgsqlConnection connection,
+        IReadOnlyList<TableRef> tables,
+        IReadOnlyCollection<TableRef> fingerprinted,
+        Action<TableEvidence>? measured,
+        CancellationToken cancellationToken)
+    {
+        await RefuseRowSecurityAsync(connection, cancellationToken).ConfigureAwait(false);
+        var results = new TableEvidence[tables.Count];
+        foreach (var index in LongestFirst(tables, fingerprinted))
+        {
+            results[index] = await MeasureAsync(connection, tables[index], fingerprinted.Contains(tables[index]), cancellationToken).ConfigureAwait(false);
+            measured?.Invoke(results[index]);
+        }
+
+        return results.ToList();
+    }
+
+    /// <summary>Indexes of <paramref name="tables"/>, the fingerprinted ones first: they take the longest.</summary>
+    private static int[] LongestFirst(IReadOnlyList<TableRef> tables, IReadOnlyCollection<TableRef> fingerprinted) =>
+        tables.Select((t, i) => (t, i)).OrderByDescending(x => fingerprinted.Contains(x.t)).Select(x => x.i).ToArray();
+
+    /// <summary>Counting through RLS would silently count fewer rows; with row security off a policy makes the count fail instead.</summary>
+    private static async Task RefuseRowSecurityAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var off = new NpgsqlCommand("SET row_security = off", connection);
+        await off.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Matches configured critical names (<c>User</c> or <c>public.User</c>) to tables; <c>public</c> wins a tie.</summary>
