@@ -108,7 +108,9 @@ public static class DatabaseBackupEngine
         string? pgBinDirectory, NpgsqlConnectionStringBuilder source, CancellationToken cancellationToken)
     {
         var locating = PostgresTools.LocateAsync(pgBinDirectory, cancellationToken);
-        var connecting = DatabaseSession.OpenAsync(source, cancellationToken);
+        // Every value this connection reads has a built-in type: loading the server's type catalog would only delay the dump.
+        var evidenceSource = new NpgsqlConnectionStringBuilder(source.ConnectionString) { ServerCompatibilityMode = ServerCompatibilityMode.NoTypeLoading };
+        var connecting = DatabaseSession.OpenAsync(evidenceSource, cancellationToken);
         try
         {
             var tools = await locating.ConfigureAwait(false);
