@@ -104,9 +104,9 @@ public static class TableMeasurement
     /// <summary>The query <see cref="MeasureAsync"/> runs: one row of count, the two hash sums (or nulls) and the newest timestamp.</summary>
     internal static string MeasurementSql(TableRef table, bool fingerprint)
     {
-        var newest = table.TimestampColumn is null ? "NULL::timestamptz" : $"max({Quote(table.TimestampColumn)})::timestamptz";
         if (!fingerprint)
         {
+            var newest = table.TimestampColumn is null ? "NULL::timestamptz" : $"max({Quote(table.TimestampColumn)})::timestamptz";
             return $"SELECT count(*), NULL::text, NULL::text, {newest} FROM ONLY {table.Sql} AS hotmess_row";
         }
 
