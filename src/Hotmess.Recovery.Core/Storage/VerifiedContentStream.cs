@@ -9,9 +9,8 @@ namespace Hotmess.Recovery.Storage;
 /// SHA-256 is not the recorded one. The request body then ends short of its Content-Length, so Storage never
 /// receives a complete upload of damaged content; nothing reads the blob a second time.
 /// </summary>
-internal sealed class VerifiedContentStream : Stream
+internal sealed class VerifiedContentStream : ForwardReadStream
 {
-    private readonly Stream _inner;
     private readonly string _name;
     private readonly string _expectedSha256;
     private readonly long _expectedLength;
@@ -22,8 +21,8 @@ internal sealed class VerifiedContentStream : Stream
     /// <param name="inner">The blob, read from its start; this stream owns it.</param>
     /// <param name="name">The object, bucket/key, that errors name.</param>
     public VerifiedContentStream(Stream inner, string name, string expectedSha256, long expectedLength)
+        : base(inner)
     {
-        _inner = inner;
         _name = name;
         _expectedSha256 = expectedSha256;
         _expectedLength = expectedLength;
@@ -32,49 +31,31 @@ internal sealed class VerifiedContentStream : Stream
     /// <summary>Set once a read found the content damaged; the upload must not be attempted again.</summary>
     public HotmessException? Mismatch { get; private set; }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => _expectedLength;
 
     public override long Position { get => _read; set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var read = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        var read = await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         Account(buffer.Span[..read]);
         return read;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override int Read(Span<byte> buffer)
     {
-        var read = _inner.Read(buffer);
+        var read = Inner.Read(buffer);
         Account(buffer[..read]);
         return read;
     }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-    public override void Flush() { }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
             _hash.Dispose();
-            _inner.Dispose();
         }
 
         base.Dispose(disposing);
@@ -83,7 +64,7 @@ internal sealed class VerifiedContentStream : Stream
     public override async ValueTask DisposeAsync()
     {
         _hash.Dispose();
-        await _inner.DisposeAsync().ConfigureAwait(false);
+        await Inner.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
