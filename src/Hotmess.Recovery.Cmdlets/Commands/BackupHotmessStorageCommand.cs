@@ -25,7 +25,7 @@ public sealed class BackupHotmessStorageCommand : HotmessCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Bucket { get; set; }
 
-    /// <summary>Objects downloaded at once; the configuration's <c>storage.throttleLimit</c> (8) when not given.</summary>
+    /// <summary>Objects downloaded at once; the configuration's <c>storage.throttleLimit</c>, or 24, when not given.</summary>
     [Parameter]
     [ValidateRange(1, 64)]
     public int? ThrottleLimit { get; set; }
@@ -33,6 +33,10 @@ public sealed class BackupHotmessStorageCommand : HotmessCmdlet
     /// <summary>Download every object again instead of reusing unchanged ones.</summary>
     [Parameter]
     public SwitchParameter Full { get; set; }
+
+    /// <summary>Hash the stored content of unchanged objects before reusing it; what fails is downloaded again, repairing the store.</summary>
+    [Parameter]
+    public SwitchParameter VerifyContentStore { get; set; }
 
     /// <summary>The Supabase project URL; the configuration or VITE_SUPABASE_URL when not given.</summary>
     [Parameter]
@@ -57,7 +61,7 @@ public sealed class BackupHotmessStorageCommand : HotmessCmdlet
         var connection = resolved!.Value;
         var buckets = Bucket ?? configuration.Storage.Buckets.ToArray();
         var what = buckets.Length == 0 ? "every bucket" : "the buckets " + string.Join(", ", buckets);
-        if (!ShouldProcess(repository, $"Back up {what} of Supabase Storage at {connection.Url}{(Full ? ", downloading every object" : "")}"))
+        if (!ShouldProcess(repository, $"Back up {what} of Supabase Storage at {connection.Url}{(Full ? ", downloading every object" : VerifyContentStore ? ", hashing the stored content before reusing it" : "")}"))
         {
             return;
         }
@@ -68,8 +72,9 @@ public sealed class BackupHotmessStorageCommand : HotmessCmdlet
             ServiceKey = connection.Key,
             Repository = repository,
             Buckets = buckets,
-            ThrottleLimit = ThrottleLimit ?? configuration.Storage.ThrottleLimit,
+            ThrottleLimit = ThrottleLimit ?? configuration.Storage.ThrottleLimit ?? StorageBackupRequest.DefaultThrottleLimit,
             Full = Full,
+            VerifyContentStore = VerifyContentStore,
         };
         Terminating(() => WriteObject(RunEngine((log, token) => StorageBackupEngine.BackupAsync(request, log, token))));
     }

@@ -39,7 +39,7 @@ public sealed class RestoreHotmessStorageCommand : HotmessCmdlet
     [Parameter]
     public SecureString? ServiceRoleKey { get; set; }
 
-    /// <summary>Objects uploaded at once; the configuration's <c>storage.throttleLimit</c> (8) when not given.</summary>
+    /// <summary>Objects uploaded at once; the configuration's <c>storage.throttleLimit</c>, or 8, when not given.</summary>
     [Parameter]
     [ValidateRange(1, 64)]
     public int? ThrottleLimit { get; set; }
@@ -81,7 +81,7 @@ public sealed class RestoreHotmessStorageCommand : HotmessCmdlet
             ServiceKey = connection.Key,
             Buckets = Bucket ?? [],
             Prefix = Prefix,
-            ThrottleLimit = ThrottleLimit ?? configuration.Storage.ThrottleLimit,
+            ThrottleLimit = ThrottleLimit ?? configuration.Storage.ThrottleLimit ?? StorageRestoreRequest.DefaultThrottleLimit,
             Overwrite = Force,
         };
         PerItem(() =>

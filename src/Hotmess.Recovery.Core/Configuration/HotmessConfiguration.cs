@@ -65,7 +65,8 @@ public sealed class StorageSettings
     /// <summary>Buckets to back up; empty means every bucket.</summary>
     public List<string> Buckets { get; set; } = [];
 
-    public int ThrottleLimit { get; set; } = 8;
+    /// <summary>Transfers at once; when not set, each engine's own default (more for downloads than for uploads).</summary>
+    public int? ThrottleLimit { get; set; }
 }
 
 /// <summary>The plan's recovery objectives.</summary>

@@ -151,6 +151,7 @@ public static class DatabaseRestoreEngine
 
     private static (DatabaseContents Contents, string DumpFolder) CheckSet(BackupSet set)
     {
+        set.EnsureUsable();
         if (set.Kind != BackupKind.Database || set.Manifest.Database is not { } contents)
         {
             throw new HotmessException("BackupKindMismatch", FailureKind.InvalidArgument,

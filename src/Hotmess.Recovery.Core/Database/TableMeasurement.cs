@@ -78,25 +78,15 @@ public static class TableMeasurement
     /// its columns' own hash functions (<c>hash_record_extended</c>), cheaper than its text form; columns whose
     /// hash is not a function of the value alone (enums hash their label's OID, which a restore renumbers) or
     /// that have no hash function (json, point, xml…) are hashed through their text.
+    /// The row is built once and hashed with both seeds (the subquery's <c>OFFSET 0</c> keeps the planner from
+    /// copying the row expression into each hash), and the hashes are summed as bigint: PostgreSQL adds those
+    /// in a 128-bit accumulator and returns the same exact numeric that summing them as numeric gave, with
+    /// about a quarter less of the server's CPU.
     /// </summary>
     public static async Task<TableEvidence> MeasureAsync(NpgsqlConnection connection, TableRef table, bool fingerprint, CancellationToken cancellationToken)
     {
         fingerprint &= table.Columns.Count > 0;
-        var select = new StringBuilder("SELECT count(*)");
-        if (fingerprint)
-        {
-            var row = "ROW(" + string.Join(", ", table.Columns.Select(c => "hotmess_row." + Quote(c.Name) + (c.HashesByValue ? "" : "::text"))) + ")";
-            select.Append(CultureInfo.InvariantCulture, $", coalesce(sum(hash_record_extended({row}, 0)::numeric), 0)::text, coalesce(sum(hash_record_extended({row}, 1)::numeric), 0)::text");
-        }
-        else
-        {
-            select.Append(", NULL::text, NULL::text");
-        }
-
-        select.Append(table.TimestampColumn is null ? ", NULL::timestamptz" : $", max({Quote(table.TimestampColumn)})::timestamptz");
-        select.Append(CultureInfo.InvariantCulture, $" FROM ONLY {table.Sql} AS hotmess_row");
-
-        await using var command = new NpgsqlCommand(select.ToString(), connection) { CommandTimeout = 0 };
+        await using var command = new NpgsqlCommand(MeasurementSql(table, fingerprint), connection) { CommandTimeout = 0 };
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         var count = reader.GetInt64(0);
@@ -109,6 +99,28 @@ public static class TableMeasurement
             TimestampColumn = table.TimestampColumn,
             NewestTimestamp = reader.IsDBNull(3) ? null : new DateTimeOffset(reader.GetFieldValue<DateTime>(3), TimeSpan.Zero),
         };
+    }
+
+    /// <summary>The query <see cref="MeasureAsync"/> runs: one row of count, the two hash sums (or nulls) and the newest timestamp.</summary>
+    internal static string MeasurementSql(TableRef table, bool fingerprint)
+    {
+        if (!fingerprint)
+        {
+            var newest = table.TimestampColumn is null ? "NULL::timestamptz" : $"max({Quote(table.TimestampColumn)})::timestamptz";
+            return $"SELECT count(*), NULL::text, NULL::text, {newest} FROM ONLY {table.Sql} AS hotmess_row";
+        }
+
+        var row = "ROW(" + string.Join(", ", table.Columns.Select(c => "hotmess_row." + Quote(c.Name) + (c.HashesByValue ? "" : "::text"))) + ")";
+        var select = new StringBuilder("SELECT count(*), coalesce(sum(hash_record_extended(hotmess_record, 0)), 0)::text, coalesce(sum(hash_record_extended(hotmess_record, 1)), 0)::text, ");
+        select.Append(table.TimestampColumn is null ? "NULL::timestamptz" : "max(hotmess_newest)::timestamptz");
+        select.Append(CultureInfo.InvariantCulture, $" FROM (SELECT {row} AS hotmess_record");
+        if (table.TimestampColumn is not null)
+        {
+            select.Append(CultureInfo.InvariantCulture, $", hotmess_row.{Quote(table.TimestampColumn)} AS hotmess_newest");
+        }
+
+        select.Append(CultureInfo.InvariantCulture, $" FROM ONLY {table.Sql} AS hotmess_row OFFSET 0) AS hotmess_rows");
+        return select.ToString();
     }
 
     /// <summary>
@@ -125,17 +137,11 @@ public static class TableMeasurement
     {
         var results = new TableEvidence[tables.Count];
         var next = -1;
-        // The fingerprinted tables first: they take the longest.
-        var order = tables.Select((t, i) => (t, i)).OrderByDescending(x => fingerprinted.Contains(x.t)).Select(x => x.i).ToArray();
+        var order = LongestFirst(tables, fingerprinted);
         var workers = Enumerable.Range(0, Math.Max(1, Math.Min(parallelism, tables.Count))).Select(async _ =>
         {
             await using var connection = await openConnection(cancellationToken).ConfigureAwait(false);
-            await using (var off = new NpgsqlCommand("SET row_security = off", connection))
-            {
-                // Counting through RLS would silently count fewer rows; this makes it fail instead.
-                await off.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
+            await RefuseRowSecurityAsync(connection, cancellationToken).ConfigureAwait(false);
             int slot;
             while ((slot = Interlocked.Increment(ref next)) < order.Length)
             {
@@ -146,6 +152,39 @@ public static class TableMeasurement
         });
         await Task.WhenAll(workers).ConfigureAwait(false);
         return results.ToList();
+    }
+
+    /// <summary>
+    /// Measures every table, one after another, on <paramref name="connection"/> as it is positioned (for a
+    /// backup, the transaction that exported the snapshot: no second connection to open while pg_dump starts).
+    /// </summary>
+    public static async Task<List<TableEvidence>> MeasureInTurnAsync(
+        NpgsqlConnection connection,
+        IReadOnlyList<TableRef> tables,
+        IReadOnlyCollection<TableRef> fingerprinted,
+        Action<TableEvidence>? measured,
+        CancellationToken cancellationToken)
+    {
+        await RefuseRowSecurityAsync(connection, cancellationToken).ConfigureAwait(false);
+        var results = new TableEvidence[tables.Count];
+        foreach (var index in LongestFirst(tables, fingerprinted))
+        {
+            results[index] = await MeasureAsync(connection, tables[index], fingerprinted.Contains(tables[index]), cancellationToken).ConfigureAwait(false);
+            measured?.Invoke(results[index]);
+        }
+
+        return results.ToList();
+    }
+
+    /// <summary>Indexes of <paramref name="tables"/>, the fingerprinted ones first: they take the longest.</summary>
+    private static int[] LongestFirst(IReadOnlyList<TableRef> tables, IReadOnlyCollection<TableRef> fingerprinted) =>
+        tables.Select((t, i) => (t, i)).OrderByDescending(x => fingerprinted.Contains(x.t)).Select(x => x.i).ToArray();
+
+    /// <summary>Counting through RLS would silently count fewer rows; with row security off a policy makes the count fail instead.</summary>
+    private static async Task RefuseRowSecurityAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var off = new NpgsqlCommand("SET row_security = off", connection);
+        await off.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Matches configured critical names (<c>User</c> or <c>public.User</c>) to tables; <c>public</c> wins a tie.</summary>

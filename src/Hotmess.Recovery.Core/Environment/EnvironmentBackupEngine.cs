@@ -89,6 +89,7 @@ public static class EnvironmentBackupEngine
     /// <summary>Decrypts a set in memory. Variables the set holds no value for come back with a null value.</summary>
     public static async Task<IReadOnlyList<StoredVariable>> OpenAsync(BackupSet set, EnvironmentKey key, CancellationToken cancellationToken)
     {
+        set.EnsureUsable();
         if (set.Kind != BackupKind.Environment || set.Manifest.Environment is not { } contents)
         {
             throw new HotmessException("BackupKindMismatch", FailureKind.InvalidArgument,

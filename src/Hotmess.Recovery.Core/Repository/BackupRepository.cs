@@ -150,9 +150,9 @@ public sealed class BackupRepository
         }
 
         var set = ReadSet(folder);
-        if (set.State == BackupSetState.Damaged && !includeDamaged)
+        if (!includeDamaged)
         {
-            throw new HotmessException("ManifestInvalid", FailureKind.InvalidData, set.Problem!, id);
+            set.EnsureUsable();
         }
 
         return set;

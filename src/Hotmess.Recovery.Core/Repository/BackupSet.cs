@@ -1,3 +1,5 @@
+using Hotmess.Recovery.Common;
+
 namespace Hotmess.Recovery.Repository;
 
 /// <summary>
@@ -46,6 +48,15 @@ public class BackupSet
 
     /// <summary>Why a damaged set cannot be used; null for a complete one.</summary>
     public string? Problem { get; }
+
+    /// <summary>Refuses a damaged set (<c>ManifestInvalid</c>) before anything reads or restores from it.</summary>
+    public void EnsureUsable()
+    {
+        if (State == BackupSetState.Damaged)
+        {
+            throw new HotmessException("ManifestInvalid", FailureKind.InvalidData, Problem!, Id);
+        }
+    }
 
     /// <summary>A set whose manifest is unreadable: what its id says, and why.</summary>
     internal static BackupSet Damaged(string repository, string path, string id, BackupKind kind, DateTimeOffset startedUtc, string problem) =>

@@ -58,8 +58,8 @@ public sealed class ContentStore
     }
 
     /// <summary>
-    /// The digests of every blob in the store, read from the folder listings alone: one directory read per prefix
-    /// instead of one file lookup per blob. A blob is only ever renamed into place whole, so its name is enough.
+    /// The digests of every blob in the store, read from the folder listings alone (what a prune compares with what
+    /// the sets refer to). A blob is only ever renamed into place whole, so its name is enough.
     /// </summary>
     public HashSet<string> Digests()
     {

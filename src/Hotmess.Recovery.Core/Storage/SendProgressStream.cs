@@ -1,3 +1,4 @@
+using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Platform.Http;
 
 namespace Hotmess.Recovery.Storage;
@@ -7,15 +8,9 @@ namespace Hotmess.Recovery.Storage;
 /// <c>idle</c> period, and the end of the body switches it to the wait for the response headers. So a large upload
 /// on a slow link lives as long as bytes move, and a stalled one fails after the idle period.
 /// </summary>
-internal sealed class SendProgressStream(Stream inner, long length, AttemptDeadline deadline, TimeSpan idle, TimeSpan response) : Stream
+internal sealed class SendProgressStream(Stream inner, long length, AttemptDeadline deadline, TimeSpan idle, TimeSpan response) : ForwardReadStream(inner)
 {
     private long _sent;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => length;
 
@@ -23,7 +18,7 @@ internal sealed class SendProgressStream(Stream inner, long length, AttemptDeadl
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        var read = await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         _sent += read;
         if (read == 0 || _sent >= length)
         {
@@ -35,28 +30,5 @@ internal sealed class SendProgressStream(Stream inner, long length, AttemptDeadl
         }
 
         return read;
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
-
-    public override void Flush() { }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-
-        base.Dispose(disposing);
     }
 }

@@ -17,19 +17,33 @@ public sealed class StorageBackupRequest
     /// <summary>Bucket ids (or names) to back up; empty for every bucket.</summary>
     public IReadOnlyList<string> Buckets { get; init; } = [];
 
+    /// <summary>
+    /// Downloads at once when nothing else is asked for. A download is one round trip of latency and little work
+    /// on either side, so a backup is bound by round trips until about this many are in flight; Storage sets no
+    /// request-rate limit of its own and answers database pressure with a 429 that is retried.
+    /// </summary>
+    public const int DefaultThrottleLimit = 24;
+
     /// <summary>Objects downloaded at once.</summary>
-    public int ThrottleLimit { get; init; } = 8;
+    public int ThrottleLimit { get; init; } = DefaultThrottleLimit;
 
     /// <summary>Download everything again instead of reusing unchanged objects.</summary>
     public bool Full { get; init; }
+
+    /// <summary>
+    /// Hash the stored content of each unchanged object before reusing it, instead of trusting a blob of the right
+    /// size; content that fails is downloaded again, which repairs the store.
+    /// </summary>
+    public bool VerifyContentStore { get; init; }
 
     public StorageClientOptions? ClientOptions { get; init; }
 }
 
 /// <summary>
 /// Backs up Supabase Storage into the repository's content store: lists every bucket and object, reuses what an
-/// earlier run already stored for an unchanged object (same size, ETag and last-modified), downloads the rest with
-/// bounded parallelism while hashing, and writes the manifest last. A set is complete only when every listed object
+/// earlier run already stored for an unchanged object (same size, ETag and last-modified) when its blob has the
+/// recorded size (and digest, when asked to verify the store), downloads the rest with bounded parallelism while
+/// hashing, and writes the manifest last. A set is complete only when every listed object
 /// is in the store; otherwise no set is recorded and the error names the objects that could not be fetched.
 /// </summary>
 public static class StorageBackupEngine
@@ -37,6 +51,9 @@ public static class StorageBackupEngine
     private const int ListingActivity = 1;
     private const int DownloadActivity = 2;
     private const int MaxNamedFailures = 20;
+
+    /// <summary>Folder listings at once per bucket: each is a database query in Storage, heavier than a download.</summary>
+    private const int MaxListingsPerBucket = 8;
 
     private static readonly string ModuleVersion =
         typeof(StorageBackupEngine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
@@ -55,25 +72,36 @@ public static class StorageBackupEngine
 
         // What earlier runs stored is read from disk while the listing waits on the network.
         var earlierRuns = request.Full
-            ? Task.FromResult(new EarlierRuns([], new Dictionary<(string, string), StorageObjectEntry>(), []))
-            : Task.Run(() => Reusable(repository, store, journalFolder, log), cancellationToken);
+            ? Task.FromResult(new EarlierRuns([], new Dictionary<(string, string), StorageObjectEntry>(), new Dictionary<string, ContentState>()))
+            : Task.Run(() => ReusableAsync(repository, store, journalFolder, request.VerifyContentStore, log, cancellationToken), cancellationToken);
         var buckets = await SelectBucketsAsync(client, request.Buckets, cancellationToken).ConfigureAwait(false);
         var listed = await ListAsync(client, buckets, throttle, log, cancellationToken).ConfigureAwait(false);
         var (journals, reusable, stored) = await earlierRuns.ConfigureAwait(false);
 
-        // Unchanged objects whose content is still in the store are recorded without a download.
+        // Unchanged objects whose content is sound in the store are recorded without a download; damaged content is
+        // downloaded again, and storing it afresh repairs the blob.
         var entries = new ConcurrentDictionary<(string Bucket, string Key), StorageObjectEntry>();
         var toFetch = new List<StorageObjectInfo>();
         foreach (var item in listed)
         {
-            if (reusable.TryGetValue((item.Bucket, item.Key), out var earlier) && IsUnchanged(earlier, item) && stored.Contains(earlier.Sha256))
+            if (reusable.TryGetValue((item.Bucket, item.Key), out var earlier) && IsUnchanged(earlier, item))
             {
-                entries[(item.Bucket, item.Key)] = Entry(item, earlier.Sha256, earlier.Size, null);
+                var state = stored.GetValueOrDefault(earlier.Sha256, ContentState.Missing);
+                if (state == ContentState.Present)
+                {
+                    entries[(item.Bucket, item.Key)] = Entry(item, earlier.Sha256, earlier.Size, null);
+                    continue;
+                }
+
+                log.Warning(state switch
+                {
+                    ContentState.WrongSize => $"The stored content of '{item}' does not have its recorded size of {earlier.Size} bytes; it is downloaded again.",
+                    ContentState.Corrupt => $"The stored content of '{item}' does not match its recorded SHA-256; it is downloaded again.",
+                    _ => $"The stored content of '{item}' is missing from the repository; it is downloaded again.",
+                });
             }
-            else
-            {
-                toFetch.Add(item);
-            }
+
+            toFetch.Add(item);
         }
 
         var reused = entries.Count;
@@ -132,7 +160,7 @@ public static class StorageBackupEngine
         var count = 0;
         var perBucket = await Task.WhenAll(buckets.Select(async bucket =>
         {
-            var objects = await client.ListObjectsAsync(bucket.Id, "", throttle, _ =>
+            var objects = await client.ListObjectsAsync(bucket.Id, "", Math.Min(throttle, MaxListingsPerBucket), _ =>
             {
                 var listed = Interlocked.Increment(ref count);
                 if (listed % 250 == 0)
@@ -172,9 +200,12 @@ public static class StorageBackupEngine
 
     /// <summary>
     /// What earlier runs stored: the objects of the newest complete storage set, then those in the journals of runs
-    /// that did not complete, and the digests the content store holds.
+    /// that did not complete, and the state of their content in the store. A blob counts as present when it has the
+    /// recorded size, or (with <paramref name="verify"/>) when its bytes hash to its name: a truncated blob is never
+    /// reused, and a verified run catches a flipped byte as well.
     /// </summary>
-    private static EarlierRuns Reusable(BackupRepository repository, ContentStore store, string journalFolder, IOperationLog log)
+    private static async Task<EarlierRuns> ReusableAsync(BackupRepository repository, ContentStore store, string journalFolder, bool verify, IOperationLog log,
+        CancellationToken cancellationToken)
     {
         var entries = new Dictionary<(string, string), StorageObjectEntry>();
         try
@@ -205,7 +236,18 @@ public static class StorageBackupEngine
             log.Verbose($"{journaled.Count:N0} objects stored by runs that did not complete can be reused.");
         }
 
-        return new EarlierRuns(journals, entries, entries.Count > 0 ? store.Digests() : []);
+        var contents = entries.Values.GroupBy(e => e.Sha256, StringComparer.Ordinal).Select(g => g.First()).ToList();
+        var states = new ConcurrentDictionary<string, ContentState>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(contents,
+            new ParallelOptions { MaxDegreeOfParallelism = verify ? Math.Clamp(System.Environment.ProcessorCount, 2, 8) : 1, CancellationToken = cancellationToken },
+            async (entry, token) => states[entry.Sha256] = (await store.CheckAsync(entry.Sha256, entry.Size, verify, token).ConfigureAwait(false)).State)
+            .ConfigureAwait(false);
+        if (verify)
+        {
+            log.Verbose($"Hashed the {contents.Count:N0} stored contents earlier runs recorded: {states.Values.Count(s => s != ContentState.Present):N0} damaged or missing.");
+        }
+
+        return new EarlierRuns(journals, entries, states);
     }
 
     private static async Task<(long Bytes, List<(string Name, string Reason)> Failures)> DownloadAsync(SupabaseStorageClient client, ContentStore store, string setId,
@@ -318,5 +360,5 @@ public static class StorageBackupEngine
         };
     }
 
-    private sealed record EarlierRuns(List<string> Journals, Dictionary<(string, string), StorageObjectEntry> Entries, HashSet<string> Digests);
+    private sealed record EarlierRuns(List<string> Journals, Dictionary<(string, string), StorageObjectEntry> Entries, IReadOnlyDictionary<string, ContentState> Stored);
 }

@@ -20,7 +20,10 @@ public sealed class StorageRestoreRequest
     /// <summary>Only objects whose key starts with this (ordinal).</summary>
     public string? Prefix { get; init; }
 
-    public int ThrottleLimit { get; init; } = 8;
+    /// <summary>Uploads at once when nothing else is asked for.</summary>
+    public const int DefaultThrottleLimit = 8;
+
+    public int ThrottleLimit { get; init; } = DefaultThrottleLimit;
 
     /// <summary>Overwrite objects that exist in the target with different content.</summary>
     public bool Overwrite { get; init; }
@@ -38,9 +41,12 @@ public static class StorageRestoreEngine
     private const int UploadActivity = 4;
     private const int ListingActivity = 5;
 
+    private static readonly string EmptySha256 = Convert.ToHexString(SHA256.HashData([])).ToLowerInvariant();
+
     public static async Task<StorageRestoreResult> RestoreAsync(StorageRestoreRequest request, IOperationLog log, CancellationToken cancellationToken)
     {
         var set = request.Set;
+        set.EnsureUsable();
         if (set.Kind != BackupKind.Storage || set.Manifest.Storage is not { } contents)
         {
             throw new HotmessException("BackupKindMismatch", FailureKind.InvalidArgument,
@@ -258,15 +264,40 @@ public static class StorageRestoreEngine
 
     /// <summary>
     /// Uploads one object; false when the key was taken by different content in the meantime. A create that answers
-    /// "already exists" after a retry may have been our own first attempt: the target's content decides.
+    /// "already exists" after a retry may have been our own first attempt: the target's content decides. The blob is
+    /// hashed as it is sent, and damaged content (<c>StorageObjectCorrupted</c>) is never sent whole nor tried again.
     /// </summary>
     private static async Task<bool> UploadAsync(SupabaseStorageClient client, ContentStore store, StorageObjectEntry entry, bool upsert, CancellationToken cancellationToken)
     {
+        if (entry.Size == 0 && entry.Sha256 != EmptySha256)
+        {
+            // An empty body is never read by the upload, so it is checked here: no bytes have no other digest.
+            throw new HotmessException("StorageObjectCorrupted", FailureKind.InvalidData,
+                $"The stored content of '{entry}' does not match the set: it is empty, but the set records SHA-256 {entry.Sha256}. Run Test-HotmessBackup on the set.",
+                entry.ToString());
+        }
+
+        VerifiedContentStream? opened = null;
+        Stream Open()
+        {
+            if (opened?.Mismatch is { } damaged)
+            {
+                throw damaged;
+            }
+
+            return opened = new VerifiedContentStream(store.OpenRead(entry.Sha256), entry.ToString(), entry.Sha256, entry.Size);
+        }
+
         try
         {
-            await client.UploadAsync(entry.Bucket, entry.Key, () => store.OpenRead(entry.Sha256), entry.Size, entry.ContentType, entry.CacheControl, upsert, cancellationToken)
+            await client.UploadAsync(entry.Bucket, entry.Key, Open, entry.Size, entry.ContentType, entry.CacheControl, upsert, cancellationToken)
                 .ConfigureAwait(false);
             return true;
+        }
+        catch (Exception ex) when (opened?.Mismatch is { } damaged && !ReferenceEquals(ex, damaged))
+        {
+            // However the transport reported the abandoned body, the damaged content is the reason.
+            throw damaged;
         }
         catch (StorageApiException ex) when (ex.ErrorId == "StorageObjectExists")
         {

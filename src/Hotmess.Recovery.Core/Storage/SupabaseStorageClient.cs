@@ -413,9 +413,8 @@ public sealed class SupabaseStorageClient : IDisposable
     /// Wraps a response body: gives up when no byte arrives for the idle timeout, fails a body that ends before its
     /// Content-Length, and marks read failures as retryable, apart from failures of whoever consumes the bytes.
     /// </summary>
-    private sealed class TransferStream : Stream
+    private sealed class TransferStream : ForwardReadStream
     {
-        private readonly Stream _inner;
         private readonly long? _expected;
         private readonly TimeSpan _idleTimeout;
         private readonly CancellationToken _cancellationToken;
@@ -424,20 +423,14 @@ public sealed class SupabaseStorageClient : IDisposable
         private long _received;
 
         public TransferStream(Stream inner, long? expected, TimeSpan idleTimeout, TimeProvider time, CancellationToken cancellationToken)
+            : base(inner)
         {
-            _inner = inner;
             _expected = expected;
             _idleTimeout = idleTimeout;
             _cancellationToken = cancellationToken;
             _timer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
             _idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _timer.Token);
         }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
 
         public override long Length => throw new NotSupportedException();
 
@@ -449,7 +442,7 @@ public sealed class SupabaseStorageClient : IDisposable
             _timer.CancelAfter(_idleTimeout);
             try
             {
-                read = await _inner.ReadAsync(buffer, _idle.Token).ConfigureAwait(false);
+                read = await Inner.ReadAsync(buffer, _idle.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException ex) when (!_cancellationToken.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -473,26 +466,12 @@ public sealed class SupabaseStorageClient : IDisposable
             return read;
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
-
-        public override void Flush() { }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
         protected override void Dispose(bool disposing)
         {
             if (disposing)
             {
                 _idle.Dispose();
                 _timer.Dispose();
-                _inner.Dispose();
             }
 
             base.Dispose(disposing);

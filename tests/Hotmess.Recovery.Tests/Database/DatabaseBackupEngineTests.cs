@@ -136,6 +136,17 @@ public sealed class DatabaseBackupEngineTests(SampleDatabaseFixture fixture)
     }
 
     [Fact]
+    public async Task A_missing_pg_dump_is_the_error_reported_when_the_connection_fails_too()
+    {
+        // pg_dump is looked for while the connection opens; the missing tool still decides the error.
+        var empty = Directory.CreateDirectory(fixture.NewFolder("empty-bin")).FullName;
+        var wrong = fixture.SourceConnectionString.Replace(fixture.Server.Password, "not-the-password", StringComparison.Ordinal);
+        var ex = await Assert.ThrowsAsync<HotmessException>(() => DatabaseBackupEngine.BackupAsync(
+            Request(fixture.NewFolder(), wrong) with { PgBinDirectory = empty }, NullOperationLog.Instance, default));
+        Assert.Equal("PgDumpNotFound", ex.ErrorId);
+    }
+
+    [Fact]
     public async Task Pg_dump_older_than_the_server_is_refused_before_anything_is_written()
     {
         var bin = FakeTools("echo 'pg_dump (PostgreSQL) 9.6.24'");

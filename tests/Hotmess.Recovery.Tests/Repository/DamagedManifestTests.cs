@@ -74,4 +74,18 @@ public sealed class DamagedManifestTests : IDisposable
         Assert.Equal(("Manifest", set.Problem), (check.Name, check.Detail));
         Assert.False(Assert.Single(repository.GetVerifications(damaged.Id)).Passed);
     }
+
+    [Fact]
+    public async Task A_damaged_set_from_the_pipeline_is_refused_by_every_restore_as_damaged()
+    {
+        var (repository, _, damaged, _) = ThreeSetsOneDamaged();
+        var set = repository.GetSet(damaged.Id, includeDamaged: true);
+
+        var refused = await Assert.ThrowsAsync<HotmessException>(() => Hotmess.Recovery.Database.DatabaseRestoreEngine.RestoreAsync(
+            new Hotmess.Recovery.Database.DatabaseRestoreRequest { Set = set, TargetConnectionString = "Host=127.0.0.1;Database=never_created" },
+            NullOperationLog.Instance, CancellationToken.None));
+
+        Assert.Equal(("ManifestInvalid", FailureKind.InvalidData), (refused.ErrorId, refused.Kind));
+        Assert.Contains(BackupRepository.ManifestFileName, refused.Message, StringComparison.Ordinal);
+    }
 }

@@ -92,20 +92,17 @@ public sealed class StorageReliabilityTests : IAsyncLifetime
         Assert.True((await StorageVerifier.VerifyAsync(set, 100, new CollectingLog(), CancellationToken.None)).Passed);
     }
 
-    [Fact]
-    public async Task A_restore_under_faults_puts_every_object_in_place_or_names_those_it_could_not()
-    {
-        var set = await StorageBackupEngine.BackupAsync(new StorageBackupRequest
+    private async Task<StorageBackupSet> BackUpAsync() =>
+        await StorageBackupEngine.BackupAsync(new StorageBackupRequest
         {
             SupabaseUrl = _fake.BaseUrl,
             ServiceKey = StorageFakes.Key,
             Repository = _fake.Repository,
             ClientOptions = StorageFakes.QuickRetries,
         }, new CollectingLog(), CancellationToken.None);
-        await using var target = await FakeServer.StartAsync();
-        await target.SetFaultsAsync(new { serverErrorRate = 0.1, rateLimitRate = 0.1, cutRate = 0.1, seed = 5 });
 
-        var result = await StorageRestoreEngine.RestoreAsync(new StorageRestoreRequest
+    private static Task<StorageRestoreResult> RestoreAsync(StorageBackupSet set, FakeServer target) =>
+        StorageRestoreEngine.RestoreAsync(new StorageRestoreRequest
         {
             Set = set,
             SupabaseUrl = target.BaseUrl,
@@ -114,16 +111,68 @@ public sealed class StorageReliabilityTests : IAsyncLifetime
             ClientOptions = Patient,
         }, new CollectingLog(), CancellationToken.None);
 
-        await target.ClearFaultsAsync();
-        Assert.Empty(result.Conflicts);
+    /// <summary>Each object's content as the target now holds it; null for one it does not have.</summary>
+    private async Task<Dictionary<string, byte[]?>> TargetContentAsync(FakeServer target)
+    {
         using var client = target.NewClient();
-        var failed = result.Failures.Select(f => f.Object).ToHashSet();
-        Assert.Equal(result.ObjectCount - failed.Count, result.VerifiedCount);
-        Assert.Equal(failed.Count == 0, result.Complete);
-        foreach (var (name, content) in _objects.Where(o => !failed.Contains(o.Key)))
+        var found = new Dictionary<string, byte[]?>();
+        foreach (var name in _objects.Keys)
         {
             var bucket = name[..name.IndexOf('/')];
-            Assert.Equal(Sha256(content), Sha256(await DownloadAsync(client, bucket, name[(bucket.Length + 1)..])));
+            try
+            {
+                found[name] = await DownloadAsync(client, bucket, name[(bucket.Length + 1)..]);
+            }
+            catch (StorageApiException ex) when (ex.ErrorId is "StorageObjectNotFound" or "StorageBucketNotFound")
+            {
+                found[name] = null;
+            }
         }
+
+        return found;
+    }
+
+    [Fact]
+    public async Task A_restore_under_faults_puts_every_object_in_place_with_its_bytes()
+    {
+        var set = await BackUpAsync();
+        await using var target = await FakeServer.StartAsync();
+        await target.SetFaultsAsync(new { serverErrorRate = 0.1, rateLimitRate = 0.1, cutRate = 0.1, seed = 5 });
+
+        var result = await RestoreAsync(set, target);
+
+        var injected = await target.FaultCountsAsync();
+        Assert.True(injected.GetProperty("serverError").GetInt32() > 0 && injected.GetProperty("rateLimit").GetInt32() > 0 && injected.GetProperty("cut").GetInt32() > 0,
+            "not every kind of fault was injected");
+        await target.ClearFaultsAsync();
+        // Twelve attempts against a 27% chance of failure each: every object gets through.
+        Assert.Empty(result.Failures);
+        Assert.Empty(result.Conflicts);
+        Assert.True(result.Complete);
+        Assert.Equal((_objects.Count, _objects.Count), (result.ObjectCount, result.VerifiedCount));
+        Assert.Equal(_objects.Count, result.UploadedCount + result.SkippedCount);
+        var there = await TargetContentAsync(target);
+        Assert.All(_objects, o => Assert.Equal(Sha256(o.Value), there[o.Key] is { } bytes ? Sha256(bytes) : "missing"));
+    }
+
+    [Fact]
+    public async Task A_restore_that_cannot_put_some_objects_in_place_names_exactly_those_and_restores_the_rest()
+    {
+        var set = await BackUpAsync();
+        await using var target = await FakeServer.StartAsync();
+        // Every upload under one folder of one bucket fails for good; listings and the other objects are untouched.
+        await target.SetFaultsAsync(new { serverErrorRate = 1.0, pathPrefix = "/storage/v1/object/uploads/media/3" });
+        var unreachable = _objects.Keys.Where(n => n.StartsWith("uploads/media/3/", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(unreachable);
+
+        var result = await RestoreAsync(set, target);
+
+        await target.ClearFaultsAsync();
+        Assert.False(result.Complete);
+        Assert.Equal(unreachable, result.Failures.Select(f => f.Object).Order(StringComparer.Ordinal));
+        Assert.Equal(_objects.Count - unreachable.Count, result.VerifiedCount);
+        var there = await TargetContentAsync(target);
+        Assert.All(unreachable, name => Assert.Null(there[name]));
+        Assert.All(_objects.Where(o => !unreachable.Contains(o.Key)), o => Assert.Equal(Sha256(o.Value), there[o.Key] is { } bytes ? Sha256(bytes) : "missing"));
     }
 }

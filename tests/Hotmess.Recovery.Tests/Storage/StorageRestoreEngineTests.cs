@@ -168,6 +168,57 @@ public sealed class StorageRestoreEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_object_whose_stored_content_is_damaged_is_refused_by_name_and_none_of_its_bytes_are_restored()
+    {
+        var uploads = await SeedSourceAsync();
+        var big = Bytes(600_000, 5);
+        await UploadAsync(_sourceClient, "uploads", "big/damaged.bin", big);
+        var set = await BackUpSourceAsync();
+        var damaged = set.Contents.Objects.Single(o => o.Key == "big/damaged.bin");
+        // Same size, one byte flipped near the start: only the hash of the whole blob can tell.
+        var blob = new ContentStore(Path.Combine(set.Repository, "objects")).PathOf(damaged.Sha256);
+        var bytes = await File.ReadAllBytesAsync(blob);
+        bytes[10] ^= 0xFF;
+        await File.WriteAllBytesAsync(blob, bytes);
+
+        var result = await RestoreAsync(set);
+
+        Assert.False(result.Complete);
+        var failure = Assert.Single(result.Failures);
+        Assert.Equal(("uploads/big/damaged.bin", "StorageObjectCorrupted", FailureKind.InvalidData), (failure.Object, failure.ErrorId, failure.Kind));
+        Assert.Contains("'uploads/big/damaged.bin'", failure.Message);
+        Assert.Equal((24, 23, 23), (result.ObjectCount, result.UploadedCount, result.VerifiedCount));
+        var listed = await _targetClient.ListObjectsAsync("uploads", "", 2, null, CancellationToken.None);
+        Assert.DoesNotContain(listed, o => o.Key == "big/damaged.bin");
+        foreach (var (key, content) in uploads)
+        {
+            Assert.Equal(content, await DownloadAsync(_targetClient, "uploads", key));
+        }
+    }
+
+    [Fact]
+    public async Task A_damaged_object_is_not_written_over_the_one_in_the_target_even_when_overwriting()
+    {
+        await CreateBucketAsync(_sourceClient, "uploads");
+        await UploadAsync(_sourceClient, "uploads", "a.bin", Bytes(300_000, 1));
+        var set = await BackUpSourceAsync();
+        var entry = Assert.Single(set.Contents.Objects);
+        var blob = new ContentStore(Path.Combine(set.Repository, "objects")).PathOf(entry.Sha256);
+        var bytes = await File.ReadAllBytesAsync(blob);
+        bytes[^1] ^= 0x01;
+        await File.WriteAllBytesAsync(blob, bytes);
+        await CreateBucketAsync(_targetClient, "uploads");
+        var earlier = Bytes(1_000, 2);
+        await UploadAsync(_targetClient, "uploads", "a.bin", earlier);
+
+        var result = await RestoreAsync(set, overwrite: true);
+
+        Assert.Equal("StorageObjectCorrupted", Assert.Single(result.Failures).ErrorId);
+        Assert.Equal(0, result.UploadedCount);
+        Assert.Equal(earlier, await DownloadAsync(_targetClient, "uploads", "a.bin"));
+    }
+
+    [Fact]
     public async Task An_object_the_target_refuses_is_named_and_the_rest_is_restored()
     {
         await CreateBucketAsync(_sourceClient, "legacy");

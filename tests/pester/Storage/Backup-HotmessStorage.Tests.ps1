@@ -83,6 +83,31 @@ Describe 'Backup-HotmessStorage' {
         }
     }
 
+    It 'downloads again an object whose stored content is truncated, and one with a flipped byte only with -VerifyContentStore' {
+        $first = Backup-HotmessStorage -Repository $repository
+        $entries = @($first.Contents.Objects | Where-Object Bucket -EQ uploads | Sort-Object Key)
+        $truncated, $flipped = $entries[0], $entries[1]
+        $store = [Hotmess.Recovery.Repository.ContentStore]::new((Join-Path $repository 'objects'))
+        $file = [IO.File]::Open($store.PathOf($truncated.Sha256), 'Open', 'Write')
+        $file.SetLength(10)
+        $file.Dispose()
+        $bytes = [IO.File]::ReadAllBytes($store.PathOf($flipped.Sha256))
+        $bytes[100] = $bytes[100] -bxor 0xFF
+        [IO.File]::WriteAllBytes($store.PathOf($flipped.Sha256), $bytes)
+
+        $normal = Backup-HotmessStorage -Repository $repository -WarningVariable warnings -WarningAction SilentlyContinue
+        $normal.DownloadedCount | Should -Be 1
+        $warnings | Should -Match ([regex]::Escape("'$truncated'"))
+
+        $verified = Backup-HotmessStorage -Repository $repository -VerifyContentStore -WarningVariable warnings -WarningAction SilentlyContinue
+        $verified.DownloadedCount | Should -Be 1
+        $verified.ReusedCount | Should -Be ($objects.Count - 1)
+        $warnings | Should -Match ([regex]::Escape("'$flipped'"))
+        foreach ($entry in $truncated, $flipped) {
+            [Convert]::ToHexString([IO.File]::ReadAllBytes($store.PathOf($entry.Sha256))) | Should -Be ([Convert]::ToHexString($objects["$entry"]))
+        }
+    }
+
     It 'backs up only the buckets named by -Bucket, with the URL and key given as parameters' {
         $env:VITE_SUPABASE_URL = 'http://127.0.0.1:9'
         $env:SUPABASE_SERVICE_ROLE_KEY = $null

@@ -113,6 +113,25 @@ Describe 'Restore-HotmessStorage' {
         $results.Complete | Should -BeTrue
     }
 
+    It 'reports an object whose stored content is damaged by name, uploads none of it and restores the rest' {
+        $damagedSet = Backup-HotmessStorage -Repository (Join-Path $TestDrive 'damaged') -SupabaseUrl $source.Url
+        $entry = $damagedSet.Contents.Objects | Where-Object Key -EQ 'media/clip.bin'
+        $blob = [Hotmess.Recovery.Repository.ContentStore]::new((Join-Path $TestDrive 'damaged/objects')).PathOf($entry.Sha256)
+        $bytes = [IO.File]::ReadAllBytes($blob)
+        $bytes[5] = $bytes[5] -bxor 0x01
+        [IO.File]::WriteAllBytes($blob, $bytes)
+
+        $result = $damagedSet | Restore-HotmessStorage @into -Confirm:$false -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $result.Complete | Should -BeFalse
+        $result.UploadedCount | Should -Be ($objects.Count - 1)
+        $problems.Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -Be "StorageObjectCorrupted,$command"
+        $problems[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $problems[0].TargetObject | Should -Be 'uploads/media/clip.bin'
+        { Get-StorageTestObject $target uploads 'media/clip.bin' } | Should -Throw
+    }
+
     It 'restores through a tenth of failing requests of each kind' {
         Set-HotmessFakeFault $target -ServerErrorRate 0.1 -RateLimitRate 0.1 -CutRate 0.1 -RetryAfterSeconds 0 -PathPrefix '/storage/v1' | Out-Null
 
