@@ -8,28 +8,13 @@ using static Hotmess.Recovery.Tests.Storage.StorageTestData;
 
 namespace Hotmess.Recovery.Tests.Repository;
 
-public sealed class RepositoryDurabilityTests : IAsyncLifetime
+public sealed class RepositoryDurabilityTests : StorageFakeTests
 {
-    private FakeServer _fake = null!;
-    private SupabaseStorageClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _fake = await FakeServer.StartAsync();
-        _client = _fake.NewClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _fake.DisposeAsync();
-    }
-
     private StorageBackupRequest Request() => new()
     {
-        SupabaseUrl = _fake.BaseUrl,
+        SupabaseUrl = Fake.BaseUrl,
         ServiceKey = StorageFakes.Key,
-        Repository = _fake.Repository,
+        Repository = Fake.Repository,
         ThrottleLimit = 4,
         ClientOptions = StorageFakes.QuickRetries,
     };
@@ -37,8 +22,8 @@ public sealed class RepositoryDurabilityTests : IAsyncLifetime
     [Fact]
     public async Task Content_store_objects_are_flushed_and_their_folders_synced_before_the_manifest_refers_to_them()
     {
-        await CreateBucketAsync(_client, "uploads");
-        await UploadManyAsync(_client, "uploads", "media/", 12, 20_000, 3);
+        await CreateBucketAsync(Client, "uploads");
+        await UploadManyAsync(Client, "uploads", "media/", 12, 20_000, 3);
 
         using var observed = FileDurability.Observe();
         var set = await StorageBackupEngine.BackupAsync(Request(), new CollectingLog(), CancellationToken.None);
@@ -46,7 +31,7 @@ public sealed class RepositoryDurabilityTests : IAsyncLifetime
         var steps = observed.Steps.ToList();
         var manifest = steps.FindIndex(s => s.Action == DurabilityAction.Renamed && s.Path == Path.Combine(set.Path, BackupRepository.ManifestFileName));
         Assert.True(manifest > 0, "the manifest is renamed into place");
-        var store = new ContentStore(BackupRepository.Open(_fake.Repository).ObjectsPath);
+        var store = new ContentStore(BackupRepository.Open(Fake.Repository).ObjectsPath);
         var digests = set.Contents.Objects.Select(o => o.Sha256).Distinct().ToList();
         Assert.Equal(12, digests.Count);
         foreach (var digest in digests)
@@ -64,7 +49,7 @@ public sealed class RepositoryDurabilityTests : IAsyncLifetime
     [Fact]
     public async Task A_set_is_complete_only_once_its_payload_and_manifest_are_on_disk()
     {
-        var repository = BackupRepository.OpenOrCreate(_fake.Repository);
+        var repository = BackupRepository.OpenOrCreate(Fake.Repository);
         var pending = repository.BeginSet(BackupKind.Database, DateTimeOffset.UtcNow);
         var payload = Path.Combine(pending.Path, "dump", "toc.dat");
         Directory.CreateDirectory(Path.GetDirectoryName(payload)!);
@@ -87,9 +72,9 @@ public sealed class RepositoryDurabilityTests : IAsyncLifetime
     [Fact]
     public async Task A_temp_file_left_in_objects_tmp_is_gone_after_the_next_storage_backup()
     {
-        await CreateBucketAsync(_client, "avatars");
-        await UploadAsync(_client, "avatars", "a.png", Bytes(1_000, 4), "image/png");
-        var repository = BackupRepository.OpenOrCreate(_fake.Repository);
+        await CreateBucketAsync(Client, "avatars");
+        await UploadAsync(Client, "avatars", "a.png", Bytes(1_000, 4), "image/png");
+        var repository = BackupRepository.OpenOrCreate(Fake.Repository);
         var temporary = Path.Combine(repository.ObjectsPath, "tmp");
         Directory.CreateDirectory(temporary);
         var killedDownload = Path.Combine(temporary, Guid.NewGuid().ToString("N") + ".partial");

@@ -10,23 +10,8 @@ using static Hotmess.Recovery.Tests.Storage.StorageTestData;
 namespace Hotmess.Recovery.Tests.Retention;
 
 /// <summary>A prune on one thread, a storage backup against the Storage fake on another, on one repository.</summary>
-public sealed class PruneRaceTests : IAsyncLifetime
+public sealed class PruneRaceTests : StorageFakeTests
 {
-    private FakeServer _fake = null!;
-    private SupabaseStorageClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _fake = await FakeServer.StartAsync();
-        _client = _fake.NewClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _fake.DisposeAsync();
-    }
-
     /// <summary>
     /// The first set is removed while a second backup runs that reuses most of its objects: a prune that did not wait
     /// for the backup would delete them (only the first manifest named them yet), and the second set would point at
@@ -37,16 +22,16 @@ public sealed class PruneRaceTests : IAsyncLifetime
     [InlineData("at the same moment")]
     public async Task A_prune_racing_a_storage_backup_never_leaves_a_manifest_pointing_at_a_deleted_object(string start)
     {
-        await CreateBucketAsync(_client, "uploads");
-        var objects = await UploadManyAsync(_client, "uploads", "", 30, 20_000, 7);
+        await CreateBucketAsync(Client, "uploads");
+        var objects = await UploadManyAsync(Client, "uploads", "", 30, 20_000, 7);
         var first = await StorageBackupEngine.BackupAsync(Request(), new CollectingLog(), CancellationToken.None);
         var replacedKey = objects.Keys.Order(StringComparer.Ordinal).First();
         var replacedDigest = first.Contents.Objects.Single(o => o.Key == replacedKey).Sha256;
-        await UploadAsync(_client, "uploads", replacedKey, Bytes(5_000, 99), upsert: true);
-        await UploadManyAsync(_client, "uploads", "new/", 20, 20_000, 8);
-        await _fake.SetFaultsAsync(new { latencyMs = 40, pathPrefix = "/storage/v1/object" });
+        await UploadAsync(Client, "uploads", replacedKey, Bytes(5_000, 99), upsert: true);
+        await UploadManyAsync(Client, "uploads", "new/", 20, 20_000, 8);
+        await Fake.SetFaultsAsync(new { latencyMs = 40, pathPrefix = "/storage/v1/object" });
 
-        var repository = BackupRepository.Open(_fake.Repository);
+        var repository = BackupRepository.Open(Fake.Repository);
         var backup = Task.Run(() => StorageBackupEngine.BackupAsync(Request(), new CollectingLog(), CancellationToken.None));
         if (start == "after the backup chose what to reuse")
         {
@@ -90,9 +75,9 @@ public sealed class PruneRaceTests : IAsyncLifetime
 
     private StorageBackupRequest Request() => new()
     {
-        SupabaseUrl = _fake.BaseUrl,
+        SupabaseUrl = Fake.BaseUrl,
         ServiceKey = StorageFakes.Key,
-        Repository = _fake.Repository,
+        Repository = Fake.Repository,
         ThrottleLimit = 2,
         ClientOptions = StorageFakes.QuickRetries,
     };

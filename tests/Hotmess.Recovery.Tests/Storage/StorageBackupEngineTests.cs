@@ -7,28 +7,13 @@ using static Hotmess.Recovery.Tests.Storage.StorageTestData;
 
 namespace Hotmess.Recovery.Tests.Storage;
 
-public sealed class StorageBackupEngineTests : IAsyncLifetime
+public sealed class StorageBackupEngineTests : StorageFakeTests
 {
-    private FakeServer _fake = null!;
-    private SupabaseStorageClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _fake = await FakeServer.StartAsync();
-        _client = _fake.NewClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _fake.DisposeAsync();
-    }
-
     private StorageBackupRequest Request(bool full = false, bool verifyContentStore = false, params string[] buckets) => new()
     {
-        SupabaseUrl = _fake.BaseUrl,
+        SupabaseUrl = Fake.BaseUrl,
         ServiceKey = StorageFakes.Key,
-        Repository = _fake.Repository,
+        Repository = Fake.Repository,
         Buckets = buckets,
         Full = full,
         VerifyContentStore = verifyContentStore,
@@ -39,11 +24,11 @@ public sealed class StorageBackupEngineTests : IAsyncLifetime
     [Fact]
     public async Task A_full_backup_records_every_bucket_with_its_settings_and_every_object_with_its_content()
     {
-        await CreateBucketAsync(_client, "avatars", isPublic: true, fileSizeLimit: 2_000_000, mimeTypes: ["image/png", "image/jpeg"]);
-        await CreateBucketAsync(_client, "uploads");
+        await CreateBucketAsync(Client, "avatars", isPublic: true, fileSizeLimit: 2_000_000, mimeTypes: ["image/png", "image/jpeg"]);
+        await CreateBucketAsync(Client, "uploads");
         var avatar = Bytes(40_000, 1);
-        await UploadAsync(_client, "avatars", "users/1/me.png", avatar, "image/png", "max-age=60");
-        var uploads = await UploadManyAsync(_client, "uploads", "media/", 30, 100_000, 2);
+        await UploadAsync(Client, "avatars", "users/1/me.png", avatar, "image/png", "max-age=60");
+        var uploads = await UploadManyAsync(Client, "uploads", "media/", 30, 100_000, 2);
 
         var set = await StorageBackupEngine.BackupAsync(Request(), new CollectingLog(), CancellationToken.None);
 
@@ -62,7 +47,7 @@ public sealed class StorageBackupEngineTests : IAsyncLifetime
         Assert.Equal(("avatars", avatar.Length, Sha256(avatar), "image/png", "max-age=60"), (me.Bucket, (int)me.Size, me.Sha256, me.ContentType, me.CacheControl));
         Assert.NotNull(me.ETag);
         Assert.NotNull(me.LastModified);
-        var store = new ContentStore(Path.Combine(_fake.Repository, "objects"));
+        var store = new ContentStore(Path.Combine(Fake.Repository, "objects"));
         foreach (var (key, content) in uploads)
         {
             var entry = Assert.Single(set.Contents.Objects, o => o.Bucket == "uploads" && o.Key == key);
@@ -71,15 +56,15 @@ public sealed class StorageBackupEngineTests : IAsyncLifetime
         }
 
         // Read back from disk, the set keeps its storage figures.
-        var listed = Assert.IsType<StorageBackupSet>(Assert.Single(BackupRepository.Open(_fake.Repository).GetSets(BackupKind.Storage)));
+        var listed = Assert.IsType<StorageBackupSet>(Assert.Single(BackupRepository.Open(Fake.Repository).GetSets(BackupKind.Storage)));
         Assert.Equal((set.Id, 31, 31, set.TotalBytes), (listed.Id, listed.ObjectCount, listed.DownloadedCount, listed.TotalBytes));
     }
 
     [Fact]
     public async Task A_rerun_downloads_only_what_changed()
     {
-        await CreateBucketAsync(_client, "uploads");
-        var objects = await UploadManyAsync(_client, "uploads", "", 25, 50_000, 3);
+        await CreateBucketAsync(Client, "uploads");
+        var objects = await UploadManyAsync(Client, "uploads", "", 25, 50_000, 3);
         var first = await StorageBackupEngine.BackupAsync(Request(), new CollectingLog(), CancellationToken.None);
 
         var unchanged = await StorageBackupEngine.BackupAsync(Request(), new CollectingLog(), CancellationToken.None);
@@ -88,13 +73,13 @@ public sealed class StorageBackupEngineTests : IAsyncLifetime
 
         var keys = objects.Keys.Order(StringComparer.Ordinal).ToList();
         var replaced = Bytes(777, 99);
-        await UploadAsync(_client, "uploads", keys[0], replaced, upsert: true);
-        await UploadAsync(_client, "uploads", "new/one.bin", Bytes(10, 98));
-        using (var delete = new HttpRequestMessage(HttpMethod.Delete, new Uri(_fake.BaseUrl, $"storage/v1/object/uploads/{keys[1]}")))
+        await UploadAsync(Client, "uploads", keys[0], replaced, upsert: true);
+        await UploadAsync(Client, "uploads", "new/one.bin", Bytes(10, 98));
+        using (var delete = new HttpRequestMessage(HttpMethod.Delete, new Uri(Fake.BaseUrl, $"storage/v1/object/uploads/{keys[1]}")))
         {
             delete.Headers.Add("apikey", FakeServer.ServiceKey);
             delete.Headers.Authorization = new("Bearer", FakeServer.ServiceKey);
-            (await _fake.Control.SendAsync(delete)).EnsureSuccessStatusCode();
+            (await Fake.Control.SendAsync(delete)).EnsureSuccessStatusCode();
         }
 
         var changed = await StorageBackupEngine.BackupAsync(Request(), new CollectingLog(), CancellationToken.None);
@@ -105,17 +90,17 @@ public sealed class StorageBackupEngineTests : IAsyncLifetime
         var full = await StorageBackupEngine.BackupAsync(Request(full: true), new CollectingLog(), CancellationToken.None);
         Assert.Equal((25, 25, 0), (full.ObjectCount, full.DownloadedCount, full.ReusedCount));
         Assert.True(full.Contents.Full);
-        Assert.Equal(4, BackupRepository.Open(_fake.Repository).GetSets(BackupKind.Storage).Count());
+        Assert.Equal(4, BackupRepository.Open(Fake.Repository).GetSets(BackupKind.Storage).Count());
     }
 
     [Fact]
     public async Task A_truncated_object_in_the_content_store_is_downloaded_again_by_an_incremental_backup_and_repaired()
     {
-        await CreateBucketAsync(_client, "uploads");
-        var objects = await UploadManyAsync(_client, "uploads", "", 12, 50_000, 6);
+        await CreateBucketAsync(Client, "uploads");
+        var objects = await UploadManyAsync(Client, "uploads", "", 12, 50_000, 6);
         var first = await StorageBackupEngine.BackupAsync(Request(), new CollectingLog(), CancellationToken.None);
         var victim = first.Contents.Objects[3];
-        var blob = new ContentStore(Path.Combine(_fake.Repository, "objects")).PathOf(victim.Sha256);
+        var blob = new ContentStore(Path.Combine(Fake.Repository, "objects")).PathOf(victim.Sha256);
         await using (var file = new FileStream(blob, FileMode.Open, FileAccess.Write))
         {
             file.SetLength(victim.Size / 2);
@@ -133,11 +118,11 @@ public sealed class StorageBackupEngineTests : IAsyncLifetime
     [Fact]
     public async Task A_stored_object_with_a_flipped_byte_is_reused_by_a_normal_run_and_repaired_by_a_run_that_verifies_the_content_store()
     {
-        await CreateBucketAsync(_client, "uploads");
-        var objects = await UploadManyAsync(_client, "uploads", "", 12, 50_000, 7);
+        await CreateBucketAsync(Client, "uploads");
+        var objects = await UploadManyAsync(Client, "uploads", "", 12, 50_000, 7);
         var first = await StorageBackupEngine.BackupAsync(Request(), new CollectingLog(), CancellationToken.None);
         var victim = first.Contents.Objects[5];
-        var blob = new ContentStore(Path.Combine(_fake.Repository, "objects")).PathOf(victim.Sha256);
+        var blob = new ContentStore(Path.Combine(Fake.Repository, "objects")).PathOf(victim.Sha256);
         var bytes = await File.ReadAllBytesAsync(blob);
         bytes[bytes.Length / 2] ^= 0x40;
         await File.WriteAllBytesAsync(blob, bytes);
@@ -160,10 +145,10 @@ public sealed class StorageBackupEngineTests : IAsyncLifetime
     [Fact]
     public async Task Only_the_chosen_buckets_are_backed_up_and_an_unknown_one_is_refused_by_name()
     {
-        await CreateBucketAsync(_client, "avatars");
-        await CreateBucketAsync(_client, "products");
-        await UploadAsync(_client, "avatars", "a.png", Bytes(10, 1));
-        await UploadAsync(_client, "products", "p.png", Bytes(10, 2));
+        await CreateBucketAsync(Client, "avatars");
+        await CreateBucketAsync(Client, "products");
+        await UploadAsync(Client, "avatars", "a.png", Bytes(10, 1));
+        await UploadAsync(Client, "products", "p.png", Bytes(10, 2));
 
         var set = await StorageBackupEngine.BackupAsync(Request(buckets: ["products"]), new CollectingLog(), CancellationToken.None);
         Assert.Equal(["products"], set.Contents.Buckets.Select(b => b.Id));
@@ -172,24 +157,24 @@ public sealed class StorageBackupEngineTests : IAsyncLifetime
         var refused = await Assert.ThrowsAsync<HotmessException>(() => StorageBackupEngine.BackupAsync(Request(buckets: ["nope"]), new CollectingLog(), CancellationToken.None));
         Assert.Equal(("StorageBucketNotFound", FailureKind.NotFound, "nope"), (refused.ErrorId, refused.Kind, refused.Target));
         Assert.Contains("avatars, products", refused.Message);
-        Assert.Single(BackupRepository.Open(_fake.Repository).GetSets());
-        Assert.Empty(BackupRepository.Open(_fake.Repository).GetIncompleteSetPaths());
+        Assert.Single(BackupRepository.Open(Fake.Repository).GetSets());
+        Assert.Empty(BackupRepository.Open(Fake.Repository).GetIncompleteSetPaths());
     }
 
     [Fact]
     public async Task Object_keys_are_kept_exactly_and_never_become_paths()
     {
-        await CreateBucketAsync(_client, "uploads");
+        await CreateBucketAsync(Client, "uploads");
         string[] keys = ["with space/a+b&c.txt", "ünï/日本.png", "..hidden", "x..y/..z"];
         string[] legacy = ["../../escape-one.txt", "a/../../escape-two.txt", "./b.txt", "/leading.txt"];
         for (var i = 0; i < keys.Length; i++)
         {
-            await UploadAsync(_client, "uploads", keys[i], Bytes(100, i));
+            await UploadAsync(Client, "uploads", keys[i], Bytes(100, i));
         }
 
         for (var i = 0; i < legacy.Length; i++)
         {
-            await _fake.SeedRawAsync("uploads", legacy[i], Bytes(100, 50 + i));
+            await Fake.SeedRawAsync("uploads", legacy[i], Bytes(100, 50 + i));
         }
 
         var set = await StorageBackupEngine.BackupAsync(Request(), new CollectingLog(), CancellationToken.None);
@@ -200,9 +185,9 @@ public sealed class StorageBackupEngineTests : IAsyncLifetime
             Assert.Equal(Sha256(Bytes(100, 50 + i)), set.Contents.Objects.Single(o => o.Key == legacy[i]).Sha256);
         }
 
-        Assert.Empty(Directory.EnumerateFiles(_fake.Root, "*escape*", SearchOption.AllDirectories));
-        Assert.Empty(Directory.EnumerateFiles(_fake.Root, "*leading*", SearchOption.AllDirectories));
-        var objects = Path.Combine(_fake.Repository, "objects");
+        Assert.Empty(Directory.EnumerateFiles(Fake.Root, "*escape*", SearchOption.AllDirectories));
+        Assert.Empty(Directory.EnumerateFiles(Fake.Root, "*leading*", SearchOption.AllDirectories));
+        var objects = Path.Combine(Fake.Repository, "objects");
         foreach (var file in Directory.EnumerateFiles(objects, "*", SearchOption.AllDirectories).Where(f => !f.Contains(Path.DirectorySeparatorChar + "journal" + Path.DirectorySeparatorChar)))
         {
             var name = Path.GetFileName(file);
@@ -214,15 +199,15 @@ public sealed class StorageBackupEngineTests : IAsyncLifetime
     [Fact]
     public async Task An_interrupted_backup_records_no_set_and_the_next_run_reuses_what_it_stored()
     {
-        await CreateBucketAsync(_client, "uploads");
-        var objects = await UploadManyAsync(_client, "uploads", "", 40, 60_000, 4);
-        await _fake.SetFaultsAsync(new { latencyMs = 30, pathPrefix = "/storage/v1/object/uploads" });
+        await CreateBucketAsync(Client, "uploads");
+        var objects = await UploadManyAsync(Client, "uploads", "", 40, 60_000, 4);
+        await Fake.SetFaultsAsync(new { latencyMs = 30, pathPrefix = "/storage/v1/object/uploads" });
         using var interrupt = new CancellationTokenSource();
         var log = new InterruptingLog(interrupt, afterDownloads: 1);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => StorageBackupEngine.BackupAsync(Request(), log, interrupt.Token));
 
-        var repository = BackupRepository.Open(_fake.Repository);
+        var repository = BackupRepository.Open(Fake.Repository);
         Assert.Empty(repository.GetSets());
         Assert.Empty(repository.GetIncompleteSetPaths());
         // A run killed outright leaves its folder and a partial download; the next run clears both.
@@ -230,7 +215,7 @@ public sealed class StorageBackupEngineTests : IAsyncLifetime
         Directory.CreateDirectory(killed);
         Directory.CreateDirectory(Path.Combine(repository.ObjectsPath, "tmp"));
         await File.WriteAllBytesAsync(Path.Combine(repository.ObjectsPath, "tmp", "x.partial"), [1]);
-        await _fake.ClearFaultsAsync();
+        await Fake.ClearFaultsAsync();
 
         var resumed = await StorageBackupEngine.BackupAsync(Request(), new CollectingLog(), CancellationToken.None);
 
@@ -252,11 +237,11 @@ public sealed class StorageBackupEngineTests : IAsyncLifetime
     [Fact]
     public async Task Objects_that_cannot_be_fetched_are_named_and_no_set_is_recorded()
     {
-        await CreateBucketAsync(_client, "uploads");
-        var fine = await UploadManyAsync(_client, "uploads", "fine/", 10, 20_000, 5);
-        await UploadAsync(_client, "uploads", "broken/1.bin", Bytes(100, 1));
-        await UploadAsync(_client, "uploads", "broken/2.bin", Bytes(100, 2));
-        await _fake.SetFaultsAsync(new { serverErrorRate = 1.0, pathPrefix = "/storage/v1/object/uploads/broken" });
+        await CreateBucketAsync(Client, "uploads");
+        var fine = await UploadManyAsync(Client, "uploads", "fine/", 10, 20_000, 5);
+        await UploadAsync(Client, "uploads", "broken/1.bin", Bytes(100, 1));
+        await UploadAsync(Client, "uploads", "broken/2.bin", Bytes(100, 2));
+        await Fake.SetFaultsAsync(new { serverErrorRate = 1.0, pathPrefix = "/storage/v1/object/uploads/broken" });
 
         var failure = await Assert.ThrowsAsync<HotmessException>(() => StorageBackupEngine.BackupAsync(Request(), new CollectingLog(), CancellationToken.None));
 
@@ -264,11 +249,11 @@ public sealed class StorageBackupEngineTests : IAsyncLifetime
         Assert.Equal(["uploads/broken/1.bin", "uploads/broken/2.bin"], Assert.IsType<string[]>(failure.Target));
         Assert.Contains("'uploads/broken/1.bin' (StorageServiceFailed)", failure.Message);
         Assert.Contains("2 of 12 objects", failure.Message);
-        var repository = BackupRepository.Open(_fake.Repository);
+        var repository = BackupRepository.Open(Fake.Repository);
         Assert.Empty(repository.GetSets());
         Assert.Empty(repository.GetIncompleteSetPaths());
 
-        await _fake.ClearFaultsAsync();
+        await Fake.ClearFaultsAsync();
         var next = await StorageBackupEngine.BackupAsync(Request(), new CollectingLog(), CancellationToken.None);
         Assert.Equal((12, 2, 10), (next.ObjectCount, next.DownloadedCount, next.ReusedCount));
         Assert.Equal(fine.Count, next.Contents.Objects.Count(o => o.Key.StartsWith("fine/", StringComparison.Ordinal)));
@@ -277,7 +262,7 @@ public sealed class StorageBackupEngineTests : IAsyncLifetime
     [Fact]
     public async Task A_second_backup_of_the_same_kind_is_refused_while_one_runs()
     {
-        var repository = BackupRepository.OpenOrCreate(_fake.Repository);
+        var repository = BackupRepository.OpenOrCreate(Fake.Repository);
         using var held = repository.Lock(BackupKind.Storage);
 
         var refused = await Assert.ThrowsAsync<HotmessException>(() => StorageBackupEngine.BackupAsync(Request(), new CollectingLog(), CancellationToken.None));

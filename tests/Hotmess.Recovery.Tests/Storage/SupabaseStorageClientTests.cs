@@ -8,23 +8,8 @@ using static Hotmess.Recovery.Tests.Storage.StorageTestData;
 
 namespace Hotmess.Recovery.Tests.Storage;
 
-public sealed class SupabaseStorageClientTests : IAsyncLifetime
+public sealed class SupabaseStorageClientTests : StorageFakeTests
 {
-    private FakeServer _fake = null!;
-    private SupabaseStorageClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _fake = await FakeServer.StartAsync();
-        _client = _fake.NewClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _fake.DisposeAsync();
-    }
-
     [Fact]
     public void The_endpoint_is_the_storage_api_of_the_project_url()
     {
@@ -36,10 +21,10 @@ public sealed class SupabaseStorageClientTests : IAsyncLifetime
     [Fact]
     public async Task Buckets_are_created_read_and_updated_with_their_settings()
     {
-        await CreateBucketAsync(_client, "avatars", isPublic: true, fileSizeLimit: 1_000_000, mimeTypes: ["image/*"]);
-        await CreateBucketAsync(_client, "uploads");
+        await CreateBucketAsync(Client, "avatars", isPublic: true, fileSizeLimit: 1_000_000, mimeTypes: ["image/*"]);
+        await CreateBucketAsync(Client, "uploads");
 
-        var listed = await _client.ListBucketsAsync(CancellationToken.None);
+        var listed = await Client.ListBucketsAsync(CancellationToken.None);
         var avatars = Assert.Single(listed, b => b.Id == "avatars");
         Assert.True(avatars.Public);
         Assert.Equal(1_000_000, avatars.FileSizeLimit);
@@ -47,8 +32,8 @@ public sealed class SupabaseStorageClientTests : IAsyncLifetime
         Assert.Equal("STANDARD", avatars.Type);
         Assert.Contains(listed, b => b.Id == "uploads" && !b.Public && b.FileSizeLimit is null);
 
-        await _client.UpdateBucketAsync("avatars", new StorageBucketSettings { Public = false, FileSizeLimit = null, AllowedMimeTypes = null }, CancellationToken.None);
-        var updated = await _client.GetBucketAsync("avatars", CancellationToken.None);
+        await Client.UpdateBucketAsync("avatars", new StorageBucketSettings { Public = false, FileSizeLimit = null, AllowedMimeTypes = null }, CancellationToken.None);
+        var updated = await Client.GetBucketAsync("avatars", CancellationToken.None);
         Assert.False(updated.Public);
         Assert.Null(updated.FileSizeLimit);
         Assert.Null(updated.AllowedMimeTypes);
@@ -57,36 +42,36 @@ public sealed class SupabaseStorageClientTests : IAsyncLifetime
     [Fact]
     public async Task Errors_are_read_from_the_body_status_code_not_the_http_status()
     {
-        var missingBucket = await Assert.ThrowsAsync<StorageApiException>(() => _client.GetBucketAsync("nope", CancellationToken.None));
+        var missingBucket = await Assert.ThrowsAsync<StorageApiException>(() => Client.GetBucketAsync("nope", CancellationToken.None));
         Assert.Equal(("StorageBucketNotFound", FailureKind.NotFound, 400, 404, "NoSuchBucket"),
             (missingBucket.ErrorId, missingBucket.Kind, missingBucket.HttpStatus, missingBucket.StatusCode, missingBucket.Code));
         Assert.Equal("nope", missingBucket.Target);
 
-        await CreateBucketAsync(_client, "b");
-        var duplicateBucket = await Assert.ThrowsAsync<StorageApiException>(() => CreateBucketAsync(_client, "b"));
+        await CreateBucketAsync(Client, "b");
+        var duplicateBucket = await Assert.ThrowsAsync<StorageApiException>(() => CreateBucketAsync(Client, "b"));
         Assert.Equal(("StorageBucketExists", FailureKind.AlreadyExists, 409), (duplicateBucket.ErrorId, duplicateBucket.Kind, duplicateBucket.StatusCode));
 
-        await UploadAsync(_client, "b", "x.txt", Bytes(10, 1));
-        var duplicateKey = await Assert.ThrowsAsync<StorageApiException>(() => UploadAsync(_client, "b", "x.txt", Bytes(10, 2)));
+        await UploadAsync(Client, "b", "x.txt", Bytes(10, 1));
+        var duplicateKey = await Assert.ThrowsAsync<StorageApiException>(() => UploadAsync(Client, "b", "x.txt", Bytes(10, 2)));
         Assert.Equal(("StorageObjectExists", FailureKind.AlreadyExists, 400, 409), (duplicateKey.ErrorId, duplicateKey.Kind, duplicateKey.HttpStatus, duplicateKey.StatusCode));
         Assert.False(duplicateKey.AfterUncertainAttempt);
         Assert.Equal("b/x.txt", duplicateKey.Target);
 
-        var missingObject = await Assert.ThrowsAsync<StorageApiException>(() => DownloadAsync(_client, "b", "nothing.txt"));
+        var missingObject = await Assert.ThrowsAsync<StorageApiException>(() => DownloadAsync(Client, "b", "nothing.txt"));
         Assert.Equal(("StorageObjectNotFound", FailureKind.NotFound, "NoSuchKey"), (missingObject.ErrorId, missingObject.Kind, missingObject.Code));
 
-        var invalidKey = await Assert.ThrowsAsync<StorageApiException>(() => UploadAsync(_client, "b", "100%.txt", Bytes(1, 1)));
+        var invalidKey = await Assert.ThrowsAsync<StorageApiException>(() => UploadAsync(Client, "b", "100%.txt", Bytes(1, 1)));
         Assert.Equal(("StorageKeyInvalid", FailureKind.InvalidArgument), (invalidKey.ErrorId, invalidKey.Kind));
 
         // Upserting replaces the content.
-        await UploadAsync(_client, "b", "x.txt", Bytes(20, 3), upsert: true);
-        Assert.Equal(Bytes(20, 3), await DownloadAsync(_client, "b", "x.txt"));
+        await UploadAsync(Client, "b", "x.txt", Bytes(20, 3), upsert: true);
+        Assert.Equal(Bytes(20, 3), await DownloadAsync(Client, "b", "x.txt"));
     }
 
     [Fact]
     public async Task A_wrong_key_is_refused_by_the_gateway_without_the_key_in_the_message()
     {
-        using var wrong = new SupabaseStorageClient(_fake.BaseUrl, new Secret("not-the-service-key-9999"), StorageFakes.QuickRetries);
+        using var wrong = new SupabaseStorageClient(Fake.BaseUrl, new Secret("not-the-service-key-9999"), StorageFakes.QuickRetries);
         var refused = await Assert.ThrowsAsync<StorageApiException>(() => wrong.ListBucketsAsync(CancellationToken.None));
         Assert.Equal(("StorageApiKeyInvalid", FailureKind.AuthenticationFailed, 401), (refused.ErrorId, refused.Kind, refused.HttpStatus));
         Assert.Null(refused.StatusCode);
@@ -97,14 +82,14 @@ public sealed class SupabaseStorageClientTests : IAsyncLifetime
     [Fact]
     public async Task Listing_pages_through_a_folder_larger_than_the_page_cap()
     {
-        await CreateBucketAsync(_client, "many");
+        await CreateBucketAsync(Client, "many");
         // 1,600 objects in one folder, big/000/000000.bin to big/000/001599.bin, written by the fake's own generator.
-        using var generated = await _fake.Control.PostAsJsonAsync("__fake/storage/generate", new { bucket = "many", prefix = "big/", count = 1_600, minSize = 1, maxSize = 1, folders = 1 });
+        using var generated = await Fake.Control.PostAsJsonAsync("__fake/storage/generate", new { bucket = "many", prefix = "big/", count = 1_600, minSize = 1, maxSize = 1, folders = 1 });
         generated.EnsureSuccessStatusCode();
         var names = Enumerable.Range(0, 1_600).Select(i => $"{i:D6}.bin").ToList();
-        await UploadAsync(_client, "many", "top.txt", [1]);
+        await UploadAsync(Client, "many", "top.txt", [1]);
 
-        using var smallPages = _fake.NewClient(new StorageClientOptions { ListPageSize = 100 });
+        using var smallPages = Fake.NewClient(new StorageClientOptions { ListPageSize = 100 });
         var entries = new List<StorageListEntry>();
         await foreach (var entry in smallPages.ListFolderAsync("many", "big/000", CancellationToken.None))
         {
@@ -114,10 +99,10 @@ public sealed class SupabaseStorageClientTests : IAsyncLifetime
         Assert.Equal(names, entries.Select(e => e.Name));
 
         // Storage clamps a page to 1500 whatever limit is asked for.
-        var capped = await _client.ListPageAsync("many", "big/000/", 5_000, 0, CancellationToken.None);
+        var capped = await Client.ListPageAsync("many", "big/000/", 5_000, 0, CancellationToken.None);
         Assert.Equal(1_500, capped.Count);
 
-        var all = await _client.ListObjectsAsync("many", "", 4, null, CancellationToken.None);
+        var all = await Client.ListObjectsAsync("many", "", 4, null, CancellationToken.None);
         Assert.Equal(1_601, all.Count);
         Assert.Equal(all.Count, all.Select(o => o.Key).Distinct().Count());
         Assert.Contains(all, o => o.Key == "big/000/001599.bin" && o.Size == 1);
@@ -126,34 +111,34 @@ public sealed class SupabaseStorageClientTests : IAsyncLifetime
     [Fact]
     public async Task Listing_recurses_into_folder_entries_and_returns_full_keys()
     {
-        await CreateBucketAsync(_client, "tree");
+        await CreateBucketAsync(Client, "tree");
         string[] keys = ["a.txt", "d1/b.txt", "d1/d2/c.txt", "d1/d2/d3/e.txt", "d1/.emptyFolderPlaceholder", "z/y/x/w.txt"];
         foreach (var key in keys)
         {
-            await UploadAsync(_client, "tree", key, Bytes(key.Length, 1), "text/plain", "max-age=60");
+            await UploadAsync(Client, "tree", key, Bytes(key.Length, 1), "text/plain", "max-age=60");
         }
 
-        var root = await _client.ListPageAsync("tree", "", 100, 0, CancellationToken.None);
+        var root = await Client.ListPageAsync("tree", "", 100, 0, CancellationToken.None);
         Assert.Equal(["a.txt", "d1", "z"], root.Select(e => e.Name));
         Assert.True(root.Single(e => e.Name == "d1").IsFolder);
         Assert.Null(root.Single(e => e.Name == "d1").Metadata);
         Assert.False(root.Single(e => e.Name == "a.txt").IsFolder);
 
-        var all = await _client.ListObjectsAsync("tree", "", 3, null, CancellationToken.None);
+        var all = await Client.ListObjectsAsync("tree", "", 3, null, CancellationToken.None);
         Assert.Equal(keys.Order(StringComparer.Ordinal), all.Select(o => o.Key));
         var c = all.Single(o => o.Key == "d1/d2/c.txt");
         Assert.Equal(("text/plain", "max-age=60", 11L), (c.ContentType, c.CacheControl, c.Size));
         Assert.StartsWith("\"", c.ETag);
         Assert.NotNull(c.LastModified);
 
-        var below = await _client.ListObjectsAsync("tree", "d1/d2", 2, null, CancellationToken.None);
+        var below = await Client.ListObjectsAsync("tree", "d1/d2", 2, null, CancellationToken.None);
         Assert.Equal(["d1/d2/c.txt", "d1/d2/d3/e.txt"], below.Select(o => o.Key));
     }
 
     [Fact]
     public async Task Awkward_keys_arrive_and_come_back_exactly_as_written()
     {
-        await CreateBucketAsync(_client, "keys");
+        await CreateBucketAsync(Client, "keys");
         string[] keys =
         [
             "with space/and+plus&amp.txt",
@@ -166,36 +151,36 @@ public sealed class SupabaseStorageClientTests : IAsyncLifetime
         ];
         for (var i = 0; i < keys.Length; i++)
         {
-            await UploadAsync(_client, "keys", keys[i], Bytes(100 + i, i));
+            await UploadAsync(Client, "keys", keys[i], Bytes(100 + i, i));
         }
 
         // Keys an older Storage accepted, with dot segments: they must reach Storage as written, not resolved.
         string[] legacy = ["../../escape.txt", "a/./b.txt", "a/../b.txt"];
         for (var i = 0; i < legacy.Length; i++)
         {
-            await _fake.SeedRawAsync("keys", legacy[i], Bytes(50 + i, 100 + i));
+            await Fake.SeedRawAsync("keys", legacy[i], Bytes(50 + i, 100 + i));
         }
 
-        var listed = await _client.ListObjectsAsync("keys", "", 4, null, CancellationToken.None);
+        var listed = await Client.ListObjectsAsync("keys", "", 4, null, CancellationToken.None);
         Assert.Equal(keys.Concat(legacy).Order(StringComparer.Ordinal), listed.Select(o => o.Key));
         for (var i = 0; i < keys.Length; i++)
         {
-            Assert.Equal(Bytes(100 + i, i), await DownloadAsync(_client, "keys", keys[i]));
+            Assert.Equal(Bytes(100 + i, i), await DownloadAsync(Client, "keys", keys[i]));
         }
 
         for (var i = 0; i < legacy.Length; i++)
         {
-            Assert.Equal(Bytes(50 + i, 100 + i), await DownloadAsync(_client, "keys", legacy[i]));
+            Assert.Equal(Bytes(50 + i, 100 + i), await DownloadAsync(Client, "keys", legacy[i]));
         }
     }
 
     [Fact]
     public async Task Rate_limits_wait_as_long_as_retry_after_says_then_fail_as_rate_limited()
     {
-        await _fake.SetFaultsAsync(new { rateLimitRate = 1.0, retryAfterSeconds = 2 });
+        await Fake.SetFaultsAsync(new { rateLimitRate = 1.0, retryAfterSeconds = 2 });
         var clock = new FakeTimeProvider();
         var sent = new ScriptedHandler(clock);
-        using var client = new SupabaseStorageClient(_fake.BaseUrl, StorageFakes.Key,
+        using var client = new SupabaseStorageClient(Fake.BaseUrl, StorageFakes.Key,
             new StorageClientOptions { MaxAttempts = 4, MaxRetryAfter = TimeSpan.FromSeconds(60), Time = clock }, null, sent);
 
         var failure = await Assert.ThrowsAsync<StorageApiException>(() => clock.RunAsync(() => client.ListBucketsAsync(CancellationToken.None)));
@@ -205,17 +190,17 @@ public sealed class SupabaseStorageClientTests : IAsyncLifetime
         Assert.Equal(4, sent.SentAt.Count);
         // On the client's clock each attempt left at least the 2 s Storage asked for after the one before, and not the 60 s cap.
         Assert.All(sent.SentAt.Zip(sent.SentAt.Skip(1), (a, b) => b - a), gap => Assert.InRange(gap, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10)));
-        Assert.Equal(4, (await _fake.FaultCountsAsync()).GetProperty("rateLimit").GetInt32());
+        Assert.Equal(4, (await Fake.FaultCountsAsync()).GetProperty("rateLimit").GetInt32());
     }
 
     [Fact]
     public async Task A_lasting_server_error_is_retried_with_backoff_up_to_the_attempt_limit_then_reported_with_the_attempts()
     {
-        await _fake.SetFaultsAsync(new { serverErrorRate = 1.0 });
+        await Fake.SetFaultsAsync(new { serverErrorRate = 1.0 });
         var clock = new FakeTimeProvider();
         var sent = new ScriptedHandler(clock);
         var options = new StorageClientOptions { MaxAttempts = 5, BaseBackoff = TimeSpan.FromMilliseconds(500), MaxBackoff = TimeSpan.FromSeconds(4), Time = clock };
-        using var client = new SupabaseStorageClient(_fake.BaseUrl, StorageFakes.Key, options, null, sent);
+        using var client = new SupabaseStorageClient(Fake.BaseUrl, StorageFakes.Key, options, null, sent);
 
         var failure = await Assert.ThrowsAsync<StorageApiException>(() => clock.RunAsync(() => client.ListBucketsAsync(CancellationToken.None)));
 
@@ -232,7 +217,7 @@ public sealed class SupabaseStorageClientTests : IAsyncLifetime
         var content = Bytes(320 * 1024, 9);
         var server = new SlowReadingStorage(pause: TimeSpan.FromMilliseconds(250), stallAfter: null);
         var options = new StorageClientOptions { ResponseTimeout = TimeSpan.FromSeconds(1), SendIdleTimeout = TimeSpan.FromSeconds(2), MaxAttempts = 1 };
-        using var client = new SupabaseStorageClient(_fake.BaseUrl, StorageFakes.Key, options, null, server);
+        using var client = new SupabaseStorageClient(Fake.BaseUrl, StorageFakes.Key, options, null, server);
 
         await UploadAsync(client, "b", "slow.bin", content);
 
@@ -248,7 +233,7 @@ public sealed class SupabaseStorageClientTests : IAsyncLifetime
         {
             ResponseTimeout = TimeSpan.FromSeconds(30), SendIdleTimeout = TimeSpan.FromSeconds(1), MaxAttempts = 2, BaseBackoff = TimeSpan.FromMilliseconds(5),
         };
-        using var client = new SupabaseStorageClient(_fake.BaseUrl, StorageFakes.Key, options, null, server);
+        using var client = new SupabaseStorageClient(Fake.BaseUrl, StorageFakes.Key, options, null, server);
 
         var failure = await Assert.ThrowsAsync<HotmessException>(() => UploadAsync(client, "b", "stalled.bin", Bytes(320 * 1024, 10)));
 
@@ -261,45 +246,45 @@ public sealed class SupabaseStorageClientTests : IAsyncLifetime
     [Fact]
     public async Task Server_errors_are_retried_until_the_request_succeeds()
     {
-        await CreateBucketAsync(_client, "b");
-        await _fake.SetFaultsAsync(new { serverErrorRate = 0.5, seed = 7 });
+        await CreateBucketAsync(Client, "b");
+        await Fake.SetFaultsAsync(new { serverErrorRate = 0.5, seed = 7 });
 
         for (var i = 0; i < 20; i++)
         {
-            Assert.Single(await _client.ListBucketsAsync(CancellationToken.None));
+            Assert.Single(await Client.ListBucketsAsync(CancellationToken.None));
         }
 
-        Assert.True((await _fake.FaultCountsAsync()).GetProperty("serverError").GetInt32() > 0);
+        Assert.True((await Fake.FaultCountsAsync()).GetProperty("serverError").GetInt32() > 0);
     }
 
     [Fact]
     public async Task Downloads_cut_mid_body_are_retried_and_never_return_partial_content()
     {
-        await CreateBucketAsync(_client, "b");
+        await CreateBucketAsync(Client, "b");
         var content = Bytes(300_000, 5);
-        await UploadAsync(_client, "b", "big.bin", content);
-        await _fake.SetFaultsAsync(new { cutRate = 0.5, pathPrefix = "/storage/v1/object/b", seed = 3 });
+        await UploadAsync(Client, "b", "big.bin", content);
+        await Fake.SetFaultsAsync(new { cutRate = 0.5, pathPrefix = "/storage/v1/object/b", seed = 3 });
 
         for (var i = 0; i < 10; i++)
         {
-            Assert.Equal(Sha256(content), Sha256(await DownloadAsync(_client, "b", "big.bin")));
+            Assert.Equal(Sha256(content), Sha256(await DownloadAsync(Client, "b", "big.bin")));
         }
 
-        Assert.True((await _fake.FaultCountsAsync()).GetProperty("cut").GetInt32() > 0);
+        Assert.True((await Fake.FaultCountsAsync()).GetProperty("cut").GetInt32() > 0);
     }
 
     [Fact]
     public async Task A_create_answered_already_exists_after_a_cut_attempt_says_its_first_attempt_may_have_landed()
     {
-        await CreateBucketAsync(_client, "b");
-        await _fake.SetFaultsAsync(new { cutRate = 0.5, pathPrefix = "/storage/v1/object/b", seed = 11 });
+        await CreateBucketAsync(Client, "b");
+        await Fake.SetFaultsAsync(new { cutRate = 0.5, pathPrefix = "/storage/v1/object/b", seed = 11 });
         var contents = Enumerable.Range(0, 40).ToDictionary(i => $"k{i}.bin", i => Bytes(2_000, i));
         var flagged = 0;
         foreach (var (key, content) in contents)
         {
             try
             {
-                await UploadAsync(_client, "b", key, content);
+                await UploadAsync(Client, "b", key, content);
             }
             catch (StorageApiException ex) when (ex.ErrorId == "StorageObjectExists")
             {
@@ -308,11 +293,11 @@ public sealed class SupabaseStorageClientTests : IAsyncLifetime
             }
         }
 
-        await _fake.ClearFaultsAsync();
+        await Fake.ClearFaultsAsync();
         Assert.True(flagged > 0);
         foreach (var (key, content) in contents)
         {
-            Assert.Equal(content, await DownloadAsync(_client, "b", key));
+            Assert.Equal(content, await DownloadAsync(Client, "b", key));
         }
     }
 
