@@ -10,12 +10,7 @@ public sealed class DatabaseRestoreAndVerifyTests(SampleDatabaseFixture fixture)
     private BackupSet _set = null!;
 
     public async Task InitializeAsync() =>
-        _set = await DatabaseBackupEngine.BackupAsync(new DatabaseBackupRequest
-        {
-            ConnectionString = fixture.SourceConnectionString,
-            Repository = fixture.NewFolder(),
-            CriticalTables = ["User", "Beacon", "message", "marketplace_order", "support_tickets", "gdpr_consents"],
-        }, NullOperationLog.Instance, default);
+        _set = await fixture.BackUpSampleAsync(["User", "Beacon", "message", "marketplace_order", "support_tickets", "gdpr_consents"]);
 
     public Task DisposeAsync() => Task.CompletedTask;
 

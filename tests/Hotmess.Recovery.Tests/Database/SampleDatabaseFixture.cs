@@ -1,3 +1,6 @@
+using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Database;
+using Hotmess.Recovery.Repository;
 using Hotmess.Recovery.Sandbox;
 
 namespace Hotmess.Recovery.Tests.Database;
@@ -28,6 +31,15 @@ public sealed class SampleDatabaseFixture : IAsyncLifetime
 
     /// <summary>A fresh folder for one test.</summary>
     public string NewFolder(string name = "repository") => Path.Combine(WorkFolder, name + "-" + Guid.NewGuid().ToString("N")[..8]);
+
+    /// <summary>A backup of the sample database into a fresh repository.</summary>
+    public Task<BackupSet> BackUpSampleAsync(IReadOnlyList<string>? criticalTables = null) =>
+        DatabaseBackupEngine.BackupAsync(new DatabaseBackupRequest
+        {
+            ConnectionString = SourceConnectionString,
+            Repository = NewFolder(),
+            CriticalTables = criticalTables ?? [],
+        }, NullOperationLog.Instance, default);
 
     public string ScratchConnectionString() => Server.ConnectionString("scratch_" + Guid.NewGuid().ToString("N")[..8]);
 }

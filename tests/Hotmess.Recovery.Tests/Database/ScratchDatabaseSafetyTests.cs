@@ -11,12 +11,7 @@ public sealed class ScratchDatabaseSafetyTests(SampleDatabaseFixture fixture) : 
 {
     private BackupSet _set = null!;
 
-    public async Task InitializeAsync() =>
-        _set = await DatabaseBackupEngine.BackupAsync(new DatabaseBackupRequest
-        {
-            ConnectionString = fixture.SourceConnectionString,
-            Repository = fixture.NewFolder(),
-        }, NullOperationLog.Instance, default);
+    public async Task InitializeAsync() => _set = await fixture.BackUpSampleAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 
