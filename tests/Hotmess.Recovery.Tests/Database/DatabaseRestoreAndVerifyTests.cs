@@ -64,7 +64,7 @@ public sealed class DatabaseRestoreAndVerifyTests(SampleDatabaseFixture fixture)
     [Fact]
     public async Task A_corrupted_file_fails_the_verification_naming_the_file_and_skips_the_restore()
     {
-        var copy = CopySet(_set);
+        var copy = fixture.CopySet(_set);
         var victim = copy.Manifest.Files.First(f => f.Path.EndsWith(".dat.gz", StringComparison.Ordinal));
         var path = Path.Combine(copy.Path, victim.Path);
         var bytes = await File.ReadAllBytesAsync(path);
@@ -83,7 +83,7 @@ public sealed class DatabaseRestoreAndVerifyTests(SampleDatabaseFixture fixture)
     public async Task A_restore_that_differs_from_the_evidence_fails_the_fingerprint_and_count()
     {
         // The manifest says one more row than the dump holds: exactly what a dump taken outside the snapshot would look like.
-        var copy = CopySet(_set);
+        var copy = fixture.CopySet(_set);
         var message = copy.Manifest.Database!.Tables.Single(t => t.Name == "message");
         message.RowCount += 1;
         message.Fingerprint = "r1:00000000000000000000000000000000";
@@ -112,7 +112,7 @@ public sealed class DatabaseRestoreAndVerifyTests(SampleDatabaseFixture fixture)
     [Fact]
     public async Task A_backup_far_smaller_than_the_previous_one_fails_the_size_check()
     {
-        var previous = CopySet(_set);
+        var previous = fixture.CopySet(_set);
         previous.Manifest.Files.Add(new PayloadFile("dump/padding", _set.SizeBytes * 3, "00"));
 
         var verification = await DatabaseVerifier.VerifyAsync(new DatabaseVerificationRequest { Set = _set, PreviousSet = previous }, NullOperationLog.Instance, default);
@@ -132,20 +132,5 @@ public sealed class DatabaseRestoreAndVerifyTests(SampleDatabaseFixture fixture)
 
         Assert.Equal("TargetNotEmpty", ex.ErrorId);
         Assert.Equal("1", fixture.Server.ExecuteSql(name, "SELECT count(*) FROM precious").Trim());
-    }
-
-    /// <summary>A copy of the set's folder, so a test can damage it without touching the shared set.</summary>
-    private BackupSet CopySet(BackupSet set)
-    {
-        var folder = Path.Combine(fixture.NewFolder("copy"), set.Id);
-        foreach (var file in Directory.GetFiles(set.Path, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(folder, Path.GetRelativePath(set.Path, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-
-        var manifest = Json.Deserialize<BackupManifest>(File.ReadAllText(Path.Combine(folder, "manifest.json")));
-        return new BackupSet(set.Repository, folder, manifest);
     }
 }

@@ -55,7 +55,7 @@ public sealed class DatabaseRestoreSafetyTests(SampleDatabaseFixture fixture) : 
     {
         var (target, name) = await TargetWithADependentViewAsync();
         var before = State(name);
-        var copy = CopySet(_set);
+        var copy = fixture.CopySet(_set);
         copy.Manifest.Database!.Tables.Single(t => t.Name == "message").RowCount += 1;
 
         var ex = await Assert.ThrowsAsync<HotmessException>(() =>
@@ -119,7 +119,7 @@ public sealed class DatabaseRestoreSafetyTests(SampleDatabaseFixture fixture) : 
     [Fact]
     public async Task Restore_of_a_set_with_a_damaged_dump_file_is_refused_naming_the_file_and_creates_nothing()
     {
-        var copy = CopySet(_set);
+        var copy = fixture.CopySet(_set);
         var victim = copy.Manifest.Files.First(f => f.Path.EndsWith(".dat.gz", StringComparison.Ordinal));
         var path = Path.Combine(copy.Path, victim.Path);
         var bytes = await File.ReadAllBytesAsync(path);
@@ -133,7 +133,7 @@ public sealed class DatabaseRestoreSafetyTests(SampleDatabaseFixture fixture) : 
         Assert.Equal("BackupCorrupted", ex.ErrorId);
         Assert.Equal(FailureKind.InvalidData, ex.Kind);
         Assert.Contains(victim.Path, ex.Message, StringComparison.Ordinal);
-        Assert.Empty(Databases(DatabaseName(target)));
+        Assert.Empty(Databases(SampleDatabaseFixture.DatabaseName(target)));
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class DatabaseRestoreSafetyTests(SampleDatabaseFixture fixture) : 
     {
         var (target, name) = await TargetWithADependentViewAsync();
         var before = State(name);
-        var copy = CopySet(_set);
+        var copy = fixture.CopySet(_set);
         var victim = copy.Manifest.Files.Where(f => f.Path.EndsWith(".dat.gz", StringComparison.Ordinal)).MaxBy(f => f.Size)!;
         await using (var file = new FileStream(Path.Combine(copy.Path, victim.Path), FileMode.Open))
         {
@@ -166,14 +166,14 @@ public sealed class DatabaseRestoreSafetyTests(SampleDatabaseFixture fixture) : 
             DatabaseRestoreEngine.RestoreAsync(Request(target) with { PgBinDirectory = ScriptedPgRestore.Create(fixture, ScriptedPgRestore.RestoresThenFails) }, NullOperationLog.Instance, default));
 
         Assert.Equal("PgRestoreFailed", ex.ErrorId);
-        Assert.Empty(Databases(DatabaseName(target)));
+        Assert.Empty(Databases(SampleDatabaseFixture.DatabaseName(target)));
     }
 
     [Fact]
     public async Task A_failed_forced_restore_drops_the_roles_it_created_and_a_successful_one_reports_them()
     {
         var (target, name) = await TargetWithADependentViewAsync();
-        var copy = CopySet(_set);
+        var copy = fixture.CopySet(_set);
         var role = "missing_" + Guid.NewGuid().ToString("N")[..8];
         copy.Manifest.Database!.Roles.Add(role);
 
@@ -195,7 +195,7 @@ public sealed class DatabaseRestoreSafetyTests(SampleDatabaseFixture fixture) : 
     public async Task Restore_refuses_a_target_that_holds_only_functions_types_large_objects_or_schemas_unless_forced(string sql, string what)
     {
         var target = fixture.ScratchConnectionString();
-        var name = DatabaseName(target);
+        var name = SampleDatabaseFixture.DatabaseName(target);
         fixture.Server.CreateDatabase(name);
         fixture.Server.ExecuteSql(name, sql);
         var before = State(name);
@@ -214,7 +214,7 @@ public sealed class DatabaseRestoreSafetyTests(SampleDatabaseFixture fixture) : 
     {
         var target = fixture.ScratchConnectionString();
         await DatabaseRestoreEngine.RestoreAsync(Request(target), NullOperationLog.Instance, default);
-        var name = DatabaseName(target);
+        var name = SampleDatabaseFixture.DatabaseName(target);
         fixture.Server.ExecuteSql(name, """
             DELETE FROM public.support_tickets;
             CREATE VIEW public.open_tickets AS SELECT * FROM public.support_tickets;
@@ -259,21 +259,4 @@ public sealed class DatabaseRestoreSafetyTests(SampleDatabaseFixture fixture) : 
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
 
     private string Sql(string database, string sql) => fixture.Server.ExecuteSql(database, sql).Trim();
-
-    private static string DatabaseName(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString).Database!;
-
-    /// <summary>A copy of the set's folder, so a test can damage it without touching the shared set.</summary>
-    private BackupSet CopySet(BackupSet set)
-    {
-        var folder = Path.Combine(fixture.NewFolder("copy"), set.Id);
-        foreach (var file in Directory.GetFiles(set.Path, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(folder, Path.GetRelativePath(set.Path, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-
-        var manifest = Json.Deserialize<BackupManifest>(File.ReadAllText(Path.Combine(folder, "manifest.json")));
-        return new BackupSet(set.Repository, folder, manifest);
-    }
 }

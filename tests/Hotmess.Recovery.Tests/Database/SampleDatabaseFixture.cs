@@ -2,6 +2,7 @@ using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Database;
 using Hotmess.Recovery.Repository;
 using Hotmess.Recovery.Sandbox;
+using Npgsql;
 
 namespace Hotmess.Recovery.Tests.Database;
 
@@ -40,6 +41,23 @@ public sealed class SampleDatabaseFixture : IAsyncLifetime
             Repository = NewFolder(),
             CriticalTables = criticalTables ?? [],
         }, NullOperationLog.Instance, default);
+
+    /// <summary>A copy of the set's folder, so a test can damage it without touching the shared set.</summary>
+    public BackupSet CopySet(BackupSet set)
+    {
+        var folder = Path.Combine(NewFolder("copy"), set.Id);
+        foreach (var file in Directory.GetFiles(set.Path, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(folder, Path.GetRelativePath(set.Path, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        var manifest = Json.Deserialize<BackupManifest>(File.ReadAllText(Path.Combine(folder, "manifest.json")));
+        return new BackupSet(set.Repository, folder, manifest);
+    }
+
+    public static string DatabaseName(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString).Database!;
 
     public string ScratchConnectionString() => Server.ConnectionString("scratch_" + Guid.NewGuid().ToString("N")[..8]);
 }

@@ -57,7 +57,7 @@ public sealed class ScratchDatabaseSafetyTests(SampleDatabaseFixture fixture) : 
     public async Task Verification_refuses_a_database_that_holds_only_functions_types_large_objects_extensions_or_schemas_and_leaves_it(string sql, string what)
     {
         var scratch = fixture.ScratchConnectionString();
-        var name = DatabaseName(scratch);
+        var name = SampleDatabaseFixture.DatabaseName(scratch);
         fixture.Server.CreateDatabase(name);
         fixture.Server.ExecuteSql(name, sql);
 
@@ -72,7 +72,7 @@ public sealed class ScratchDatabaseSafetyTests(SampleDatabaseFixture fixture) : 
     public async Task Verification_refuses_an_existing_empty_database_it_did_not_create_and_leaves_it()
     {
         var scratch = fixture.ScratchConnectionString();
-        var name = DatabaseName(scratch);
+        var name = SampleDatabaseFixture.DatabaseName(scratch);
         fixture.Server.CreateDatabase(name);
 
         var ex = await Assert.ThrowsAsync<HotmessException>(() => VerifyAsync(scratch));
@@ -87,7 +87,7 @@ public sealed class ScratchDatabaseSafetyTests(SampleDatabaseFixture fixture) : 
     public async Task Verification_creates_a_missing_scratch_database_and_drops_it_even_when_the_restore_fails()
     {
         var scratch = fixture.ScratchConnectionString();
-        var name = DatabaseName(scratch);
+        var name = SampleDatabaseFixture.DatabaseName(scratch);
         var bin = ScriptedPgRestore.Create(fixture, ScriptedPgRestore.RestoresThenFails);
 
         var verification = await DatabaseVerifier.VerifyAsync(new DatabaseVerificationRequest { Set = _set, RestoreTo = scratch, PgBinDirectory = bin }, NullOperationLog.Instance, default);
@@ -116,13 +116,11 @@ public sealed class ScratchDatabaseSafetyTests(SampleDatabaseFixture fixture) : 
 
         Assert.True(verification.Passed, string.Join("\n", verification.Checks.Where(c => !c.Passed)));
         Assert.Equal("0", Sql($"SELECT count(*) FROM pg_roles WHERE rolname = '{role}'"));
-        Assert.Equal("0", Sql($"SELECT count(*) FROM pg_database WHERE datname = '{DatabaseName(scratch)}'"));
+        Assert.Equal("0", Sql($"SELECT count(*) FROM pg_database WHERE datname = '{SampleDatabaseFixture.DatabaseName(scratch)}'"));
     }
 
     private Task<BackupVerification> VerifyAsync(string scratch) =>
         DatabaseVerifier.VerifyAsync(new DatabaseVerificationRequest { Set = _set, RestoreTo = scratch }, NullOperationLog.Instance, default);
 
     private string Sql(string sql) => fixture.Server.ExecuteSql("postgres", sql).Trim();
-
-    private static string DatabaseName(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString).Database!;
 }
