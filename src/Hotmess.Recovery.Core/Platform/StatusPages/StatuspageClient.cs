@@ -36,10 +36,20 @@ public sealed class StatuspageClient
         _resilience = new HttpResilience("The status page", resilience ?? new HttpResilienceOptions(), _log);
     }
 
-    public async Task<ProviderStatus> GetStatusAsync(string provider, Uri pageUrl, CancellationToken cancellationToken)
+    public Task<ProviderStatus> GetStatusAsync(string provider, Uri pageUrl, CancellationToken cancellationToken) =>
+        ReadAsync(provider, pageUrl, "/api/v2/status.json", cancellationToken);
+
+    /// <summary>
+    /// Reads <c>{page}/api/v2/summary.json</c>: the same status, with the components that are not operational and
+    /// the unresolved incidents.
+    /// </summary>
+    public Task<ProviderStatus> GetSummaryAsync(string provider, Uri pageUrl, CancellationToken cancellationToken) =>
+        ReadAsync(provider, pageUrl, "/api/v2/summary.json", cancellationToken);
+
+    private async Task<ProviderStatus> ReadAsync(string provider, Uri pageUrl, string path, CancellationToken cancellationToken)
     {
         // A public page read without credentials: http:// is allowed here.
-        var url = new Uri(pageUrl.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/api/v2/status.json");
+        var url = new Uri(pageUrl.GetLeftPart(UriPartial.Path).TrimEnd('/') + path);
         string body;
         int status;
         try
@@ -96,19 +106,45 @@ public sealed class StatuspageClient
             }
 
             return new ProviderStatus(provider, indicator, description ?? indicatorText, pageName, updated, url.ToString(),
-                indicator == ProviderIndicator.Unknown ? $"the page reports an indicator Statuspage does not document: '{indicatorText}'" : null);
+                indicator == ProviderIndicator.Unknown ? $"the page reports an indicator Statuspage does not document: '{indicatorText}'" : null)
+            {
+                Components = NamedItems(root, "components", c => c.TryGetProperty("status", out var s) && s.GetString() is { } text && text != "operational" ? text : null),
+                Incidents = NamedItems(root, "incidents", i => i.TryGetProperty("impact", out var s) ? s.GetString() : null),
+            };
         }
         catch (JsonException)
         {
             return ProviderStatus.Unknown(provider, url, "the page did not answer JSON: not a Statuspage page");
         }
     }
+    /// <summary>"name: detail" for each item of the array <paramref name="property"/> whose detail is not null.</summary>
+    private static IReadOnlyList<string> NamedItems(JsonElement root, string property, Func<JsonElement, string?> detail)
+    {
+        if (!root.TryGetProperty(property, out var items) || items.ValueKind != JsonValueKind.Array)
+        {
+            return [];
+        }
+
+        return items.EnumerateArray()
+            .Where(i => i.ValueKind == JsonValueKind.Object)
+            .Select(i => (Name: i.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null, Detail: detail(i)))
+            .Where(i => i.Name is not null && i.Detail is not null)
+            .Select(i => $"{i.Name}: {i.Detail}")
+            .ToList();
+    }
 }
+
 
 /// <summary>One provider's status as its page reports it; <see cref="Reason"/> says why it is unknown.</summary>
 public sealed record ProviderStatus(
     string Provider, ProviderIndicator Indicator, string Description, string? PageName, DateTimeOffset? UpdatedAt, string Url, string? Reason)
 {
+    /// <summary>From a summary: components that are not operational, as "name: status".</summary>
+    public IReadOnlyList<string> Components { get; init; } = [];
+
+    /// <summary>From a summary: unresolved incidents, as "name: impact".</summary>
+    public IReadOnlyList<string> Incidents { get; init; } = [];
+
     /// <summary>Operational means the page answered and reports no incident.</summary>
     public bool Operational => Indicator == ProviderIndicator.None;
 

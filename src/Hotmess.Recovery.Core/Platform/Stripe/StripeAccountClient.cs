@@ -6,8 +6,8 @@ using Stripe;
 namespace Hotmess.Recovery.Platform.Stripe;
 
 /// <summary>
-/// The parts of Stripe that credential recovery needs, through Stripe.net pointed at the configured API base
-/// (<c>STRIPE_API_URL</c>): check a key, list and update webhook endpoints. Stripe.net's own retries are off;
+/// The parts of Stripe that credential recovery and the payment health checks need, through Stripe.net pointed at the configured API base
+/// (<c>STRIPE_API_URL</c>): check a key, list and update webhook endpoints, count events and payments. Stripe.net's own retries are off;
 /// its requests go through the shared pipeline (<see cref="ResilientHandler"/>): GETs, and POSTs because each
 /// carries an <c>Idempotency-Key</c> (Stripe runs a repeated key once), are retried on 429, 5xx, connection errors
 /// and timeouts, unless Stripe answers <c>Stripe-Should-Retry: false</c>. What is left becomes a
@@ -92,6 +92,55 @@ public sealed class StripeAccountClient
         return ToEndpoint(updated);
     }
 
+    /// <summary>
+    /// How many events were created since <paramref name="since"/>, and how many of them have a webhook not yet
+    /// delivered (<c>delivery_success=false</c>: pending or failed on at least one endpoint).
+    /// </summary>
+    public async Task<StripeEventCounts> CountEventsAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var all = await CountEventsAsync(since, null, cancellationToken).ConfigureAwait(false);
+        var undelivered = await CountEventsAsync(since, false, cancellationToken).ConfigureAwait(false);
+        return new StripeEventCounts(all, undelivered);
+    }
+
+    /// <summary>
+    /// Payment attempts since <paramref name="since"/>, from the PaymentIntents created since then (the list has no
+    /// status filter): one that succeeded, is processing or awaits capture went through; one with a
+    /// <c>last_payment_error</c> that did not go through failed; the rest were never attempted.
+    /// </summary>
+    public async Task<StripePaymentCounts> CountPaymentsAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var service = new PaymentIntentService(_client);
+        int attempted = 0, failed = 0;
+        string? startingAfter = null;
+        while (true)
+        {
+            var options = new PaymentIntentListOptions { Limit = PageSize, StartingAfter = startingAfter, Created = new DateRangeOptions { GreaterThanOrEqual = since.UtcDateTime } };
+            var page = await CallAsync("GET /v1/payment_intents", null,
+                () => service.ListAsync(options, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            foreach (var intent in page.Data)
+            {
+                var through = intent.Status is "succeeded" or "processing" or "requires_capture";
+                if (through)
+                {
+                    attempted++;
+                }
+                else if (intent.LastPaymentError is not null)
+                {
+                    attempted++;
+                    failed++;
+                }
+            }
+
+            if (!page.HasMore || page.Data.Count == 0)
+            {
+                return new StripePaymentCounts(attempted, failed);
+            }
+
+            startingAfter = page.Data[^1].Id;
+        }
+    }
+
     /// <summary><c>sk_live_…</c> / <c>sk_test_…</c> are secret keys, <c>rk_…</c> restricted ones.</summary>
     public static string KindOf(Secret key)
     {
@@ -99,6 +148,31 @@ public sealed class StripeAccountClient
         return value.StartsWith("sk_", StringComparison.Ordinal) ? "secret"
             : value.StartsWith("rk_", StringComparison.Ordinal) ? "restricted"
             : "unknown";
+    }
+
+    private async Task<int> CountEventsAsync(DateTimeOffset since, bool? deliverySuccess, CancellationToken cancellationToken)
+    {
+        var service = new EventService(_client);
+        var count = 0;
+        string? startingAfter = null;
+        while (true)
+        {
+            var options = new EventListOptions
+            {
+                Limit = PageSize,
+                StartingAfter = startingAfter,
+                DeliverySuccess = deliverySuccess,
+                Created = new DateRangeOptions { GreaterThanOrEqual = since.UtcDateTime },
+            };
+            var page = await CallAsync("GET /v1/events", null, () => service.ListAsync(options, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            count += page.Data.Count;
+            if (!page.HasMore || page.Data.Count == 0)
+            {
+                return count;
+            }
+
+            startingAfter = page.Data[^1].Id;
+        }
     }
 
     private async Task<T> CallAsync<T>(string operation, string? item, Func<Task<T>> call)
@@ -167,6 +241,12 @@ public sealed class StripeAccountClient
 
 /// <summary>What a key check found: live or test mode, the kind of key, and the balance's currencies.</summary>
 public sealed record StripeKeyCheck(bool Livemode, string KeyKind, IReadOnlyList<string> Currencies);
+
+/// <summary>Events in a window, and those whose webhooks were not all delivered.</summary>
+public sealed record StripeEventCounts(int Total, int Undelivered);
+
+/// <summary>Payments attempted in a window, and those that failed.</summary>
+public sealed record StripePaymentCounts(int Attempted, int Failed);
 
 /// <summary>A webhook endpoint; <see cref="Status"/> is <c>enabled</c> or <c>disabled</c>.</summary>
 public sealed record StripeWebhookEndpoint(
