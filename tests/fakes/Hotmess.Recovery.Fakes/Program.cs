@@ -9,6 +9,8 @@ using Hotmess.Recovery.Fakes.Resend;
 using Hotmess.Recovery.Fakes.SupabaseManagement;
 using Hotmess.Recovery.Fakes.Slack;
 using Hotmess.Recovery.Fakes.StatusPage;
+using Hotmess.Recovery.Fakes.Site;
+using Hotmess.Recovery.Fakes.SupabaseMetrics;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.ClearProviders();
@@ -28,4 +30,6 @@ app.MapResend(options);
 app.MapSupabaseManagement(options);
 app.MapSlack(options);
 app.MapStatusPage(options);
+app.MapSite(options);
+app.MapSupabaseMetrics(options);
 app.Run();

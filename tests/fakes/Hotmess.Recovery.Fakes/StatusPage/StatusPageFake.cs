@@ -9,7 +9,7 @@ namespace Hotmess.Recovery.Fakes.StatusPage;
 /// <c>other-json</c> (200 JSON of another shape). Reset serves <c>vercel</c>, <c>supabase</c> and <c>stripe</c>, all
 /// operational. Steered through <c>/__fake/statuspage/…</c>.
 /// </summary>
-public static class StatusPageFake
+public static partial class StatusPageFake
 {
     public const string Prefix = "/statuspage";
 
@@ -47,6 +47,8 @@ public static class StatusPageFake
                 }),
             };
         }));
+
+        MapSummary(app, state);
 
         var control = app.MapGroup("/__fake/statuspage");
         control.MapPost("/reset", () => FakeJson.Locked(state.Gate, () =>

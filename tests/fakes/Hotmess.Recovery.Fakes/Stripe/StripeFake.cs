@@ -64,6 +64,7 @@ public static partial class StripeFake
             state.Endpoints.Remove(e);
             return Results.Json(new { id, @object = "webhook_endpoint", deleted = true });
         }));
+        MapActivity(app, api, state);
         api.Map("/{**rest}", (HttpContext c) => Handle(state, c, restrictedDenied: false, (_, _) =>
             Error(404, "invalid_request_error", $"Unrecognized request URL ({c.Request.Method}: {c.Request.Path.Value?[Prefix.Length..]}).")));
 
