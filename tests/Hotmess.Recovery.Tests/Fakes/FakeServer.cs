@@ -4,6 +4,8 @@ using Hotmess.Recovery.Fakes;
 using Hotmess.Recovery.Fakes.Resend;
 using Hotmess.Recovery.Fakes.Slack;
 using Hotmess.Recovery.Fakes.StatusPage;
+using Hotmess.Recovery.Fakes.Site;
+using Hotmess.Recovery.Fakes.SupabaseMetrics;
 using Hotmess.Recovery.Fakes.Storage;
 using Hotmess.Recovery.Fakes.Stripe;
 using Hotmess.Recovery.Fakes.SupabaseManagement;
@@ -144,6 +146,8 @@ public sealed class FakeServer : IAsyncLifetime, IAsyncDisposable
         _app.MapSupabaseManagement(options);
         _app.MapSlack(options);
         _app.MapStatusPage(options);
+        _app.MapSite(options);
+        _app.MapSupabaseMetrics(options);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         BaseUrl = new Uri(address.TrimEnd('/') + "/");

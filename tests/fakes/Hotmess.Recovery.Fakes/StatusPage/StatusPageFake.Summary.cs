@@ -58,7 +58,8 @@ public static partial class StatusPageFake
                 "minor" => "degraded",
                 _ => "down",
             };
-            return Results.Json(new { message = p.Description, UptimeStatus = uptime });
+            // Stripe's site spells the property in Pascal case; the web defaults would camel-case it.
+            return Results.Json(new Dictionary<string, string> { ["message"] = p.Description, ["UptimeStatus"] = uptime });
         }));
     }
 
