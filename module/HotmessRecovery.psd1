@@ -31,6 +31,8 @@
         'Get-HotmessSetting'
         'New-HotmessIncidentRecord'
         'Export-HotmessIncidentRecord'
+        'Test-HotmessHealth'
+        'Get-HotmessProviderStatus'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -14,10 +14,15 @@ function Start-HotmessTestPostgres {
     [CmdletBinding()]
     param(
         [string] $SampleDatabase,
-        [ValidateSet('Small', 'Demo')] [string] $Size = 'Small'
+        [ValidateSet('Small', 'Demo')] [string] $Size = 'Small',
+
+        # The server's max_connections; the sandbox's default when not given.
+        [int] $MaxConnections
     )
     Add-Type -Path (Get-HotmessSandboxAssembly)
-    $server = [Hotmess.Recovery.Sandbox.LocalPostgres]::Start()
+    $options = [Hotmess.Recovery.Sandbox.LocalPostgresOptions]::new()
+    if ($MaxConnections) { $options.MaxConnections = $MaxConnections }
+    $server = [Hotmess.Recovery.Sandbox.LocalPostgres]::Start($options)
     if ($SampleDatabase) {
         [Hotmess.Recovery.Sandbox.SampleDatabase]::Create($server, $SampleDatabase, [Hotmess.Recovery.Sandbox.SampleSize]::$Size)
     }
