@@ -30,7 +30,7 @@ function New-MonitoringConfiguration {
     # A hotmess.json whose monitoring section reads the fakes' status pages; -Monitoring adds or replaces keys of the section.
     param($Fake, [string] $Path, [hashtable] $Monitoring = @{}, [string] $Repository)
     $section = @{
-        statusPages      = @{ Vercel = "$($Fake.Url)/statuspage/vercel"; Supabase = "$($Fake.Url)/statuspage/supabase"; Stripe = "$($Fake.Url)/statuspage/stripe" }
+        statusPages      = [ordered]@{ Vercel = "$($Fake.Url)/statuspage/vercel"; Supabase = "$($Fake.Url)/statuspage/supabase"; Stripe = "$($Fake.Url)/statuspage/stripe" }
         backupKinds      = @('Database')
         cpuSampleSeconds = 0
     }

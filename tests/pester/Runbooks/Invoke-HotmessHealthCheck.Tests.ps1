@@ -1,0 +1,91 @@
+#Requires -Version 7.4
+# The health-check runbook against the fakes: rounds, Automation variables, and a job that fails when anything is Unhealthy.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot '../Monitoring/MonitoringFake.ps1')
+    Import-Module HotmessRecovery -Force
+    $runbook = Join-Path $PSScriptRoot '../../../runbooks/Invoke-HotmessHealthCheck.ps1'
+    $fake = Start-MonitoringTestFake
+    # Azure Automation's own command, absent outside the sandbox: a stub so Pester can mock it.
+    function Get-AutomationVariable { param([string] $Name) }
+}
+
+AfterAll {
+    Stop-PlatformTestFake $fake
+}
+
+Describe 'Invoke-HotmessHealthCheck runbook' {
+    BeforeEach {
+        Reset-MonitoringTestFake $fake
+        $testConfiguration = New-MonitoringConfiguration $fake (Join-Path $TestDrive 'hotmess.json')
+        Mock Get-AutomationVariable { $null }
+    }
+
+    It 'runs one round by default and succeeds when nothing is unhealthy' {
+        $run = & $runbook -Check Site, Providers, StripePayments -ConfigurationPath $testConfiguration -NoAlert
+
+        $run | Should -HaveCount 1
+        $run.Unhealthy | Should -Be 0
+        $run.Results.Name | Should -Be 'Site', 'StripePayments', 'Providers/Vercel', 'Providers/Supabase', 'Providers/Stripe'
+    }
+
+    It 'runs a round every -Every for -For: three rounds for 1s over 2s' {
+        $runs = & $runbook -Check Site -Every 1s -For 2s -ConfigurationPath $testConfiguration -NoAlert
+
+        $runs.Round | Should -Be 1, 2, 3
+        $runs.Rounds | Select-Object -Unique | Should -Be 3
+        $runs[1].StartedUtc | Should -BeGreaterThan $runs[0].StartedUtc
+    }
+
+    It 'fails the job naming the unhealthy check, after writing the round' {
+        Invoke-FakeControl $fake site health @{ status = 500 } | Out-Null
+
+        $output = [Collections.Generic.List[object]]::new()
+        { & $runbook -Check Site, Providers -ConfigurationPath $testConfiguration -NoAlert | ForEach-Object { $output.Add($_) } } |
+            Should -Throw '*Unhealthy during this run: Site.*'
+        $output[0].Problems | Should -Be 'Site'
+    }
+
+    It 'fails the job when a check was unhealthy in any round, even if it recovered by the last' {
+        Invoke-FakeControl $fake site health @{ status = 503; failures = 2 } | Out-Null
+
+        $output = [Collections.Generic.List[object]]::new()
+        { & $runbook -Check Site -Every 1s -For 1s -ConfigurationPath $testConfiguration -NoAlert | ForEach-Object { $output.Add($_) } } |
+            Should -Throw '*Site*'
+        $output.Unhealthy | Should -Be 1, 0
+    }
+
+    It 'takes the site and the Stripe key from Automation variables' {
+        $env:HOTMESS_SITE_URL = $null
+        $env:STRIPE_SECRET_KEY = $null
+        Mock Get-AutomationVariable { "$($fake.Url)/site" } -ParameterFilter { $Name -eq 'HOTMESS_SITE_URL' }
+        Mock Get-AutomationVariable { $FakeKeys.Stripe } -ParameterFilter { $Name -eq 'STRIPE_SECRET_KEY' }
+        Invoke-FakeControl $fake stripe payment-intents @{ paymentIntents = @(@{ failed = $true }, @{ status = 'succeeded' }) } | Out-Null
+
+        $output = [Collections.Generic.List[object]]::new()
+        { & $runbook -Check Site, StripePayments -ConfigurationPath $testConfiguration -NoAlert | ForEach-Object { $output.Add($_) } } |
+            Should -Throw '*StripePayments*'
+        $output[0].Results[0].Status | Should -Be 'Healthy'
+        $output[0].Results[1].Value | Should -Be '50 %'
+    }
+
+    It 'exits non-zero from pwsh -File when anything is unhealthy, and zero when all is well' {
+        # pwsh may run as a dotnet tool: then the host is dotnet and pwsh.dll its first argument.
+        $hostPath = (Get-Process -Id $PID).Path
+        $pwsh = @(if ([IO.Path]::GetFileNameWithoutExtension($hostPath) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+        $arguments = $pwsh + @('-NoProfile', '-NonInteractive', '-File', $runbook, '-Check', 'Site', '-ConfigurationPath', $testConfiguration, '-NoAlert')
+        Invoke-FakeControl $fake site health @{ status = 502 } | Out-Null
+        & $hostPath @arguments *> $null
+        $failed = $LASTEXITCODE
+        Invoke-FakeControl $fake site health -Method Delete | Out-Null
+        & $hostPath @arguments *> $null
+        $passed = $LASTEXITCODE
+
+        $failed | Should -Be 1
+        $passed | Should -Be 0
+    }
+
+    It 'refuses an interval that is not a duration' {
+        { & $runbook -Every 'often' -NoAlert } | Should -Throw "*-Every 'often' is not a duration*"
+    }
+}
