@@ -4,6 +4,7 @@ using Hotmess.Recovery.Fakes;
 using Hotmess.Recovery.Fakes.Resend;
 using Hotmess.Recovery.Fakes.Slack;
 using Hotmess.Recovery.Fakes.StatusPage;
+using Hotmess.Recovery.Fakes.PagerDuty;
 using Hotmess.Recovery.Fakes.Storage;
 using Hotmess.Recovery.Fakes.Stripe;
 using Hotmess.Recovery.Fakes.SupabaseManagement;
@@ -144,6 +145,7 @@ public sealed class FakeServer : IAsyncLifetime, IAsyncDisposable
         _app.MapSupabaseManagement(options);
         _app.MapSlack(options);
         _app.MapStatusPage(options);
+        _app.MapPagerDuty(options);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         BaseUrl = new Uri(address.TrimEnd('/') + "/");

@@ -9,6 +9,7 @@ using Hotmess.Recovery.Fakes.Resend;
 using Hotmess.Recovery.Fakes.SupabaseManagement;
 using Hotmess.Recovery.Fakes.Slack;
 using Hotmess.Recovery.Fakes.StatusPage;
+using Hotmess.Recovery.Fakes.PagerDuty;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.ClearProviders();
@@ -28,4 +29,5 @@ app.MapResend(options);
 app.MapSupabaseManagement(options);
 app.MapSlack(options);
 app.MapStatusPage(options);
+app.MapPagerDuty(options);
 app.Run();
