@@ -31,6 +31,8 @@
         'Get-HotmessSetting'
         'New-HotmessIncidentRecord'
         'Export-HotmessIncidentRecord'
+        'Send-HotmessAlert'
+        'Get-HotmessContact'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
