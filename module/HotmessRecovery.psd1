@@ -33,6 +33,8 @@
         'Export-HotmessIncidentRecord'
         'Test-HotmessHealth'
         'Get-HotmessProviderStatus'
+        'Send-HotmessAlert'
+        'Get-HotmessContact'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

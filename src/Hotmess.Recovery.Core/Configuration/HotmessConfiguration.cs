@@ -27,6 +27,9 @@ public sealed class HotmessConfiguration
     /// <summary>Status pages, thresholds and severities of Test-HotmessHealth.</summary>
     public MonitoringSettings Monitoring { get; set; } = new();
 
+    /// <summary>Send-HotmessAlert's escalation table, email addresses, business hours and emergency contacts.</summary>
+    public AlertingSettings Alerting { get; set; } = new();
+
     /// <summary>A copy fit to show: a password that the environment put into the connection string is masked.</summary>
     public HotmessConfiguration Redacted()
     {

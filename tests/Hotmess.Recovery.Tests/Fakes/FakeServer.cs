@@ -6,6 +6,7 @@ using Hotmess.Recovery.Fakes.Slack;
 using Hotmess.Recovery.Fakes.StatusPage;
 using Hotmess.Recovery.Fakes.Site;
 using Hotmess.Recovery.Fakes.SupabaseMetrics;
+using Hotmess.Recovery.Fakes.PagerDuty;
 using Hotmess.Recovery.Fakes.Storage;
 using Hotmess.Recovery.Fakes.Stripe;
 using Hotmess.Recovery.Fakes.SupabaseManagement;
@@ -148,6 +149,7 @@ public sealed class FakeServer : IAsyncLifetime, IAsyncDisposable
         _app.MapStatusPage(options);
         _app.MapSite(options);
         _app.MapSupabaseMetrics(options);
+        _app.MapPagerDuty(options);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         BaseUrl = new Uri(address.TrimEnd('/') + "/");

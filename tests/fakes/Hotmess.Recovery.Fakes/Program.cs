@@ -11,6 +11,7 @@ using Hotmess.Recovery.Fakes.Slack;
 using Hotmess.Recovery.Fakes.StatusPage;
 using Hotmess.Recovery.Fakes.Site;
 using Hotmess.Recovery.Fakes.SupabaseMetrics;
+using Hotmess.Recovery.Fakes.PagerDuty;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.ClearProviders();
@@ -32,4 +33,5 @@ app.MapSlack(options);
 app.MapStatusPage(options);
 app.MapSite(options);
 app.MapSupabaseMetrics(options);
+app.MapPagerDuty(options);
 app.Run();
