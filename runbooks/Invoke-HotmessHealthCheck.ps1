@@ -14,7 +14,8 @@
     by the next. -For 0 runs one round, for a systemd timer or a CI cron that starts the job every five minutes itself.
 
     The job fails (throws, so pwsh -File exits 1 and Azure Automation marks it Failed) when any round found a check
-    Unhealthy; Degraded and Skipped results do not fail it. Each round writes a summary object with its results.
+    Unhealthy; Degraded and Skipped results do not fail it, nor does an alert channel that fails (Send-HotmessAlert
+    reports it and sends again next round). Each round writes a summary object with its results and the alerts sent.
 
     Settings come from parameters, then Get-HotmessSetting: Azure Automation variables (when Get-AutomationVariable
     exists), then the environment: HOTMESS_REPOSITORY, HOTMESS_DATABASE_URL, STRIPE_SECRET_KEY,
@@ -83,10 +84,10 @@ if ($connection = Get-HotmessSetting HOTMESS_DATABASE_URL) { $health.ConnectionS
 if ($key = Get-HotmessSetting STRIPE_SECRET_KEY) { $health.StripeSecretKey = $key }
 if ($key = Get-HotmessSetting SUPABASE_SERVICE_ROLE_KEY) { $health.SupabaseServiceRoleKey = $key }
 
-$alert = if ($NoAlert) { $null } else { Get-Command Send-HotmessAlert -ErrorAction Ignore }
-if (-not $NoAlert -and -not $alert) {
-    Write-Warning 'Send-HotmessAlert is not in this version of HotmessRecovery: the results are checked and reported, not alerted.'
-}
+# Send-HotmessAlert keeps what it sent in the same repository, so this job and an interactive session agree.
+$alerting = @{}
+if ($Repository) { $alerting.Repository = $Repository }
+if ($ConfigurationPath) { $alerting.ConfigurationPath = $ConfigurationPath }
 
 $rounds = [int][Math]::Floor($length.Ticks / $interval.Ticks) + 1
 $started = [DateTimeOffset]::UtcNow
@@ -98,7 +99,8 @@ for ($round = 1; $round -le $rounds; $round++) {
 
     $roundStarted = [DateTimeOffset]::UtcNow
     $results = @(Test-HotmessHealth @health)
-    if ($alert) { $results | Send-HotmessAlert | Out-Null }
+    # A channel that fails is reported and retried next round; it does not stop the job or the other channels.
+    $alerts = if ($NoAlert) { @() } else { @($results | Send-HotmessAlert @alerting -ErrorAction Continue) }
 
     $problems = @($results | Where-Object Status -EQ 'Unhealthy')
     foreach ($problem in $problems) {
@@ -117,6 +119,7 @@ for ($round = 1; $round -le $rounds; $round++) {
         Skipped    = @($results | Where-Object Status -EQ 'Skipped').Count
         Problems   = @($problems.Name)
         Results    = $results
+        Alerts     = $alerts
     }
 }
 

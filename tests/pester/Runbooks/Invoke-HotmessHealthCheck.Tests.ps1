@@ -6,6 +6,7 @@ BeforeAll {
     Import-Module HotmessRecovery -Force
     $runbook = Join-Path $PSScriptRoot '../../../runbooks/Invoke-HotmessHealthCheck.ps1'
     $fake = Start-MonitoringTestFake
+    foreach ($name in 'PAGERDUTY_ROUTING_KEY', 'PAGERDUTY_EVENTS_URL', 'SLACK_WEBHOOK_URL') { $fake.SavedEnvironment[$name] = [Environment]::GetEnvironmentVariable($name) }
     # Azure Automation's own command, absent outside the sandbox: a stub so Pester can mock it.
     function Get-AutomationVariable { param([string] $Name) }
 }
@@ -83,6 +84,30 @@ Describe 'Invoke-HotmessHealthCheck runbook' {
 
         $failed | Should -Be 1
         $passed | Should -Be 0
+    }
+
+    It 'alerts a failing site once across rounds, on the phone and in Slack, and resolves it when the site recovers' {
+        $repository = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        foreach ($service in 'pagerduty', 'slack') { Invoke-FakeControl $fake $service reset | Out-Null }
+        $env:PAGERDUTY_ROUTING_KEY = 'R0HOTMESSFAKEROUTINGKEY000000001'
+        $env:PAGERDUTY_EVENTS_URL = "$($fake.Url)/pagerduty"
+        $env:SLACK_WEBHOOK_URL = "$($fake.Url)/slack/services/T0HOTMESS/B0ALERTS/hotmessfakewebhooktoken"
+        Invoke-FakeControl $fake site health @{ status = 503; failures = 4 } | Out-Null
+
+        $output = [Collections.Generic.List[object]]::new()
+        try {
+            { & $runbook -Check Site -Every 1s -For 2s -Repository $repository -ConfigurationPath $testConfiguration | ForEach-Object { $output.Add($_) } } |
+                Should -Throw '*Site*'
+        }
+        finally {
+            $env:PAGERDUTY_ROUTING_KEY = $env:PAGERDUTY_EVENTS_URL = $env:SLACK_WEBHOOK_URL = $null
+        }
+
+        $output.Unhealthy | Should -Be 1, 1, 0
+        $output[0].Alerts.Channel | Should -Be 'Phone', 'Slack'
+        $output[1].Alerts | Should -BeNullOrEmpty
+        @($output[2].Alerts.Kind | Select-Object -Unique) | Should -Be 'Resolved'
+        @((Invoke-FakeControl $fake pagerduty events -Method Get) | ForEach-Object { $_ }).event_action | Should -Be 'trigger', 'resolve'
     }
 
     It 'refuses an interval that is not a duration' {
