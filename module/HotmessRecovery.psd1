@@ -35,6 +35,7 @@
         'Get-HotmessProviderStatus'
         'Send-HotmessAlert'
         'Get-HotmessContact'
+        'Copy-HotmessBackup'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
