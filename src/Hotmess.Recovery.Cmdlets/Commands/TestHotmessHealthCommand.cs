@@ -42,6 +42,11 @@ public sealed class TestHotmessHealthCommand : HotmessCmdlet
     [Parameter]
     public SecureString? StripeSecretKey { get; set; }
 
+    /// <summary>The file holding the passphrase of encrypted and offsite repositories; HOTMESS_REPOSITORY_KEY when not given.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RepositoryKeyFile { get; set; }
+
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? ConfigurationPath { get; set; }
@@ -50,7 +55,7 @@ public sealed class TestHotmessHealthCommand : HotmessCmdlet
     {
         var configuration = LoadConfiguration(ConfigurationPath);
         var environment = System.Environment.GetEnvironmentVariables();
-        var repository = ResolveRepositoryPath(Repository, configuration);
+        var repository = ResolveRepository(Repository, configuration).Location;
         var targets = HealthTargets.Resolve(configuration, environment, repository, repositoryRequired: Repository is not null || configuration.Repository is not null);
         string? connectionString = null;
         if (ConnectionString is not null || configuration.Database.ConnectionString is not null)
@@ -63,6 +68,7 @@ public sealed class TestHotmessHealthCommand : HotmessCmdlet
             DatabaseConnectionString = connectionString,
             SupabaseServiceRoleKey = ToSecret(SupabaseServiceRoleKey) ?? targets.SupabaseServiceRoleKey,
             StripeSecretKey = ToSecret(StripeSecretKey) ?? targets.StripeSecretKey,
+            RepositoryKeyFile = RepositoryKeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(RepositoryKeyFile),
         };
 
         Terminating(() =>

@@ -35,6 +35,12 @@ public sealed class MonitoringSettings
     /// <summary>The kinds of backup set BackupFreshness expects to find; a missing one is unhealthy.</summary>
     public List<string> BackupKinds { get; set; } = ["Database", "Storage"];
 
+    /// <summary>
+    /// Offsite repositories (<c>az://container/prefix</c>, <c>s3://bucket/prefix</c>, or an encrypted folder) whose newest
+    /// sets BackupFreshness checks beside the local repository's; read with <c>HOTMESS_REPOSITORY_KEY</c> or the key file given.
+    /// </summary>
+    public List<string> OffsiteRepositories { get; set; } = [];
+
     /// <summary>Seconds between the two reads of the CPU counters; CPU use is the share of non-idle time between them.</summary>
     public double CpuSampleSeconds { get; set; } = 10;
 

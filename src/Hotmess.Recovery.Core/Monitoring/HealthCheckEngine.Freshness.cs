@@ -1,3 +1,4 @@
+using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Configuration;
 using Hotmess.Recovery.Repository;
 
@@ -8,21 +9,70 @@ public sealed partial class HealthCheckEngine
     /// <summary>The kind under which recovery drills keep their records in the repository.</summary>
     public const string DrillKindName = "Drill";
 
-    /// <summary>"Would I notice if backups silently stopped?": the newest complete set of each kind against its RPO.</summary>
-    private IReadOnlyList<HealthCheckResult> CheckBackupFreshness(HealthCheckSettings settings)
+    /// <summary>
+    /// "Would I notice if backups silently stopped?": the newest complete set of each kind against its RPO, in the local
+    /// repository (<c>BackupFreshness/Database</c>) and in each offsite one (<c>BackupFreshness/Database@az://…</c>).
+    /// </summary>
+    private async Task<IReadOnlyList<HealthCheckResult>> CheckBackupFreshnessAsync(HealthCheckSettings settings, CancellationToken cancellationToken)
     {
         const string name = HealthCheckDefaults.BackupFreshness;
-        if (OpenRepository(name, settings, out var skipped) is not { } repository)
+        var results = new List<HealthCheckResult>();
+        var offsite = _settings.OffsiteRepositories.Where(l => !string.IsNullOrWhiteSpace(l)).ToList();
+        if (_targets.RepositoryPath is { } path && ObjectRepositoryAddress.IsObjectRepository(path))
+        {
+            // An encrypted or remote repository as the main one is read as the offsite ones are.
+            offsite.Insert(0, path);
+        }
+        else if (OpenRepository(name, settings, out var skipped) is { } repository)
+        {
+            results.AddRange(NewestOfEachKind(name, settings, "", repository.Root, kind => repository.GetSets(kind).FirstOrDefault()));
+        }
+        else if (offsite.Count == 0)
         {
             return One(skipped!);
         }
+        else
+        {
+            results.Add(skipped!);
+        }
 
+        foreach (var location in offsite)
+        {
+            results.AddRange(await OffsiteFreshnessAsync(name, settings, location, cancellationToken).ConfigureAwait(false));
+        }
+
+        return results;
+    }
+
+    private async Task<IReadOnlyList<HealthCheckResult>> OffsiteFreshnessAsync(string name, HealthCheckSettings settings, string location, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var repository = await ObjectRepositoryAddress.OpenAsync(location, _targets.RepositoryKeyFile, _targets.Environment, initialize: false, _log,
+                cancellationToken).ConfigureAwait(false);
+            var sets = await repository.GetSetsAsync(null, _log, cancellationToken).ConfigureAwait(false);
+            return NewestOfEachKind(name, settings, "@" + repository.Location, repository.Location,
+                kind => sets.Where(s => s.Kind == kind).MaxBy(s => s.StartedUtc));
+        }
+        catch (HotmessException ex) when (ex.ErrorId == "RepositoryKeyMissing")
+        {
+            return One(Skipped($"{name}@{location}", settings, ex.Message));
+        }
+        catch (HotmessException ex)
+        {
+            return One(Result($"{name}@{location}", HealthStatus.Unhealthy, settings, null, null, $"the offsite repository '{location}' cannot be read: {ex.Message}"));
+        }
+    }
+
+    /// <param name="suffix">Added to each result's name: empty for the local repository, <c>@location</c> for an offsite one.</param>
+    private List<HealthCheckResult> NewestOfEachKind(string name, HealthCheckSettings settings, string suffix, string where, Func<BackupKind, BackupSet?> newestOf)
+    {
         var now = _clock.GetUtcNow();
         var results = new List<HealthCheckResult>();
         foreach (var kindName in _settings.BackupKinds.Distinct(StringComparer.OrdinalIgnoreCase))
         {
             var rpo = _settings.RpoOf(kindName, _targets.DefaultRpoHours);
-            var itemName = $"{name}/{kindName}";
+            var itemName = $"{name}/{kindName}{suffix}";
             var threshold = $"<= {Duration(rpo)}";
             if (KindNamed(kindName) is not { } kind)
             {
@@ -31,16 +81,16 @@ public sealed partial class HealthCheckEngine
                 continue;
             }
 
-            var newest = repository.GetSets(kind.Kind).FirstOrDefault();
+            var newest = newestOf(kind.Kind);
             if (newest is null)
             {
-                results.Add(Result(itemName, HealthStatus.Unhealthy, settings, "none", threshold, $"no complete {kind.Kind} backup set in {repository.Root}"));
+                results.Add(Result(itemName, HealthStatus.Unhealthy, settings, "none", threshold, $"no complete {kind.Kind} backup set in {where}"));
                 continue;
             }
 
             var age = now - newest.StartedUtc;
             results.Add(Result(itemName, age > rpo ? HealthStatus.Unhealthy : HealthStatus.Healthy, settings, Duration(age), threshold,
-                $"newest {kind.Kind} set {newest.Id} in {repository.Root} was taken {Duration(age)} ago"));
+                $"newest {kind.Kind} set {newest.Id} in {where} was taken {Duration(age)} ago"));
         }
 
         return results;

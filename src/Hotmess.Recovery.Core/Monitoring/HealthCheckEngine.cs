@@ -94,7 +94,7 @@ public sealed partial class HealthCheckEngine
         HealthCheckDefaults.StripeWebhooks => CheckStripeWebhooksAsync(settings, cancellationToken),
         HealthCheckDefaults.StripePayments => CheckStripePaymentsAsync(settings, cancellationToken),
         HealthCheckDefaults.Providers => CheckProvidersAsync(settings, cancellationToken),
-        HealthCheckDefaults.BackupFreshness => Task.FromResult(CheckBackupFreshness(settings)),
+        HealthCheckDefaults.BackupFreshness => CheckBackupFreshnessAsync(settings, cancellationToken),
         HealthCheckDefaults.VerificationFreshness => Task.FromResult(CheckVerificationFreshness(settings)),
         HealthCheckDefaults.DrillFreshness => Task.FromResult(CheckDrillFreshness(settings)),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a health check."),

@@ -31,6 +31,12 @@ public sealed record HealthTargets
     /// <summary>True when the repository was named (parameter or configuration): then its absence is unhealthy, not skipped.</summary>
     public bool RepositoryRequired { get; init; }
 
+    /// <summary>The key file of the encrypted repositories; <c>HOTMESS_REPOSITORY_KEY</c> from <see cref="Environment"/> when null.</summary>
+    public string? RepositoryKeyFile { get; init; }
+
+    /// <summary>The environment the object stores take their credentials from (AZURE_*, AWS_*) and the repository key.</summary>
+    public IDictionary Environment { get; init; } = new Hashtable();
+
     /// <summary>The RPO of a backup kind that <c>monitoring.backupRpoHours</c> does not name.</summary>
     public double DefaultRpoHours { get; init; } = 24;
 
@@ -45,5 +51,6 @@ public sealed record HealthTargets
         RepositoryPath = repositoryPath,
         RepositoryRequired = repositoryRequired,
         DefaultRpoHours = configuration.Objectives.RpoHours,
+        Environment = environment,
     };
 }
