@@ -9,6 +9,7 @@ function Start-MonitoringTestFake {
     $fake = Start-PlatformTestFake
     $fake.SavedEnvironment['HOTMESS_DATABASE_URL'] = $env:HOTMESS_DATABASE_URL
     $fake.SavedEnvironment['PGPASSWORD'] = $env:PGPASSWORD
+    $fake.SavedEnvironment['HOTMESS_REPOSITORY_KEY'] = $env:HOTMESS_REPOSITORY_KEY
     $fake
 }
 

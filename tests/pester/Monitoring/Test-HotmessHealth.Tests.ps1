@@ -135,6 +135,26 @@ Describe 'Test-HotmessHealth' {
         $drill.Message | Should -BeLike '*no recovery drill recorded*'
     }
 
+    It 'checks the offsite copy beside the local repository, with the repository key' {
+        $repository = Join-Path $TestDrive 'repository'
+        $offsite = Join-Path $TestDrive 'offsite'
+        $keyFile = Join-Path $TestDrive 'repository.key'
+        Set-Content -Path $keyFile -Value 'correct horse battery staple' -NoNewline
+        if (-not $IsWindows) { chmod 600 $keyFile }
+        Backup-HotmessDatabase -ConnectionString $databaseUrl -Repository $repository -WarningAction SilentlyContinue |
+            Copy-HotmessBackup $offsite -KeyFile $keyFile | Out-Null
+        $withOffsite = New-MonitoringConfiguration $fake (Join-Path $TestDrive 'offsite.json') @{ offsiteRepositories = @($offsite) }
+
+        $results = Test-HotmessHealth BackupFreshness -Repository $repository -RepositoryKeyFile $keyFile -ConfigurationPath $withOffsite
+        $env:HOTMESS_REPOSITORY_KEY = $null
+        $withoutKey = Test-HotmessHealth BackupFreshness -Repository $repository -ConfigurationPath $withOffsite
+
+        $results.Name | Should -Be 'BackupFreshness/Database', "BackupFreshness/Database@$offsite"
+        $results.Status | Should -Be 'Healthy', 'Healthy'
+        $withoutKey[1].Status | Should -Be 'Skipped'
+        $withoutKey[1].Message | Should -BeLike '*HOTMESS_REPOSITORY_KEY*'
+    }
+
     It 'reports a backup older than its configured RPO Unhealthy' {
         $repository = Join-Path $TestDrive 'repository'
         Backup-HotmessDatabase -ConnectionString $databaseUrl -Repository $repository -WarningAction SilentlyContinue | Out-Null
