@@ -24,6 +24,9 @@ public sealed class HotmessConfiguration
     /// <summary>What Remove-HotmessBackup keeps when no Keep parameter is given.</summary>
     public RetentionSettings Retention { get; set; } = new();
 
+    /// <summary>The non-production targets and objectives of recovery drills.</summary>
+    public DrillSettings Drills { get; set; } = new();
+
     /// <summary>A copy fit to show: a password that the environment put into the connection string is masked.</summary>
     public HotmessConfiguration Redacted()
     {
