@@ -31,6 +31,8 @@
         'Get-HotmessSetting'
         'New-HotmessIncidentRecord'
         'Export-HotmessIncidentRecord'
+        'Invoke-HotmessRecoveryDrill'
+        'Get-HotmessDrill'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
