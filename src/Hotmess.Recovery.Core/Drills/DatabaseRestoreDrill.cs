@@ -49,6 +49,15 @@ public sealed class DatabaseRestoreDrill : IDrillScenario
         {
             throw Production($"{Target} is the production database of the configuration");
         }
+
+        // Every database the repository backs up is one the drill must not restore into.
+        foreach (var source in _repository.GetSets(BackupKind.Database).Select(s => s.Manifest.Source).Where(s => s.Database is not null))
+        {
+            if (SameDatabase(_scratch, new NpgsqlConnectionStringBuilder { Host = source.Host, Port = source.Port ?? 5432, Database = source.Database }))
+            {
+                throw Production($"{Target} is a database this repository backs up");
+            }
+        }
     }
 
     public async Task RecoverAsync(DrillRun run, CancellationToken cancellationToken)
@@ -60,12 +69,6 @@ public sealed class DatabaseRestoreDrill : IDrillScenario
                 ?? throw new HotmessException("DrillNoVerifiedSet", FailureKind.NotFound,
                     $"The repository '{_repository.Root}' holds no database set that passed a verification, so nothing is known to survive a loss of the database: verify one with Test-HotmessBackup -RestoreTo first.",
                     _repository.Root);
-            var source = survivor.Manifest.Source;
-            if (source.Database is not null && SameDatabase(_scratch, new NpgsqlConnectionStringBuilder { Host = source.Host, Port = source.Port ?? 5432, Database = source.Database }))
-            {
-                throw Production($"{Target} is the database the set {survivor.Id} was taken from");
-            }
-
             run.SurvivingSetId = survivor.Id;
             return Task.FromResult((survivor, $"{survivor.Id}, taken {survivor.StartedUtc:u} from {survivor.Source}"));
         }, cancellationToken).ConfigureAwait(false);

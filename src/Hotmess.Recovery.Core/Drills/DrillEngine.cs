@@ -99,7 +99,7 @@ public static class DrillEngine
         if (record.Rto is { } rto && rto > record.RtoObjective && slowest is not null)
         {
             var share = rto > TimeSpan.Zero ? slowest.Duration / rto : 1;
-            yield return $"'{slowest.Name}' took {DrillText.Duration(slowest.Duration)}, {share:P0} of the recovery: the {DrillText.Duration(rto - record.RtoObjective)} over the RTO objective has to come out of it first.";
+            yield return $"'{slowest.Name}' took {DrillText.Duration(slowest.Duration)}, {Math.Round(share * 100).ToString(System.Globalization.CultureInfo.InvariantCulture)}% of the recovery: the {DrillText.Duration(rto - record.RtoObjective)} over the RTO objective has to come out of it first.";
         }
 
         foreach (var step in measured.Where(s => s.Duration > record.RtoObjective / 2 && !(record.Rto > record.RtoObjective && s == slowest)))

@@ -6,8 +6,8 @@ using Hotmess.Recovery.Drills;
 namespace Hotmess.Recovery.Reports;
 
 /// <summary>
-/// Drills as one HTML page: a chart of measured RTO and RPO per drill against the objectives (ScottPlot, drawn by
-/// SkiaSharp, embedded as a PNG), then a table of every drill with its verdicts and improvements.
+/// Drills as one HTML page: charts of measured RTO and RPO per drill against the objectives (ScottPlot, drawn by
+/// SkiaSharp, embedded as PNGs), then a table of every drill with its verdicts and improvements.
 /// </summary>
 public static class DrillHistoryReport
 {
@@ -26,8 +26,11 @@ public static class DrillHistoryReport
         html.AppendLine(CultureInfo.InvariantCulture, $"<p>Generated {generatedUtc.UtcDateTime:yyyy-MM-dd HH:mm} UTC by {Encode(performedBy)}: {ordered.Count} drill(s), {ordered.Count(d => d.Passed)} passed.</p>");
         if (ordered.Count > 0)
         {
+            var (rto, rpo) = RenderCharts(ordered);
             html.AppendLine(CultureInfo.InvariantCulture,
-                $"<img id=\"rto-rpo-chart\" alt=\"Measured RTO and RPO per drill against the objectives\" width=\"{ChartWidth}\" height=\"{ChartHeight * 2}\" src=\"data:image/png;base64,{Convert.ToBase64String(RenderChart(ordered))}\">");
+                $"<p><img id=\"rto-chart\" alt=\"Measured RTO per drill against the objective\" width=\"{ChartWidth}\" height=\"{ChartHeight}\" src=\"data:image/png;base64,{Convert.ToBase64String(rto)}\"></p>");
+            html.AppendLine(CultureInfo.InvariantCulture,
+                $"<p><img id=\"rpo-chart\" alt=\"Measured RPO per drill against the objective\" width=\"{ChartWidth}\" height=\"{ChartHeight}\" src=\"data:image/png;base64,{Convert.ToBase64String(rpo)}\"></p>");
         }
 
         html.AppendLine("<table><thead><tr><th>drill</th><th>scenario</th><th>simulated incident (UTC)</th><th>RTO</th><th>RTO objective</th><th>RPO</th><th>RPO objective</th><th>result</th><th>findings and improvements</th></tr></thead><tbody>");
@@ -42,8 +45,8 @@ public static class DrillHistoryReport
         return html.ToString();
     }
 
-    /// <summary>Two panels, RTO above RPO, in hours per drill (oldest left), each with its objective as a dashed line.</summary>
-    public static byte[] RenderChart(IReadOnlyList<DrillRecord> ordered)
+    /// <summary>Two charts in hours per drill (oldest left), each with the drills' objective as a dashed line: RTO, then RPO.</summary>
+    public static (byte[] Rto, byte[] Rpo) RenderCharts(IReadOnlyList<DrillRecord> ordered)
     {
         var positions = Enumerable.Range(0, ordered.Count).Select(i => (double)i).ToArray();
         var labels = ordered.Select(d => $"{d.SimulatedIncidentUtc.UtcDateTime:yyyy-MM-dd}\n{d.Scenario}").ToArray();
@@ -51,14 +54,7 @@ public static class DrillHistoryReport
             ordered.Select(d => Hours(d.Rto)).ToArray(), ordered.Select(d => Hours(d.RtoObjective)).ToArray(), "measured RTO");
         var rpo = Panel("RPO per drill (hours)", positions, labels,
             ordered.Select(d => Hours(d.Rpo)).ToArray(), ordered.Select(d => Hours(d.RpoObjective)).ToArray(), "measured RPO");
-
-        using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(ChartWidth, ChartHeight * 2));
-        surface.Canvas.Clear(SkiaSharp.SKColors.White);
-        rto.Render(surface.Canvas, new ScottPlot.PixelRect(0, ChartWidth, ChartHeight, 0));
-        rpo.Render(surface.Canvas, new ScottPlot.PixelRect(0, ChartWidth, ChartHeight * 2, ChartHeight));
-        using var image = surface.Snapshot();
-        using var png = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
-        return png.ToArray();
+        return (rto.GetImageBytes(ChartWidth, ChartHeight, ScottPlot.ImageFormat.Png), rpo.GetImageBytes(ChartWidth, ChartHeight, ScottPlot.ImageFormat.Png));
     }
 
     private static ScottPlot.Plot Panel(string title, double[] positions, string[] labels, double[] measured, double[] objective, string measuredLabel)
