@@ -45,6 +45,10 @@ public sealed class InvokeHotmessRecoveryDrillCommand : HotmessCmdlet
     [Parameter]
     public SecureString? Token { get; set; }
 
+    /// <summary>ApplicationRollback: how long the site may take to answer healthy after the rollback.</summary>
+    [Parameter]
+    public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Replaces the RTO objective of the plan's table (and of drills.objectives).</summary>
     [Parameter]
     public TimeSpan? RtoObjective { get; set; }
@@ -117,7 +121,7 @@ public sealed class InvokeHotmessRecoveryDrillCommand : HotmessCmdlet
                 var productionProject = configuration.Platform.VercelProjectId ?? environment["VERCEL_PROJECT_ID"] as string;
                 var productionSite = PlatformHttp.TryParse(configuration.Platform.SiteUrl ?? environment["HOTMESS_SITE_URL"] as string ?? "https://hotmess.london");
                 var settings = ClientSettings.Vercel(configuration, environment, ToSecret(Token), project);
-                return new ApplicationRollbackDrill(settings, productionProject, siteUri, productionSite);
+                return new ApplicationRollbackDrill(settings, productionProject, siteUri, productionSite, new RollbackOptions { HealthCheckTimeout = HealthCheckTimeout });
 
             default:
                 throw new HotmessException("DrillScenarioUnknown", FailureKind.InvalidArgument, $"'{Scenario}' is not a drill scenario.", Scenario.ToString());
