@@ -31,6 +31,20 @@ public sealed class InvokeHotmessRecoveryDrillCommand : HotmessCmdlet
     [ValidateNotNullOrEmpty]
     public string? ScratchConnectionString { get; set; }
 
+    /// <summary>StorageRestore: put before every bucket id of the set to name the scratch buckets, which must not exist yet; drills.scratchBucketPrefix when not given.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ScratchBucketPrefix { get; set; }
+
+    /// <summary>StorageRestore: the Supabase project to restore the scratch buckets into; drills.supabaseUrl, storage.supabaseUrl or VITE_SUPABASE_URL when not given.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SupabaseUrl { get; set; }
+
+    /// <summary>StorageRestore: the service-role key of that project; SUPABASE_SERVICE_ROLE_KEY when not given.</summary>
+    [Parameter]
+    public SecureString? ServiceRoleKey { get; set; }
+
     /// <summary>ApplicationRollback: the Vercel project to roll back, never the production one; drills.vercelProjectId when not given.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -75,7 +89,9 @@ public sealed class InvokeHotmessRecoveryDrillCommand : HotmessCmdlet
         Terminating(() =>
         {
             // A database drill needs the repository's verified sets; the others only keep their record in it.
-            repository = Scenario == DrillScenario.DatabaseRestore ? BackupRepository.Open(repositoryPath) : BackupRepository.OpenOrCreate(repositoryPath);
+            repository = Scenario is DrillScenario.DatabaseRestore or DrillScenario.StorageRestore
+                ? BackupRepository.Open(repositoryPath)
+                : BackupRepository.OpenOrCreate(repositoryPath);
             scenario = CreateScenario(repository, configuration);
             scenario.Validate();
         });
@@ -108,6 +124,11 @@ public sealed class InvokeHotmessRecoveryDrillCommand : HotmessCmdlet
                     ?? throw new HotmessException("DrillScratchDatabaseMissing", FailureKind.InvalidArgument,
                         "A database drill needs a scratch database that does not exist yet: pass -ScratchConnectionString or set drills.scratchConnectionString.", "ScratchConnectionString");
                 return new DatabaseRestoreDrill(repository, scratch, configuration.Database.ConnectionString, Jobs ?? configuration.Database.Jobs);
+
+            case DrillScenario.StorageRestore:
+                var (url, key) = ClientSettings.Storage(SupabaseUrl ?? configuration.Drills.SupabaseUrl, ToSecret(ServiceRoleKey), configuration, environment);
+                return new StorageRestoreDrill(repository, url, key, ScratchBucketPrefix ?? configuration.Drills.ScratchBucketPrefix,
+                    configuration.Storage.ThrottleLimit ?? Storage.StorageRestoreRequest.DefaultThrottleLimit);
 
             case DrillScenario.ApplicationRollback:
                 var project = VercelProjectId ?? configuration.Drills.VercelProjectId

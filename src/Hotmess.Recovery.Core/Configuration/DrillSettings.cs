@@ -9,6 +9,12 @@ public sealed class DrillSettings
     /// <summary>A database that does not exist yet on a non-production server (no password here: PGPASSWORD).</summary>
     public string? ScratchConnectionString { get; set; }
 
+    /// <summary>Put before every bucket id of a storage set to name the scratch buckets a storage drill restores into, e.g. <c>drill-</c>.</summary>
+    public string? ScratchBucketPrefix { get; set; }
+
+    /// <summary>The Supabase project a storage drill restores into; storage.supabaseUrl (or VITE_SUPABASE_URL) when not set.</summary>
+    public string? SupabaseUrl { get; set; }
+
     /// <summary>The Vercel project the application drills roll back and redeploy; never the production project.</summary>
     public string? VercelProjectId { get; set; }
 

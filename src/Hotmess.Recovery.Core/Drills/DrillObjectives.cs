@@ -17,6 +17,9 @@ public sealed record DrillObjectives(TimeSpan Rto, TimeSpan? Rpo, string Source)
             // "Database restore: 4 hours, up to 24 hours", which the objectives section already configures.
             DrillScenario.DatabaseRestore => new DrillObjectives(TimeSpan.FromHours(configuration.Objectives.RtoHours),
                 TimeSpan.FromHours(configuration.Objectives.RpoHours), "the plan's 'Database restore' row"),
+            // Files come back from backups as the database does, so the same row applies.
+            DrillScenario.StorageRestore => new DrillObjectives(TimeSpan.FromHours(configuration.Objectives.RtoHours),
+                TimeSpan.FromHours(configuration.Objectives.RpoHours), "the plan's 'Database restore' row"),
             // "Minor outage: 1 hour, 0": a rollback touches no data.
             DrillScenario.ApplicationRollback => new DrillObjectives(TimeSpan.FromHours(1), TimeSpan.Zero, "the plan's 'Minor outage' row"),
             _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null),

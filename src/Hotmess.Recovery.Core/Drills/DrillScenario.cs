@@ -2,13 +2,16 @@ namespace Hotmess.Recovery.Drills;
 
 /// <summary>
 /// The failures a quarterly recovery drill can rehearse, each with the procedure of the plan that answers it.
-/// Procedure 4 (complete platform recovery) has no runbook yet, so it is not a scenario; nor are storage restore
-/// and credential recovery yet, whose drills need a scratch-bucket restore and a drill-project credential rotation.
+/// Procedure 4 (complete platform recovery) has no runbook yet, so it is not a scenario; nor is credential recovery
+/// yet.
 /// </summary>
 public enum DrillScenario
 {
     /// <summary>Procedure 1: the database is lost; the newest verified database set is restored.</summary>
     DatabaseRestore,
+
+    /// <summary>File storage is lost; the newest verified storage set is restored into scratch buckets.</summary>
+    StorageRestore,
 
     /// <summary>Procedure 2: a deployment is broken; the drill project is rolled back to its last working deployment.</summary>
     ApplicationRollback,
