@@ -45,7 +45,7 @@ public sealed class InvokeHotmessRecoveryDrillCommand : HotmessCmdlet
     [Parameter]
     public SecureString? ServiceRoleKey { get; set; }
 
-    /// <summary>ApplicationRollback: the Vercel project to roll back, never the production one; drills.vercelProjectId when not given.</summary>
+    /// <summary>ApplicationRollback and CredentialRecovery: the Vercel project to work on, never the production one; drills.vercelProjectId when not given.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? VercelProjectId { get; set; }
@@ -55,7 +55,16 @@ public sealed class InvokeHotmessRecoveryDrillCommand : HotmessCmdlet
     [ValidateNotNullOrEmpty]
     public string? SiteUrl { get; set; }
 
-    /// <summary>ApplicationRollback: a Vercel token for the drill project; VERCEL_TOKEN when not given.</summary>
+    /// <summary>CredentialRecovery: the credentials to declare compromised; their replacement values are read from the variables of the same names. drills.secretNames when not given.</summary>
+    [Parameter]
+    [ValidateSet("VITE_SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "RESEND_API_KEY")]
+    public string[]? SecretName { get; set; }
+
+    /// <summary>CredentialRecovery: how long the redeployment of the drill project may take to be READY.</summary>
+    [Parameter]
+    public TimeSpan RedeployTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>ApplicationRollback and CredentialRecovery: a Vercel token for the drill project; VERCEL_TOKEN when not given.</summary>
     [Parameter]
     public SecureString? Token { get; set; }
 
@@ -114,6 +123,11 @@ public sealed class InvokeHotmessRecoveryDrillCommand : HotmessCmdlet
         WriteObject(record);
     }
 
+    private string DrillProject(HotmessConfiguration configuration) =>
+        VercelProjectId ?? configuration.Drills.VercelProjectId
+        ?? throw new HotmessException("DrillProjectMissing", FailureKind.InvalidArgument,
+            $"A {Scenario} drill needs a Vercel project that is not production: pass -VercelProjectId or set drills.vercelProjectId.", "VercelProjectId");
+
     private IDrillScenario CreateScenario(BackupRepository repository, HotmessConfiguration configuration)
     {
         var environment = System.Environment.GetEnvironmentVariables();
@@ -130,10 +144,15 @@ public sealed class InvokeHotmessRecoveryDrillCommand : HotmessCmdlet
                 return new StorageRestoreDrill(repository, url, key, ScratchBucketPrefix ?? configuration.Drills.ScratchBucketPrefix,
                     configuration.Storage.ThrottleLimit ?? Storage.StorageRestoreRequest.DefaultThrottleLimit);
 
+            case DrillScenario.CredentialRecovery:
+                return new CredentialRecoveryDrill(
+                    ClientSettings.Vercel(configuration, environment, ToSecret(Token), DrillProject(configuration)),
+                    configuration.Platform.VercelProjectId ?? environment["VERCEL_PROJECT_ID"] as string,
+                    Environments.IntegrationSettings.Resolve(configuration, environment),
+                    SecretName ?? configuration.Drills.SecretNames.ToArray(), environment, RedeployTimeout);
+
             case DrillScenario.ApplicationRollback:
-                var project = VercelProjectId ?? configuration.Drills.VercelProjectId
-                    ?? throw new HotmessException("DrillProjectMissing", FailureKind.InvalidArgument,
-                        "An application drill needs a Vercel project that is not production: pass -VercelProjectId or set drills.vercelProjectId.", "VercelProjectId");
+                var project = DrillProject(configuration);
                 var site = SiteUrl ?? configuration.Drills.SiteUrl
                     ?? throw new HotmessException("DrillSiteMissing", FailureKind.InvalidArgument,
                         "An application drill needs the drill project's site to check its health: pass -SiteUrl or set drills.siteUrl.", "SiteUrl");

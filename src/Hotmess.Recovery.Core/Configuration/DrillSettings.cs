@@ -21,6 +21,9 @@ public sealed class DrillSettings
     /// <summary>The site of that project whose <c>/api/health</c> proves the service is back.</summary>
     public string? SiteUrl { get; set; }
 
+    /// <summary>The credentials a credential drill declares compromised, e.g. <c>["RESEND_API_KEY"]</c>.</summary>
+    public List<string> SecretNames { get; set; } = [];
+
     /// <summary>Per scenario name (e.g. <c>DatabaseRestore</c>): objectives that replace the plan's row.</summary>
     public Dictionary<string, DrillObjectiveSettings> Objectives { get; set; } = new();
 }

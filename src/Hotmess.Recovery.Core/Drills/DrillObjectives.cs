@@ -22,6 +22,8 @@ public sealed record DrillObjectives(TimeSpan Rto, TimeSpan? Rpo, string Source)
                 TimeSpan.FromHours(configuration.Objectives.RpoHours), "the plan's 'Database restore' row"),
             // "Minor outage: 1 hour, 0": a rollback touches no data.
             DrillScenario.ApplicationRollback => new DrillObjectives(TimeSpan.FromHours(1), TimeSpan.Zero, "the plan's 'Minor outage' row"),
+            // "Security breach: 48 hours, case-dependent": no data objective to judge.
+            DrillScenario.CredentialRecovery => new DrillObjectives(TimeSpan.FromHours(48), null, "the plan's 'Security breach' row"),
             _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null),
         };
 
