@@ -226,6 +226,6 @@ Describe 'Invoke-HotmessRecoveryDrill scenarios' {
     It 'offers the four scenarios with a procedure behind them, and not PlatformRecovery' {
         $values = (Get-Command Invoke-HotmessRecoveryDrill).Parameters.Scenario.ParameterType.GetEnumNames()
         $values | Should -Be @('DatabaseRestore', 'StorageRestore', 'ApplicationRollback', 'CredentialRecovery')
-        { Invoke-HotmessRecoveryDrill PlatformRecovery -WhatIf } | Should -Throw -ErrorId 'ParameterArgumentTransformationError,Hotmess.Recovery.Cmdlets.Commands.InvokeHotmessRecoveryDrillCommand'
+        { Invoke-HotmessRecoveryDrill PlatformRecovery -WhatIf } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,Hotmess.Recovery.Cmdlets.Commands.InvokeHotmessRecoveryDrillCommand'
     }
 }
