@@ -125,6 +125,10 @@ function Invoke-Build {
     Get-ChildItem $publish -File |
         Where-Object { $_.Extension -in '.dll', '.json' -and $_.Name -notlike 'System.Management.Automation*' -and $_.Name -ne 'Hotmess.Recovery.Cmdlets.deps.json' } |
         Copy-Item -Destination $ModuleOut
+    # Native libraries (SkiaSharp's, for the drill chart) must sit beside the dll: pwsh does not read the module's
+    # runtimes/ folder. Those of the machine that builds, which is the machine that runs the tests.
+    $rid = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier -replace '^(linux|osx|win)[^-]*', '$1'
+    Get-ChildItem (Join-Path $publish "runtimes/$rid/native") -File -ErrorAction Ignore | Copy-Item -Destination $ModuleOut
     Get-ChildItem (Join-Path $Root 'module') -File | Copy-Item -Destination $ModuleOut
     $manifest = Join-Path $ModuleOut 'HotmessRecovery.psd1'
     (Get-Content -Raw $manifest).Replace('{{ModuleVersion}}', $version) | Set-Content -NoNewline $manifest

@@ -36,6 +36,8 @@
         'Send-HotmessAlert'
         'Get-HotmessContact'
         'Copy-HotmessBackup'
+        'Invoke-HotmessRecoveryDrill'
+        'Get-HotmessDrill'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

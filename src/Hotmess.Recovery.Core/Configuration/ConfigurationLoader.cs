@@ -37,7 +37,7 @@ public static class ConfigurationLoader
             }
 
             configuration.SourcePath = path;
-            if (ConnectionStringText.HasPassword(configuration.Database.ConnectionString))
+            if (ConnectionStringText.HasPassword(configuration.Database.ConnectionString) || ConnectionStringText.HasPassword(configuration.Drills.ScratchConnectionString))
             {
                 throw new HotmessException("ConfigurationHoldsSecret", FailureKind.InvalidData,
                     $"The configuration file '{path}' holds a database password; put it in PGPASSWORD or pass -ConnectionString instead.", path);

@@ -30,6 +30,9 @@ public sealed class HotmessConfiguration
     /// <summary>Send-HotmessAlert's escalation table, email addresses, business hours and emergency contacts.</summary>
     public AlertingSettings Alerting { get; set; } = new();
 
+    /// <summary>The non-production targets and objectives of recovery drills.</summary>
+    public DrillSettings Drills { get; set; } = new();
+
     /// <summary>A copy fit to show: a password that the environment put into the connection string is masked.</summary>
     public HotmessConfiguration Redacted()
     {

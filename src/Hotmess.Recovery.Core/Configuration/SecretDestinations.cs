@@ -16,6 +16,8 @@ public static class SecretDestinations
         new("platform.vercelApiUrl", "the Vercel token", c => c.Platform.VercelApiUrl, UrlHost),
         new("platform.stripeApiUrl", "the Stripe secret key", c => c.Platform.StripeApiUrl, UrlHost),
         new("platform.resendApiUrl", "the Resend API key", c => c.Platform.ResendApiUrl, UrlHost),
+        new("drills.scratchConnectionString", "the database password", c => c.Drills.ScratchConnectionString, Common.ConnectionStringText.Host),
+        new("drills.supabaseUrl", "the Supabase service role key", c => c.Drills.SupabaseUrl, UrlHost),
     ];
 
     /// <summary>One line for each destination that <paramref name="fromFile"/> (as read, before the environment fills it) sets.</summary>

@@ -14,18 +14,18 @@ public static class ReportFiles
         $"{System.Environment.UserName}@{System.Environment.MachineName} (HotmessRecovery {ModuleVersion})";
 
     /// <summary>The dated file name of a report generated at <paramref name="generatedUtc"/>.</summary>
-    public static string FileName(ReportFormat format, DateTimeOffset generatedUtc) =>
-        $"backup-verification-{generatedUtc.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}.{(format == ReportFormat.Json ? "json" : "md")}";
+    public static string FileName(ReportFormat format, DateTimeOffset generatedUtc, string? name = null) =>
+        $"{name ?? "backup-verification"}-{generatedUtc.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}.{format switch { ReportFormat.Json => "json", ReportFormat.Html => "html", _ => "md" }}";
 
     /// <summary>
     /// The file to write: <paramref name="path"/> itself, or a dated file inside it when it is a folder (one that
     /// exists, or a path ending in a separator). An existing file is refused unless <paramref name="overwrite"/>.
     /// </summary>
-    public static string Resolve(string path, ReportFormat format, DateTimeOffset generatedUtc, bool overwrite)
+    public static string Resolve(string path, ReportFormat format, DateTimeOffset generatedUtc, bool overwrite, string? name = null)
     {
         if (Directory.Exists(path) || Path.EndsInDirectorySeparator(path))
         {
-            path = Path.Combine(path, FileName(format, generatedUtc));
+            path = Path.Combine(path, FileName(format, generatedUtc, name));
         }
 
         if (File.Exists(path) && !overwrite)

@@ -9,6 +9,9 @@ public enum ReportFormat
 {
     Markdown,
     Json,
+
+    /// <summary>Recovery drills only: a page with their RTO and RPO charted against the objectives.</summary>
+    Html,
 }
 
 /// <summary>Writes verifications as the plan's Backup Verification Checklist (Markdown) or as JSON, with the evidence behind each line.</summary>

@@ -48,6 +48,15 @@ public sealed class StorageBucketEntry
     public int ObjectCount { get; set; }
 
     public long TotalBytes { get; set; }
+
+    /// <summary>This bucket under another id and name, with the same settings.</summary>
+    public StorageBucketEntry Renamed(string id, string name)
+    {
+        var copy = (StorageBucketEntry)MemberwiseClone();
+        copy.Id = id;
+        copy.Name = name;
+        return copy;
+    }
 }
 
 /// <summary>
@@ -72,6 +81,14 @@ public sealed class StorageObjectEntry
     public string? ETag { get; set; }
 
     public DateTimeOffset? LastModified { get; set; }
+
+    /// <summary>This object in another bucket.</summary>
+    public StorageObjectEntry InBucket(string bucket)
+    {
+        var copy = (StorageObjectEntry)MemberwiseClone();
+        copy.Bucket = bucket;
+        return copy;
+    }
 
     public override string ToString() => $"{Bucket}/{Key}";
 }

@@ -179,6 +179,9 @@ internal sealed record StorageListRequest(
     [property: JsonPropertyName("offset")] int Offset,
     [property: JsonPropertyName("sortBy")] StorageSortBy SortBy);
 
+/// <summary>The body of <c>DELETE /object/{bucket}</c>: exact keys, at most 1000.</summary>
+internal sealed record StorageDeleteRequest([property: JsonPropertyName("prefixes")] IReadOnlyList<string> Prefixes);
+
 internal sealed record StorageSortBy([property: JsonPropertyName("column")] string Column, [property: JsonPropertyName("order")] string Order);
 
 /// <summary>Serialization code generated at build time: no reflection, and little to compile when a run starts.</summary>
@@ -188,5 +191,6 @@ internal sealed record StorageSortBy([property: JsonPropertyName("column")] stri
 [JsonSerializable(typeof(StorageBucket))]
 [JsonSerializable(typeof(StorageBucketSettings))]
 [JsonSerializable(typeof(StorageListRequest))]
+[JsonSerializable(typeof(StorageDeleteRequest))]
 [JsonSerializable(typeof(StorageUploadResult))]
 internal sealed partial class StorageJson : JsonSerializerContext;

@@ -28,6 +28,9 @@ public sealed class StorageRestoreRequest
     /// <summary>Overwrite objects that exist in the target with different content.</summary>
     public bool Overwrite { get; init; }
 
+    /// <summary>Restore each bucket under this prefix (<c>drill-avatars</c> for <c>avatars</c>), beside the buckets of the set; null restores them as they were.</summary>
+    public string? BucketPrefix { get; init; }
+
     public StorageClientOptions? ClientOptions { get; init; }
 }
 
@@ -66,6 +69,13 @@ public static class StorageRestoreEngine
                 $"The content of {absent.Count} object(s) of {set.Id} is missing from the repository or has the wrong size, so nothing was restored: " +
                 $"{string.Join(", ", absent.Take(20).Select(a => $"'{a}'"))}{(absent.Count > 20 ? $" and {absent.Count - 20} more" : "")}. Run Test-HotmessBackup on the set.",
                 absent.ToArray());
+        }
+
+        if (!string.IsNullOrEmpty(request.BucketPrefix))
+        {
+            // Restored beside the originals: same settings and objects, buckets renamed.
+            buckets = buckets.Select(b => b.Renamed(request.BucketPrefix + b.Id, request.BucketPrefix + b.Name)).ToList();
+            selected = selected.Select(o => o.InBucket(request.BucketPrefix + o.Bucket)).ToList();
         }
 
         var throttle = Math.Max(1, request.ThrottleLimit);

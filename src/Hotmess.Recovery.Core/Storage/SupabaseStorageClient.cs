@@ -91,6 +91,21 @@ public sealed class SupabaseStorageClient : IDisposable
             $"update bucket '{bucket}'", bucket, cancellationToken);
     }
 
+    /// <summary>
+    /// Deletes a bucket: its objects first (<c>DELETE /object/{bucket}</c>, 1000 keys a request), then the bucket
+    /// itself, which Storage refuses while it holds objects. Both are idempotent: a key or bucket already gone is fine.
+    /// </summary>
+    public async Task DeleteBucketAsync(string bucket, IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        foreach (var batch in keys.Chunk(1000))
+        {
+            await SendAsync(_ => WithJson(NewRequest(HttpMethod.Delete, Route("object/" + Segment(bucket))), new StorageDeleteRequest(batch), StorageJson.Default.StorageDeleteRequest),
+                Ignore, $"delete {batch.Length} object(s) of bucket '{bucket}'", bucket, cancellationToken).ConfigureAwait(false);
+        }
+
+        await SendAsync(_ => NewRequest(HttpMethod.Delete, Route("bucket/" + Segment(bucket))), Ignore, $"delete bucket '{bucket}'", bucket, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>One page of one folder level: <c>POST /object/list/{bucket}</c>, sorted by name.</summary>
     public async Task<IReadOnlyList<StorageListEntry>> ListPageAsync(string bucket, string prefix, int limit, int offset, CancellationToken cancellationToken)
     {
