@@ -146,6 +146,46 @@ public sealed class HealthCheckFreshnessTests : IDisposable
     }
 
     [Fact]
+    public async Task DrillFreshness_is_healthy_with_a_drill_recorded_within_92_days()
+    {
+        var repository = Repository();
+        Drill(repository, Now.AddDays(-200));
+        Drill(repository, Now.AddDays(-60));
+
+        var result = Assert.Single(await RunAsync("DrillFreshness"));
+
+        Assert.Equal(HealthStatus.Healthy, result.Status);
+        Assert.Equal("60 d", result.Value);
+        Assert.Equal("<= 92 d", result.Threshold);
+    }
+
+    [Fact]
+    public async Task DrillFreshness_is_unhealthy_once_the_newest_drill_is_older_than_92_days()
+    {
+        Drill(Repository(), Now.AddDays(-90));
+
+        Assert.Equal(HealthStatus.Healthy, Assert.Single(await RunAsync("DrillFreshness")).Status);
+        _clock.Advance(TimeSpan.FromDays(3));
+        var result = Assert.Single(await RunAsync("DrillFreshness"));
+
+        Assert.Equal((HealthStatus.Unhealthy, AlertSeverity.Low), (result.Status, result.Severity));
+        Assert.Equal("93 d", result.Value);
+    }
+
+    /// <summary>A drill record kept as the drill engine keeps it: a Drill set whose manifest holds the record.</summary>
+    private static void Drill(BackupRepository repository, DateTimeOffset started)
+    {
+        var pending = repository.BeginSet(BackupKind.Drill, started);
+        File.WriteAllText(Path.Combine(pending.Path, "drill-report.md"), "# Drill");
+        pending.Complete(new BackupManifest
+        {
+            CompletedUtc = started.AddHours(1),
+            Source = new BackupSource { Project = "scratch" },
+            Contents = new Hotmess.Recovery.Drills.DrillRecord { Scenario = Hotmess.Recovery.Drills.DrillScenario.DatabaseRestore, Target = "scratch", StartedUtc = started, CompletedUtc = started.AddHours(1), Passed = true },
+        });
+    }
+
+    [Fact]
     public async Task A_check_switched_off_in_the_configuration_is_skipped()
     {
         _settings.Checks["DrillFreshness"] = new HealthCheckSettings { Enabled = false };
