@@ -33,6 +33,10 @@
         'Export-HotmessIncidentRecord'
         'Send-HotmessAlert'
         'Get-HotmessContact'
+        'New-HotmessIncident'
+        'Add-HotmessIncidentNote'
+        'Close-HotmessIncident'
+        'Export-HotmessIncidentReport'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

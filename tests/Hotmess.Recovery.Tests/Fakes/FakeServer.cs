@@ -146,6 +146,7 @@ public sealed class FakeServer : IAsyncLifetime, IAsyncDisposable
         _app.MapSlack(options);
         _app.MapStatusPage(options);
         _app.MapPagerDuty(options);
+        _app.MapStatusPageIncidents(options);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         BaseUrl = new Uri(address.TrimEnd('/') + "/");

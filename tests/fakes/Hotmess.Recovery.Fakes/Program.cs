@@ -30,4 +30,5 @@ app.MapSupabaseManagement(options);
 app.MapSlack(options);
 app.MapStatusPage(options);
 app.MapPagerDuty(options);
+app.MapStatusPageIncidents(options);
 app.Run();
