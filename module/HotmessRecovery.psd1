@@ -38,6 +38,10 @@
         'Copy-HotmessBackup'
         'Invoke-HotmessRecoveryDrill'
         'Get-HotmessDrill'
+        'New-HotmessIncident'
+        'Add-HotmessIncidentNote'
+        'Close-HotmessIncident'
+        'Export-HotmessIncidentReport'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

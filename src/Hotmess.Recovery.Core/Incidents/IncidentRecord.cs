@@ -17,6 +17,7 @@ public sealed partial class IncidentRecord
     private readonly List<IncidentStep> _steps = [];
     private readonly List<IncidentNote> _notes = [];
     private readonly List<string> _nextSteps = [];
+    private readonly List<string> _improvements = [];
 
     /// <param name="name">A short lower-case name for the id and file names, e.g. <c>credential-recovery</c>.</param>
     /// <param name="procedure">The procedure of the plan, e.g. <c>Procedure 2: Application Rollback</c>.</param>
@@ -39,6 +40,17 @@ public sealed partial class IncidentRecord
         Procedure = procedure;
         Reason = reason;
         PerformedBy = performedBy;
+    }
+
+    /// <summary>A record as it was kept (see <see cref="IncidentRecordReader"/>); new lines get <paramref name="clock"/>'s time.</summary>
+    internal IncidentRecord(string id, string procedure, string? reason, string? performedBy, DateTimeOffset startedUtc, TimeProvider? clock)
+    {
+        _clock = clock ?? TimeProvider.System;
+        Id = id;
+        Procedure = procedure;
+        Reason = reason;
+        PerformedBy = performedBy;
+        StartedUtc = startedUtc;
     }
 
     /// <summary>Sorts by time: <c>20261124T190312Z-credential-recovery</c>; also the name of the record's files.</summary>
@@ -76,6 +88,49 @@ public sealed partial class IncidentRecord
     public IReadOnlyList<string> NextSteps => _nextSteps;
 
     public bool IsOpen => CompletedUtc is null;
+
+    /// <summary>How severe the incident is, on the plan's escalation scale (Critical, High, Medium, Low); null for a procedure's run.</summary>
+    public string? Severity { get; set; }
+
+    /// <summary>The scenario of the plan's Recovery Time Objectives table it is measured against (e.g. <c>Database restore</c>).</summary>
+    public string? Scenario { get; set; }
+
+    /// <summary>When users were first affected, if before the record was opened; RTO is measured from here.</summary>
+    public DateTimeOffset? ImpactStartedUtc { get; set; }
+
+    /// <summary>The newest point the recovered data reaches (e.g. the backup restored); RPO is measured to it.</summary>
+    public DateTimeOffset? RecoveredToUtc { get; set; }
+
+    /// <summary>The id of the incident on the company's own status page, when one was opened.</summary>
+    public string? StatusPageIncidentId { get; set; }
+
+    /// <summary>What to change so it does not happen again (the plan's "identify improvements").</summary>
+    public IReadOnlyList<string> Improvements => _improvements;
+
+    /// <summary>Measured recovery time: from the impact (or the record's start) to the close; null while open.</summary>
+    public TimeSpan? MeasuredRto => CompletedUtc - (ImpactStartedUtc ?? StartedUtc);
+
+    /// <summary>Measured data loss: from the impact (or the record's start) back to the point the data was recovered to.</summary>
+    public TimeSpan? MeasuredRpo => RecoveredToUtc is { } recovered ? (ImpactStartedUtc ?? StartedUtc) - recovered : null;
+
+    public void AddImprovement(string text)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(text);
+        _improvements.Add(text);
+    }
+
+    /// <summary>A note as it was kept, with its own time.</summary>
+    internal void RestoreNote(IncidentNote note) => _notes.Add(note);
+
+    internal void RestoreStep(IncidentStep step) => _steps.Add(step);
+
+    internal void RestoreClosed(DateTimeOffset? completedUtc, string? outcome, string? errorId, string? error)
+    {
+        CompletedUtc = completedUtc;
+        Outcome = outcome;
+        ErrorId = errorId;
+        Error = error;
+    }
 
     /// <summary>Sets (or replaces) a fact; an empty value removes it.</summary>
     public void SetFact(string name, string? value)

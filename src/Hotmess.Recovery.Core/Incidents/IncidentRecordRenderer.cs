@@ -57,6 +57,12 @@ public static class IncidentRecordRenderer
                 }),
                 record.Notes,
                 record.NextSteps,
+                record.Severity,
+                record.Scenario,
+                record.ImpactStartedUtc,
+                record.RecoveredToUtc,
+                record.StatusPageIncidentId,
+                record.Improvements,
             },
             JsonOptions);
     }

@@ -18,7 +18,7 @@ public sealed class IncidentStep
         _startTimestamp = clock.GetTimestamp();
     }
 
-    internal IncidentStep(string name, IncidentStepStatus status, DateTimeOffset startedUtc, TimeSpan duration, string? detail, string? errorId)
+    internal IncidentStep(string name, IncidentStepStatus status, DateTimeOffset startedUtc, TimeSpan? duration, string? detail, string? errorId)
     {
         Name = name;
         _clock = TimeProvider.System;

@@ -245,6 +245,43 @@ public sealed class AlertRouterTests(FakeServer fake) : IClassFixture<FakeServer
         Assert.Equal(2, (await RunAsync(Failing("Site", AlertSeverity.Critical))).Count);
     }
 
+    [Fact]
+    public async Task A_degraded_check_alerts_like_an_unhealthy_one_and_a_skipped_run_leaves_its_problem_open()
+    {
+        var degraded = new HealthCheckResult("Providers", HealthStatus.Degraded, AlertSeverity.Medium, "minor", "none", "Vercel reports a minor outage", Tuesday);
+        var skipped = degraded with { Status = HealthStatus.Skipped, Message = "no status pages configured" };
+
+        var alert = await RunAsync(degraded);
+        var whileSkipped = await RunAsync(skipped);
+        var resolved = await RunAsync(degraded with { Status = HealthStatus.Healthy });
+
+        Assert.Equal((AlertKind.Alert, AlertChannel.Email), (Assert.Single(alert).Kind, alert[0].Channel));
+        Assert.Empty(whileSkipped);
+        Assert.Equal(AlertKind.Resolved, Assert.Single(resolved).Kind);
+    }
+
+    [Fact]
+    public async Task A_problem_that_gets_worse_is_alerted_at_once_at_its_new_severity()
+    {
+        await RunAsync(Failing("DatabaseConnections", AlertSeverity.Medium));
+        _clock.Advance(TimeSpan.FromMinutes(5));
+
+        var worse = await RunAsync(Failing("DatabaseConnections", AlertSeverity.Critical));
+
+        Assert.Equal([AlertChannel.Phone, AlertChannel.Slack], worse.Select(d => d.Channel));
+        Assert.All(worse, d => Assert.Equal((AlertKind.Alert, AlertSeverity.Critical), (d.Kind, d.Severity)));
+    }
+
+    [Fact]
+    public void Two_runs_never_hold_the_alert_state_at_once()
+    {
+        using var first = AlertStateStore.Open(_repository);
+
+        var ex = Assert.Throws<Hotmess.Recovery.Common.HotmessException>(() => AlertStateStore.Open(_repository));
+
+        Assert.Equal("AlertStateLocked", ex.ErrorId);
+    }
+
     private async Task<IReadOnlyList<AlertDelivery>> RunAsync(params HealthCheckResult[] results)
     {
         using var store = AlertStateStore.Open(_repository);

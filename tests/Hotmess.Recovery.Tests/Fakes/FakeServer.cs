@@ -150,6 +150,7 @@ public sealed class FakeServer : IAsyncLifetime, IAsyncDisposable
         _app.MapSite(options);
         _app.MapSupabaseMetrics(options);
         _app.MapPagerDuty(options);
+        _app.MapStatusPageIncidents(options);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         BaseUrl = new Uri(address.TrimEnd('/') + "/");

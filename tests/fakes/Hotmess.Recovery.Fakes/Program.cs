@@ -34,4 +34,5 @@ app.MapStatusPage(options);
 app.MapSite(options);
 app.MapSupabaseMetrics(options);
 app.MapPagerDuty(options);
+app.MapStatusPageIncidents(options);
 app.Run();

@@ -2,58 +2,22 @@
 # Send-HotmessAlert and Get-HotmessContact end to end against the PagerDuty, Slack and Resend fakes.
 
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot '../Support/Fakes.psm1') -Force
+    . (Join-Path $PSScriptRoot 'AlertingFake.ps1')
     Import-Module HotmessRecovery -Force
-    $fake = Start-HotmessFake
-    $variables = 'PAGERDUTY_ROUTING_KEY', 'PAGERDUTY_EVENTS_URL', 'SLACK_WEBHOOK_URL', 'RESEND_API_KEY', 'RESEND_API_URL', 'HOTMESS_CONFIG', 'HOTMESS_REPOSITORY'
-    $saved = @{}
-    foreach ($name in $variables) { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
-
-    function Invoke-FakeControl([string] $Service, [string] $Path, $Body, [string] $Method = 'Post') {
-        $parameters = @{ Method = $Method; Uri = "$($fake.Url)/__fake/$Service/$Path" }
-        if ($Method -ne 'Get') {
-            $parameters.Body = ConvertTo-Json $(if ($null -eq $Body) { @{} } else { $Body }) -Depth 10 -Compress
-            $parameters.ContentType = 'application/json'
-        }
-        Invoke-RestMethod @parameters
-    }
+    $fake = Start-AlertingTestFake
 
     function New-Result([string] $Name, [string] $Status = 'Unhealthy', [string] $Severity = 'Critical', [string] $Message = "$Name is down") {
         [pscustomobject]@{ Name = $Name; Status = $Status; Severity = $Severity; Value = '503'; Threshold = '2xx'; Message = $Message; CheckedUtc = [DateTimeOffset]::UtcNow }
     }
-
-    function Get-FakeRecord([string] $Service, [string] $Path) {
-        # Invoke-RestMethod writes a JSON array as one object: enumerate it, and keep an empty one an array.
-        $list = Invoke-FakeControl $Service $Path -Method Get
-        , @($list | ForEach-Object { $_ })
-    }
-
-    $slackToken = 'hotmessfakewebhooktoken'
-    $routingKey = 'R0HOTMESSFAKEROUTINGKEY000000001'
 }
 
 AfterAll {
-    foreach ($entry in $saved.GetEnumerator()) { [Environment]::SetEnvironmentVariable($entry.Key, $entry.Value) }
-    Stop-HotmessFake $fake
+    Stop-AlertingTestFake $fake
 }
 
 Describe 'Send-HotmessAlert' {
     BeforeEach {
-        foreach ($service in 'pagerduty', 'slack', 'resend') { Invoke-FakeControl $service reset | Out-Null }
-        $env:PAGERDUTY_ROUTING_KEY = $routingKey
-        $env:PAGERDUTY_EVENTS_URL = "$($fake.Url)/pagerduty"
-        $env:SLACK_WEBHOOK_URL = "$($fake.Url)/slack/services/T0HOTMESS/B0ALERTS/$slackToken"
-        $env:RESEND_API_KEY = 're_test_hotmessfullaccess'
-        $env:RESEND_API_URL = "$($fake.Url)/resend"
-        $repository = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $env:HOTMESS_REPOSITORY = $repository
-        $config = Join-Path $TestDrive 'hotmess.json'
-        @{ alerting = @{
-                email    = @{ from = 'alerts@hotmess.london'; to = @('oncall@hotmess.london') }
-                contacts = @(@{ role = 'Technical Lead'; contact = 'Sam Ops, +44 20 0000 0001'; availability = '24/7' })
-            }
-        } | ConvertTo-Json -Depth 5 | Set-Content $config
-        $env:HOTMESS_CONFIG = $config
+        Reset-AlertingTestFake $fake $TestDrive
     }
 
     It 'pages and posts a Critical result, one object per message, with the emergency contacts' {
@@ -63,17 +27,17 @@ Describe 'Send-HotmessAlert' {
         $sent | ForEach-Object { $_ | Should -BeOfType 'Hotmess.Recovery.Alerting.AlertDelivery' }
         $sent.Channel | Should -Be 'Phone', 'Slack'
         $sent.Status | Should -Be 'Sent', 'Sent'
-        $events = (Get-FakeRecord pagerduty events)
+        $events = (Get-FakeRecord $fake pagerduty events)
         $events.event_action | Should -Be 'trigger'
         $events[0].payload.severity | Should -Be 'critical'
-        (Get-FakeRecord slack messages)[0].text | Should -BeLike '*Technical Lead: Sam Ops, +44 20 0000 0001 (24/7)*'
+        (Get-FakeRecord $fake slack messages)[0].text | Should -BeLike '*Technical Lead: Sam Ops, +44 20 0000 0001 (24/7)*'
     }
 
     It 'sends one alert for a problem that fails three runs in a row' {
         1..3 | ForEach-Object { New-Result DatabaseConnections -Severity High | Send-HotmessAlert } | Out-Null
 
-        (Get-FakeRecord slack messages) | Should -HaveCount 1
-        (Get-FakeRecord resend emails) | Should -HaveCount 1
+        (Get-FakeRecord $fake slack messages) | Should -HaveCount 1
+        (Get-FakeRecord $fake resend emails) | Should -HaveCount 1
     }
 
     It 'resolves on the channels that were alerted once the check is healthy' {
@@ -81,7 +45,7 @@ Describe 'Send-HotmessAlert' {
         $resolved = New-Result Site -Status Healthy | Send-HotmessAlert
 
         $resolved.Kind | Should -Be 'Resolved', 'Resolved'
-        $events = (Get-FakeRecord pagerduty events)
+        $events = (Get-FakeRecord $fake pagerduty events)
         $events.event_action | Should -Be 'trigger', 'resolve'
         $events[1].dedup_key | Should -Be $alert[0].DedupKey
     }
@@ -90,15 +54,15 @@ Describe 'Send-HotmessAlert' {
         $planned = New-Result Site | Send-HotmessAlert -WhatIf
 
         $planned.Status | Should -Be 'Planned', 'Planned'
-        (Get-FakeRecord pagerduty events) | Should -HaveCount 0
+        (Get-FakeRecord $fake pagerduty events) | Should -HaveCount 0
         (New-Result Site | Send-HotmessAlert).Status | Should -Be 'Sent', 'Sent'
     }
 
     It 'reports a failing channel as an error, sends on the others, and retries it next run' {
-        Invoke-FakeControl slack webhooks @{ path = "/services/T0HOTMESS/B0ALERTS/$slackToken"; state = 'revoked' } | Out-Null
+        Invoke-FakeControl $fake slack webhooks @{ path = "/services/T0HOTMESS/B0ALERTS/$SlackToken"; state = 'revoked' } | Out-Null
 
         $first = New-Result StripePayments -Severity High | Send-HotmessAlert -ErrorVariable failures -ErrorAction SilentlyContinue
-        Invoke-FakeControl slack reset | Out-Null
+        Invoke-FakeControl $fake slack reset | Out-Null
         $second = New-Result StripePayments -Severity High | Send-HotmessAlert
 
         ($first | Where-Object Channel -EQ Slack).Status | Should -Be 'Failed'
@@ -107,23 +71,23 @@ Describe 'Send-HotmessAlert' {
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'AlertChannelFailed*'
         $second.Channel | Should -Be 'Slack'
         $second.Status | Should -Be 'Sent'
-        (Get-FakeRecord resend emails) | Should -HaveCount 1
+        (Get-FakeRecord $fake resend emails) | Should -HaveCount 1
     }
 
     It 'never shows a channel secret in its output, errors or verbose stream' {
-        Invoke-FakeControl slack webhooks @{ path = "/services/T0HOTMESS/B0ALERTS/$slackToken"; state = 'revoked' } | Out-Null
+        Invoke-FakeControl $fake slack webhooks @{ path = "/services/T0HOTMESS/B0ALERTS/$SlackToken"; state = 'revoked' } | Out-Null
 
         $all = New-Result Site -Message "failed with $env:RESEND_API_KEY" | Send-HotmessAlert -Verbose -ErrorAction SilentlyContinue -ErrorVariable failures 4>&1
         $text = ($all | Out-String -Width 400) + ($all | Where-Object { $_ -is [Hotmess.Recovery.Alerting.AlertDelivery] } | ConvertTo-Json -Depth 4) + ($failures | Out-String -Width 400)
 
-        foreach ($secret in $slackToken, $routingKey, $env:RESEND_API_KEY) { $text | Should -Not -BeLike "*$secret*" }
+        foreach ($secret in $SlackToken, $RoutingKey, $env:RESEND_API_KEY) { $text | Should -Not -BeLike "*$secret*" }
     }
 
     It 'sends nothing for healthy and skipped results it has no problem for' {
         $none = @(New-Result Site -Status Healthy), @(New-Result Backups -Status Skipped) | ForEach-Object { $_ } | Send-HotmessAlert
 
         $none | Should -BeNullOrEmpty
-        (Get-FakeRecord pagerduty events) | Should -HaveCount 0
+        (Get-FakeRecord $fake pagerduty events) | Should -HaveCount 0
     }
 }
 

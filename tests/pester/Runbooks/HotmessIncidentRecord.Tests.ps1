@@ -64,7 +64,7 @@ Describe 'Export-HotmessIncidentRecord' {
 
         $files | Should -HaveCount 1
         (Get-Content -Raw $files | ConvertFrom-Json).PSObject.Properties.Name |
-            Should -Be 'id', 'procedure', 'reason', 'performedBy', 'outcome', 'startedUtc', 'completedUtc', 'durationSeconds', 'errorId', 'error', 'facts', 'steps', 'notes', 'nextSteps'
+            Should -Be 'id', 'procedure', 'reason', 'performedBy', 'outcome', 'startedUtc', 'completedUtc', 'durationSeconds', 'errorId', 'error', 'facts', 'steps', 'notes', 'nextSteps', 'severity', 'scenario', 'impactStartedUtc', 'recoveredToUtc', 'statusPageIncidentId', 'improvements'
     }
 
     It 'replaces its own files when the record is written again' {
