@@ -34,6 +34,7 @@ public static class DrillEngine
         {
             // Whatever happened, and even when stopped: what the drill created never outlives it.
             await scenario.CleanupAsync(run, CancellationToken.None).ConfigureAwait(false);
+            run.CompleteProgress();
         }
 
         var record = Evaluate(scenario, objectives, run);

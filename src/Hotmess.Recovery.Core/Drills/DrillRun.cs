@@ -8,6 +8,9 @@ namespace Hotmess.Recovery.Drills;
 /// </summary>
 public sealed class DrillRun
 {
+    /// <summary>The progress activity of a drill; the engines it runs report theirs beside it.</summary>
+    public const int ProgressId = 20;
+
     private readonly List<DrillStep> _steps = [];
 
     public DrillRun(TimeProvider time, IOperationLog log)
@@ -30,6 +33,9 @@ public sealed class DrillRun
     public string? SurvivingSetId { get; set; }
 
     public IReadOnlyList<DrillStep> Steps => _steps;
+
+    /// <summary>Closes the drill's progress bar.</summary>
+    public void CompleteProgress() => Log.Progress(new OperationProgress(ProgressId, "Recovery drill", "Done", 100, Completed: true));
 
     /// <summary>Marks the moment the recovered service was verified: the end of the RTO clock.</summary>
     public void ServiceVerified() => ServiceVerifiedUtc = Time.GetUtcNow();
@@ -63,6 +69,7 @@ public sealed class DrillRun
         var start = Time.GetTimestamp();
         _steps.Add(step);
         Log.Verbose($"Drill step: {name}.");
+        Log.Progress(new OperationProgress(ProgressId, "Recovery drill", name, CurrentOperation: $"step {_steps.Count}"));
         try
         {
             var (value, detail) = await work(cancellationToken).ConfigureAwait(false);

@@ -45,7 +45,7 @@ public static class DrillHistoryReport
         return html.ToString();
     }
 
-    /// <summary>Two charts in hours per drill (oldest left), each with the drills' objective as a dashed line: RTO, then RPO.</summary>
+    /// <summary>Two charts in hours per drill (oldest left), each drill's objective marked beside its bar: RTO, then RPO.</summary>
     public static (byte[] Rto, byte[] Rpo) RenderCharts(IReadOnlyList<DrillRecord> ordered)
     {
         var positions = Enumerable.Range(0, ordered.Count).Select(i => (double)i).ToArray();
@@ -63,15 +63,17 @@ public static class DrillHistoryReport
         plot.Title(title);
         var bars = plot.Add.Bars(positions, measured.Select(v => double.IsNaN(v) ? 0 : v).ToArray());
         bars.LegendText = measuredLabel;
-        var target = plot.Add.Scatter(positions, objective);
+        // Each drill is judged against its own scenario's objective: a mark per drill, no line joining scenarios.
+        var target = plot.Add.ScatterPoints(positions, objective);
         target.LegendText = "objective";
-        target.LinePattern = ScottPlot.LinePattern.Dashed;
-        target.LineWidth = 2;
-        target.MarkerSize = 8;
+        target.MarkerShape = ScottPlot.MarkerShape.HorizontalBar;
+        target.MarkerSize = 60;
+        target.MarkerLineWidth = 3;
         target.Color = ScottPlot.Colors.Red;
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, labels);
         plot.Axes.Margins(bottom: 0);
-        plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
+        // Beside the data, so no bar or mark hides behind it.
+        plot.ShowLegend(ScottPlot.Edge.Right);
         return plot;
     }
 
