@@ -31,6 +31,8 @@
         'Get-HotmessSetting'
         'New-HotmessIncidentRecord'
         'Export-HotmessIncidentRecord'
+        'Initialize-HotmessRepository'
+        'Set-HotmessRepositoryKey'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
