@@ -3,6 +3,7 @@ using Hotmess.Recovery.Cmdlets.Infrastructure;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Encryption;
 using Hotmess.Recovery.Repository;
+using Hotmess.Recovery.Repository.Stores;
 
 namespace Hotmess.Recovery.Cmdlets.Commands;
 
@@ -34,9 +35,10 @@ public sealed class InitializeHotmessRepositoryCommand : HotmessCmdlet
     protected override void ProcessRecord()
     {
         var configuration = LoadConfiguration(ConfigurationPath);
-        var location = RepositoryStores.ResolveLocation(this, Repository, configuration);
+        RepositoryLocation location = null!;
+        Terminating(() => location = RepositoryStores.ResolveLocation(this, Repository, configuration));
         var encrypted = Encrypted.IsPresent;
-        if (!encrypted && RepositoryStores.IsRemote(location))
+        if (!encrypted && location.IsRemote)
         {
             WriteVerbose($"'{location}' is remote, and a remote repository is always encrypted.");
             encrypted = true;
@@ -49,10 +51,10 @@ public sealed class InitializeHotmessRepositoryCommand : HotmessCmdlet
 
         if (!encrypted)
         {
-            if (ShouldProcess(location, "Create a backup repository"))
+            if (ShouldProcess(location.ToString(), "Create a backup repository"))
             {
                 BackupRepository repository = null!;
-                Terminating(() => repository = BackupRepository.OpenOrCreate(location));
+                Terminating(() => repository = BackupRepository.OpenOrCreate(location.Path));
                 WriteObject(new RepositoryInfo { Location = repository.Root, CreatedUtc = repository.Descriptor.CreatedUtc });
             }
 
@@ -61,15 +63,15 @@ public sealed class InitializeHotmessRepositoryCommand : HotmessCmdlet
 
         Secret passphrase = null!;
         Terminating(() => passphrase = RepositoryKeySource.Resolve(
-            KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile), System.Environment.GetEnvironmentVariables(), location));
-        if (!ShouldProcess(location, "Create an encrypted repository: a new random master key, wrapped by the passphrase"))
+            KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile), System.Environment.GetEnvironmentVariables(), location.ToString()));
+        if (!ShouldProcess(location.ToString(), "Create an encrypted repository: a new random master key, wrapped by the passphrase"))
         {
             return;
         }
 
         Terminating(() => WriteObject(RunEngine(async (log, token) =>
         {
-            await using var store = RepositoryStores.Open(location);
+            await using var store = ObjectStores.Open(location);
             log.Verbose($"Stretching the passphrase with {KdfParameters.Default} to wrap a new master key.");
             using var key = await EncryptedRepositoryDescriptor.CreateAsync(store, passphrase, token).ConfigureAwait(false);
             var descriptor = await EncryptedRepositoryDescriptor.ReadAsync(store, token).ConfigureAwait(false);

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using Hotmess.Recovery.Cmdlets.Infrastructure;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Encryption;
+using Hotmess.Recovery.Repository.Stores;
 
 namespace Hotmess.Recovery.Cmdlets.Commands;
 
@@ -37,12 +38,13 @@ public sealed class SetHotmessRepositoryKeyCommand : HotmessCmdlet
     protected override void ProcessRecord()
     {
         var configuration = LoadConfiguration(ConfigurationPath);
-        var location = RepositoryStores.ResolveLocation(this, Repository, configuration);
+        RepositoryLocation location = null!;
+        Terminating(() => location = RepositoryStores.ResolveLocation(this, Repository, configuration));
         Secret current = null!;
         Secret next = null!;
         Terminating(() =>
         {
-            current = RepositoryKeySource.Resolve(KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile), System.Environment.GetEnvironmentVariables(), location);
+            current = RepositoryKeySource.Resolve(KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile), System.Environment.GetEnvironmentVariables(), location.ToString());
             next = RepositoryKeySource.FromKeyFile(GetUnresolvedProviderPathFromPSPath(NewKeyFile));
         });
         if (next.Reveal() == current.Reveal())
@@ -50,14 +52,14 @@ public sealed class SetHotmessRepositoryKeyCommand : HotmessCmdlet
             ThrowArgumentError("RepositoryKeyUnchanged", $"The new key file '{NewKeyFile}' holds the passphrase the repository '{location}' has now; nothing to change.", NewKeyFile);
         }
 
-        if (!ShouldProcessUnlessForced(Force, location, "Change the repository's passphrase (rewrap its master key; the old passphrase stops working, no data is re-encrypted)"))
+        if (!ShouldProcessUnlessForced(Force, location.ToString(), "Change the repository's passphrase (rewrap its master key; the old passphrase stops working, no data is re-encrypted)"))
         {
             return;
         }
 
         Terminating(() => WriteObject(RunEngine(async (log, token) =>
         {
-            await using var store = RepositoryStores.Open(location);
+            await using var store = ObjectStores.Open(location);
             log.Verbose($"Unwrapping the master key with the current passphrase, wrapping it under the new one with {KdfParameters.Default}.");
             await EncryptedRepositoryDescriptor.ChangeKeyAsync(store, current, next, token).ConfigureAwait(false);
             log.Verbose($"Replaced {EncryptedRepositoryDescriptor.ObjectName} in '{store.Location}'. Give the new passphrase to whatever reads this repository (HOTMESS_REPOSITORY_KEY, Automation variables, key files).");

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Hotmess.Recovery.Repository.Stores;
+using Hotmess.Recovery.Tests.Support.Emulators;
 
 namespace Hotmess.Recovery.Tests.Repository.Stores;
 
@@ -15,7 +16,7 @@ public sealed class LargeObjectCollection
 /// back hash-equal, with the process's live memory far below the object's size while it is written.
 /// </summary>
 [Collection(LargeObjectCollection.Name)]
-public sealed class LargeObjectTests
+public sealed class LargeObjectTests(AzuriteFixture azurite, S3rverFixture s3rver) : IClassFixture<AzuriteFixture>, IClassFixture<S3rverFixture>
 {
     private const long Size = 96L << 20;
     private const long MemoryAllowance = 40L << 20;
@@ -46,5 +47,19 @@ public sealed class LargeObjectTests
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task A_large_object_is_streamed_through_azure_blob_storage()
+    {
+        await using var store = azurite.OpenNewStore("large");
+        await AssertStreamedAsync(store);
+    }
+
+    [Fact]
+    public async Task A_large_object_is_streamed_through_s3()
+    {
+        await using var store = s3rver.OpenNewStore("large");
+        await AssertStreamedAsync(store);
     }
 }

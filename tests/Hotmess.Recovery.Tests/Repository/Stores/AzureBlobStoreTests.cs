@@ -1,0 +1,108 @@
+using System.Collections;
+using Azure.Storage.Blobs;
+using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Repository.Stores;
+using Hotmess.Recovery.Tests.Support.Emulators;
+
+namespace Hotmess.Recovery.Tests.Repository.Stores;
+
+public sealed class AzureBlobStoreTests(AzuriteFixture azurite) : ObjectStoreContractTests, IClassFixture<AzuriteFixture>
+{
+    private readonly string _location = $"az://contract/t-{Guid.NewGuid():N}";
+
+    protected override Task<IObjectStore> OpenStoreAsync() => Task.FromResult(azurite.OpenStore(_location));
+
+    protected override Task<IObjectStore> OpenSameStoreAgainAsync() => Task.FromResult(azurite.OpenStore(_location));
+
+    [Fact]
+    public Task A_lease_whose_holder_went_away_can_be_taken_once_it_expired() =>
+        AssertAnAbandonedLeaseCanBeTakenOnceExpired(TimeSpan.FromSeconds(15));
+
+    [Fact]
+    public async Task A_missing_container_lists_nothing_and_is_created_by_the_first_write()
+    {
+        var container = "fresh-" + Guid.NewGuid().ToString("N")[..12];
+        await using var store = azurite.OpenStore($"az://{container}/below/here");
+
+        Assert.Empty(await ToListAsync(store.ListAsync("", CancellationToken.None)));
+        Assert.Null(await store.GetInfoAsync("x", CancellationToken.None));
+        await store.PutAsync("x", Text("1"), CancellationToken.None);
+
+        var blobs = new BlobContainerClient(azurite.ConnectionString, container).GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, null, CancellationToken.None);
+        Assert.Equal(["below/here/x"], (await ToListAsync(blobs)).Select(b => b.Name));
+    }
+
+    [Fact]
+    public async Task Lock_blobs_are_never_listed_and_are_gone_once_released()
+    {
+        await PutTextAsync("x", "1");
+        await using (await Store.AcquireLeaseAsync("locks/prune", TimeSpan.FromSeconds(20), CancellationToken.None))
+        {
+            Assert.Equal(["x"], await ListNamesAsync(""));
+        }
+
+        var blobs = new BlobContainerClient(azurite.ConnectionString, "contract").GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, _location["az://contract/".Length..], CancellationToken.None);
+        Assert.Single(await ToListAsync(blobs));
+    }
+
+    [Fact]
+    public async Task An_unreachable_account_fails_with_RepositoryUnreachable_and_no_key_in_the_message()
+    {
+        var environment = new Hashtable
+        {
+            [ObjectStores.AzureConnectionStringVariable] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteFixture.AccountKey};BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;",
+        };
+        await using var store = ObjectStores.Open("az://contract/x", environment);
+
+        var error = await Assert.ThrowsAsync<HotmessException>(() => store.GetInfoAsync("a", CancellationToken.None));
+
+        Assert.Equal("RepositoryUnreachable", error.ErrorId);
+        Assert.Contains("az://contract/x", error.Message);
+        Assert.DoesNotContain(AzuriteFixture.AccountKey, error.ToString());
+    }
+
+    [Fact]
+    public async Task A_wrong_account_key_fails_with_RepositoryAccessDenied()
+    {
+        var wrongKey = Convert.ToBase64String(new byte[64]);
+        var environment = new Hashtable
+        {
+            [ObjectStores.AzureConnectionStringVariable] = azurite.ConnectionString.Replace(AzuriteFixture.AccountKey, wrongKey),
+        };
+        await using var store = ObjectStores.Open("az://contract/x", environment);
+
+        var error = await Assert.ThrowsAsync<HotmessException>(() => store.PutAsync("a", Text("1"), CancellationToken.None));
+
+        Assert.Equal("RepositoryAccessDenied", error.ErrorId);
+        Assert.DoesNotContain(wrongKey, error.Message);
+    }
+
+    [Fact]
+    public void Without_credentials_opening_fails_with_RepositoryCredentialsMissing_naming_the_variables()
+    {
+        var error = Assert.Throws<HotmessException>(() => ObjectStores.Open("az://contract/x", new Hashtable()));
+
+        Assert.Equal("RepositoryCredentialsMissing", error.ErrorId);
+        Assert.Contains(ObjectStores.AzureConnectionStringVariable, error.Message);
+        Assert.Contains(ObjectStores.AzureAccountVariable, error.Message);
+    }
+
+    [Fact]
+    public void A_malformed_connection_string_is_refused_without_repeating_it()
+    {
+        var error = Assert.Throws<HotmessException>(() => ObjectStores.Open("az://contract/x", new Hashtable { [ObjectStores.AzureConnectionStringVariable] = "AccountKey=s3cr3t-value;nonsense" }));
+
+        Assert.Equal("RepositoryCredentialsInvalid", error.ErrorId);
+        Assert.DoesNotContain("s3cr3t-value", error.Message);
+    }
+
+    [Fact]
+    public void An_account_name_alone_opens_a_store_with_the_default_credential()
+    {
+        using var _ = new CancellationTokenSource();
+        var store = ObjectStores.Open("az://backups/hotmess", new Hashtable { [ObjectStores.AzureAccountVariable] = "hotmessbackups" });
+
+        Assert.IsType<AzureBlobStore>(store);
+        Assert.Equal("az://backups/hotmess", store.Location);
+    }
+}
