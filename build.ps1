@@ -14,7 +14,8 @@
               out/demo/ and prints it.
       bench   builds, then runs the benchmarks in bench/ against their baselines.
 
-    PostgreSQL 15 is installed with apt-get when its binaries are missing.
+    PostgreSQL 15 is installed with apt-get when its binaries are missing; the storage emulators (Azurite, s3rver)
+    with 'npm ci' from package-lock.json when node_modules lacks them.
 
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 test
@@ -87,6 +88,27 @@ function Install-PostgreSql {
         Invoke-Native apt-get update -q
         Invoke-Native apt-get install -y -q --no-install-recommends postgresql-15 postgresql-client-15
     }
+}
+
+function Install-Emulators {
+    # Azurite (Azure Blob Storage) and s3rver (S3), pinned by package-lock.json, for the tests, the demo and the
+    # benchmarks; installed with 'npm ci' only when they are missing. Node.js comes from apt-get when npm is missing.
+    $modules = Join-Path $Root 'node_modules'
+    if ((Test-Path (Join-Path $modules 'azurite/dist/src/blob/main.js')) -and (Test-Path (Join-Path $modules 's3rver/bin/s3rver.js'))) { return }
+    if (-not (Get-Command npm -ErrorAction Ignore)) {
+        if (-not $IsLinux -or -not (Get-Command apt-get -ErrorAction Ignore)) {
+            throw 'Node.js and npm are needed for the storage emulators (Azurite, s3rver) and apt-get is not available to install them.'
+        }
+        Write-Host 'Installing Node.js and npm with apt-get...'
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        $apt = if ((id -u) -ne '0') { @('sudo', 'apt-get') } else { @('apt-get') }
+        Invoke-Native @apt update -q
+        Invoke-Native @apt install -y -q --no-install-recommends nodejs npm
+    }
+    Write-Host 'Installing the storage emulators (npm ci)...'
+    Push-Location $Root
+    try { Invoke-Native npm ci --no-audit --no-fund --loglevel=error }
+    finally { Pop-Location }
 }
 
 function Invoke-Build {
@@ -175,11 +197,16 @@ function Get-TestCounts {
 switch ($Task) {
     'clean' {
         Remove-Item -Recurse -Force $Out -ErrorAction Ignore
-        Get-ChildItem $Root -Recurse -Directory -Include bin, obj | Remove-Item -Recurse -Force
+        # node_modules has bin folders of its own (the emulators' entry points): not build output.
+        $nodeModules = Join-Path $Root 'node_modules'
+        Get-ChildItem $Root -Recurse -Directory -Include bin, obj |
+            Where-Object { -not $_.FullName.StartsWith($nodeModules + [IO.Path]::DirectorySeparatorChar) } |
+            Remove-Item -Recurse -Force
     }
     'build' { Invoke-Build }
     'test' {
         Install-PostgreSql
+        Install-Emulators
         Invoke-Build
         $results = Join-Path $Out 'test-results'
         Remove-Item -Recurse -Force $results -ErrorAction Ignore
@@ -205,11 +232,13 @@ switch ($Task) {
     }
     'demo' {
         Install-PostgreSql
+        Install-Emulators
         Invoke-Build
         exit (Invoke-FreshPwsh -File (Join-Path $Root 'tools/Invoke-Demo.ps1') -Out $Out)
     }
     'bench' {
         Install-PostgreSql
+        Install-Emulators
         Invoke-Build
         exit (Invoke-FreshPwsh -File (Join-Path $Root 'bench/Invoke-Benchmarks.ps1') -Out $Out)
     }

@@ -33,6 +33,7 @@
         'Export-HotmessIncidentRecord'
         'Initialize-HotmessRepository'
         'Set-HotmessRepositoryKey'
+        'Copy-HotmessBackup'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
