@@ -36,7 +36,7 @@ public sealed class InitializeHotmessRepositoryCommand : HotmessCmdlet
     {
         var configuration = LoadConfiguration(ConfigurationPath);
         RepositoryLocation location = null!;
-        Terminating(() => location = RepositoryStores.ResolveLocation(this, Repository, configuration));
+        Terminating(() => location = RepositoryLocation.Parse(ResolveRepository(Repository, configuration).Location));
         var encrypted = Encrypted.IsPresent;
         if (!encrypted && location.IsRemote)
         {

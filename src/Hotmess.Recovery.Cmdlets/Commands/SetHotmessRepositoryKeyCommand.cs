@@ -39,7 +39,7 @@ public sealed class SetHotmessRepositoryKeyCommand : HotmessCmdlet
     {
         var configuration = LoadConfiguration(ConfigurationPath);
         RepositoryLocation location = null!;
-        Terminating(() => location = RepositoryStores.ResolveLocation(this, Repository, configuration));
+        Terminating(() => location = RepositoryLocation.Parse(ResolveRepository(Repository, configuration).Location));
         Secret current = null!;
         Secret next = null!;
         Terminating(() =>
