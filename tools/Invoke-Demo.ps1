@@ -80,7 +80,7 @@ try {
     Remove-Item -Recurse -Force (Join-Path $demo 'repository')
     Write-Host "Deleted the local repository. Restoring from $offsite into the new database hotmess_restored_from_azure..."
     $restore = Get-HotmessBackup -Repository $offsite -Kind Database -Latest |
-        Restore-HotmessDatabase $server.ConnectionString('hotmess_restored_from_azure')
+        Restore-HotmessDatabase $server.ConnectionString('hotmess_restored_from_azure') -Confirm:$false
     $restore | Format-List | Out-String | Write-Host
     $storageCheck = Get-HotmessBackup -Repository $offsite -Kind Storage -Latest | Test-HotmessBackup
     Write-Host "Storage set $($storageCheck.SetId) verified from Azure: $($storageCheck.Passed)"
