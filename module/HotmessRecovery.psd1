@@ -31,6 +31,8 @@
         'Get-HotmessSetting'
         'New-HotmessIncidentRecord'
         'Export-HotmessIncidentRecord'
+        'Initialize-HotmessRepository'
+        'Set-HotmessRepositoryKey'
         'Copy-HotmessBackup'
     )
     FunctionsToExport    = @()
