@@ -29,7 +29,7 @@ BeforeAll {
             $found = while ($enumerator.MoveNextAsync().AsTask().GetAwaiter().GetResult()) { $enumerator.Current }
             $found | Sort-Object Length -Descending
         }
-        finally { $store.DisposeAsync().AsTask().GetAwaiter().GetResult() }
+        finally { $null = $store.DisposeAsync().AsTask().GetAwaiter().GetResult() }
     }
 
     # Rewrites a stored object with one byte in its middle changed, as rot or an attacker would.
@@ -42,15 +42,15 @@ BeforeAll {
             $read.CopyTo($buffer); $read.Dispose()
             $bytes = $buffer.ToArray()
             $bytes[[int]($bytes.Length / 2)] = $bytes[[int]($bytes.Length / 2)] -bxor 1
-            $store.PutAsync($Name, [IO.MemoryStream]::new($bytes), $none).GetAwaiter().GetResult()
+            $null = $store.PutAsync($Name, [IO.MemoryStream]::new($bytes), $none).GetAwaiter().GetResult()
         }
-        finally { $store.DisposeAsync().AsTask().GetAwaiter().GetResult() }
+        finally { $null = $store.DisposeAsync().AsTask().GetAwaiter().GetResult() }
     }
 
     function Remove-StoredObject([string] $Location, [string] $Name) {
         $store = [Hotmess.Recovery.Repository.ObjectRepositoryAddress]::OpenStore($Location, [Environment]::GetEnvironmentVariables())
-        try { $store.DeleteAsync($Name, [Threading.CancellationToken]::None).GetAwaiter().GetResult() }
-        finally { $store.DisposeAsync().AsTask().GetAwaiter().GetResult() }
+        try { $null = $store.DeleteAsync($Name, [Threading.CancellationToken]::None).GetAwaiter().GetResult() }
+        finally { $null = $store.DisposeAsync().AsTask().GetAwaiter().GetResult() }
     }
 }
 
@@ -163,6 +163,8 @@ Describe 'Copy-HotmessBackup to <Name>' -ForEach $destinations {
 
     It 'removes by policy there: the older set goes with its files, the newer stays' {
         $second = Backup-HotmessDatabase -ConnectionString $server.ConnectionString('hotmess') -Repository $local | Copy-HotmessBackup -Destination $destination
+        # Verified, the newer set is the newest verified one too, so the policy alone decides about the older.
+        ($second | Test-HotmessBackup).Passed | Should -BeTrue
         $filesBefore = @(Get-StoredObject $destination 'files/').Count
 
         $decisions = Remove-HotmessBackup -Repository $destination -Kind Database -KeepLast 1 -Force |
