@@ -35,6 +35,8 @@
         'Get-HotmessProviderStatus'
         'Send-HotmessAlert'
         'Get-HotmessContact'
+        'Initialize-HotmessRepository'
+        'Set-HotmessRepositoryKey'
         'Copy-HotmessBackup'
         'Invoke-HotmessRecoveryDrill'
         'Get-HotmessDrill'

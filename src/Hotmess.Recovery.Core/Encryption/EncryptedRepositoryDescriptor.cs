@@ -20,7 +20,7 @@ public sealed class EncryptedRepositoryDescriptor
     /// <summary>
     /// Makes <paramref name="store"/> a new encrypted repository: a random master key, wrapped by the passphrase with
     /// <paramref name="parameters"/> (the defaults when null). <c>RepositoryExists</c> when it has a descriptor already,
-    /// <c>RepositoryNotEmpty</c> when it holds other objects (it is something else, or another format).
+    /// <c>RepositoryNotEmpty</c> when it holds other objects (a plain local repository, or anything else).
     /// </summary>
     public static async Task<RepositoryKey> CreateAsync(IObjectStore store, Secret passphrase, CancellationToken ct) =>
         await CreateAsync(store, passphrase, TimeProvider.System, null, ct).ConfigureAwait(false);
@@ -34,16 +34,20 @@ public sealed class EncryptedRepositoryDescriptor
 
         await foreach (var found in store.ListAsync(string.Empty, ct).ConfigureAwait(false))
         {
+            var what = await store.GetInfoAsync(ObjectName, ct).ConfigureAwait(false) is not null
+                ? "it is a plain local repository; an encrypted one starts in an empty location, and Copy-HotmessBackup copies sets into it"
+                : $"it holds objects already ('{found.Name}'), and no repository descriptor";
             throw new HotmessException("RepositoryNotEmpty", FailureKind.InvalidOperation,
-                $"The repository '{store.Location}' holds objects already ('{found.Name}'), but no encrypted repository descriptor; initialise an empty location.",
-                store.Location);
+                $"The location '{store.Location}' cannot become an encrypted repository: {what}.", store.Location);
         }
 
         var key = RepositoryKey.CreateNew();
         try
         {
-            var descriptor = new RepositoryDescriptor
+            var descriptor = new EncryptedRepositoryDocument
             {
+                Format = EncryptedRepositoryDocument.FormatName,
+                Version = EncryptedRepositoryDocument.CurrentVersion,
                 CreatedUtc = clock.GetUtcNow(),
                 Encryption = new RepositoryEncryption { Key = key.Wrap(passphrase, parameters) },
             };
@@ -69,7 +73,7 @@ public sealed class EncryptedRepositoryDescriptor
     public static async Task<RepositoryKey> UnlockAsync(IObjectStore store, Secret passphrase, CancellationToken ct)
     {
         var descriptor = await ReadAsync(store, ct).ConfigureAwait(false);
-        return RepositoryKey.Unlock(descriptor.Encryption.Key, passphrase, store.Location);
+        return RepositoryKey.Unlock(descriptor.Encryption!.Key, passphrase, store.Location);
     }
 
     /// <summary>
@@ -83,18 +87,18 @@ public sealed class EncryptedRepositoryDescriptor
     public static async Task ChangeKeyAsync(IObjectStore store, Secret current, Secret next, TimeProvider clock, KdfParameters? parameters, CancellationToken ct)
     {
         var descriptor = await ReadAsync(store, ct).ConfigureAwait(false);
-        using var key = RepositoryKey.Unlock(descriptor.Encryption.Key, current, store.Location);
+        using var key = RepositoryKey.Unlock(descriptor.Encryption!.Key, current, store.Location);
         var changed = descriptor with
         {
             KeyChangedUtc = clock.GetUtcNow(),
-            Encryption = descriptor.Encryption with { Key = key.Wrap(next, parameters) },
+            Encryption = descriptor.Encryption! with { Key = key.Wrap(next, parameters) },
         };
         using var content = Serialize(changed);
         await store.PutAsync(ObjectName, content, ct).ConfigureAwait(false);
 
         // Read back: the store says what it now holds, and the old passphrase must not be the one that opens it.
         var stored = await ReadAsync(store, ct).ConfigureAwait(false);
-        if (stored.Encryption.Key != changed.Encryption.Key)
+        if (stored.Encryption!.Key != changed.Encryption.Key)
         {
             throw new HotmessException("RepositoryKeyChangeLost", FailureKind.InvalidOperation,
                 $"The new key of the repository '{store.Location}' was written, but the descriptor read back differs (another change ran at the same time); check which passphrase opens it now.",
@@ -102,11 +106,33 @@ public sealed class EncryptedRepositoryDescriptor
         }
     }
 
-    public static async Task<bool> ExistsAsync(IObjectStore store, CancellationToken ct) =>
-        await store.GetInfoAsync(ObjectName, ct).ConfigureAwait(false) is not null;
+    /// <summary>
+    /// Whether <paramref name="store"/> is an encrypted repository: it has a descriptor, and not a plain local
+    /// repository's. A descriptor that cannot be read is an error, not a no.
+    /// </summary>
+    public static async Task<bool> ExistsAsync(IObjectStore store, CancellationToken ct)
+    {
+        if (await store.GetInfoAsync(ObjectName, ct).ConfigureAwait(false) is null)
+        {
+            return false;
+        }
 
-    /// <summary>The descriptor as stored. <c>RepositoryNotFound</c>, <c>RepositoryDescriptorInvalid</c> or <c>RepositoryFormatUnsupported</c>.</summary>
-    public static async Task<RepositoryDescriptor> ReadAsync(IObjectStore store, CancellationToken ct)
+        try
+        {
+            await ReadAsync(store, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (HotmessException ex) when (ex.ErrorId is "RepositoryNotEncrypted" or "RepositoryNotFound")
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The descriptor as stored. <c>RepositoryNotFound</c>, <c>RepositoryNotEncrypted</c> (a plain local repository),
+    /// <c>RepositoryDescriptorInvalid</c> or <c>RepositoryFormatUnsupported</c>.
+    /// </summary>
+    public static async Task<EncryptedRepositoryDocument> ReadAsync(IObjectStore store, CancellationToken ct)
     {
         string json;
         try
@@ -122,25 +148,32 @@ public sealed class EncryptedRepositoryDescriptor
                 store.Location, ex);
         }
 
-        RepositoryDescriptor? descriptor;
+        EncryptedRepositoryDocument? descriptor;
         try
         {
-            descriptor = JsonSerializer.Deserialize<RepositoryDescriptor>(json, Json.Options);
+            descriptor = JsonSerializer.Deserialize<EncryptedRepositoryDocument>(json, Json.Options);
         }
         catch (JsonException ex)
         {
             throw Invalid(store, $"it is not a descriptor document ({ex.Message})", ex);
         }
 
-        if (descriptor?.Format != RepositoryDescriptor.FormatName)
+        if (descriptor is { Format: null, FormatVersion: not null })
         {
-            throw Invalid(store, $"its format is '{descriptor?.Format}', not '{RepositoryDescriptor.FormatName}'");
+            throw new HotmessException("RepositoryNotEncrypted", FailureKind.InvalidOperation,
+                $"The repository '{store.Location}' is a plain local repository, not an encrypted one; it is read without a key.",
+                store.Location);
         }
 
-        if (descriptor.Version != RepositoryDescriptor.CurrentVersion)
+        if (descriptor?.Format != EncryptedRepositoryDocument.FormatName)
+        {
+            throw Invalid(store, $"its format is '{descriptor?.Format}', not '{EncryptedRepositoryDocument.FormatName}'");
+        }
+
+        if (descriptor.Version != EncryptedRepositoryDocument.CurrentVersion)
         {
             throw new HotmessException("RepositoryFormatUnsupported", FailureKind.VersionMismatch,
-                $"The repository '{store.Location}' has format version {descriptor.Version}; this module reads version {RepositoryDescriptor.CurrentVersion}. Use the module version that wrote it.",
+                $"The repository '{store.Location}' has format version {descriptor.Version}; this module reads version {EncryptedRepositoryDocument.CurrentVersion}. Use the module version that wrote it.",
                 store.Location);
         }
 
@@ -152,7 +185,20 @@ public sealed class EncryptedRepositoryDescriptor
         return descriptor;
     }
 
-    private static MemoryStream Serialize(RepositoryDescriptor descriptor) =>
+    /// <summary>Whether a descriptor's text is an encrypted repository's (the plain local one shares its file name).</summary>
+    public static bool IsEncryptedDescriptor(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<EncryptedRepositoryDocument>(json, Json.Options)?.Format == EncryptedRepositoryDocument.FormatName;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static MemoryStream Serialize(EncryptedRepositoryDocument descriptor) =>
         new(JsonSerializer.SerializeToUtf8Bytes(descriptor, Json.Options), writable: false);
 
     private static HotmessException Exists(IObjectStore store) =>

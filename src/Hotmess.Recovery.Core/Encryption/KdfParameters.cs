@@ -51,6 +51,9 @@ public sealed record KdfParameters(string Algorithm, int MemoryKiB, int Iteratio
     /// <summary>The form bound into the wrapped key's authentication, so no parameter can be changed unnoticed.</summary>
     internal string Canonical() => $"{Algorithm} m={MemoryKiB} t={Iterations} p={Parallelism}";
 
+    /// <summary>"Argon2id m=65536 t=3 p=1".</summary>
+    public override string ToString() => Canonical();
+
     internal void EnsureUsable(string location)
     {
         if (Problem() is { } problem)

@@ -52,7 +52,14 @@ public sealed class BackupRepository
         RepositoryDescriptor descriptor;
         try
         {
-            descriptor = Json.Deserialize<RepositoryDescriptor>(File.ReadAllText(descriptorPath));
+            var text = File.ReadAllText(descriptorPath);
+            if (Encryption.EncryptedRepositoryDescriptor.IsEncryptedDescriptor(text))
+            {
+                throw new HotmessException("RepositoryEncrypted", FailureKind.InvalidOperation,
+                    $"The repository at '{root}' is encrypted: it is read with its key (-KeyFile or HOTMESS_REPOSITORY_KEY), and backups are taken into a plain local repository, then copied into it.", root);
+            }
+
+            descriptor = Json.Deserialize<RepositoryDescriptor>(text);
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or IOException)
         {

@@ -80,6 +80,30 @@ public sealed class EncryptedRepositoryDescriptorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_plain_local_repository_is_not_taken_for_an_encrypted_one_nor_made_one()
+    {
+        Hotmess.Recovery.Repository.BackupRepository.OpenOrCreate(_root);
+
+        Assert.False(await EncryptedRepositoryDescriptor.ExistsAsync(_store, None));
+        var unlock = await Assert.ThrowsAsync<HotmessException>(() => EncryptedRepositoryDescriptor.UnlockAsync(_store, First, None));
+        var create = await Assert.ThrowsAsync<HotmessException>(CreateAsync);
+
+        Assert.Equal("RepositoryNotEncrypted", unlock.ErrorId);
+        Assert.Equal("RepositoryNotEmpty", create.ErrorId);
+        Assert.Contains("plain local repository", create.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_plain_local_repository_refuses_an_encrypted_descriptor()
+    {
+        using var created = await CreateAsync();
+
+        var failure = Assert.Throws<HotmessException>(() => Hotmess.Recovery.Repository.BackupRepository.Open(_root));
+
+        Assert.Equal("RepositoryEncrypted", failure.ErrorId);
+    }
+
+    [Fact]
     public async Task Unlocking_an_empty_location_says_there_is_no_repository()
     {
         var failure = await Assert.ThrowsAsync<HotmessException>(() => EncryptedRepositoryDescriptor.UnlockAsync(_store, First, None));

@@ -33,7 +33,7 @@ public static class ObjectRepositoryAddress
             return document.RootElement.ValueKind == JsonValueKind.Object
                 && document.RootElement.TryGetProperty("format", out var format)
                 && format.ValueKind == JsonValueKind.String
-                && format.GetString() == Encryption.RepositoryDescriptor.FormatName;
+                && format.GetString() == EncryptedRepositoryDocument.FormatName;
         }
         catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
         {

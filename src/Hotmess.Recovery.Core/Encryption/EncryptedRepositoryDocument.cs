@@ -2,23 +2,28 @@ namespace Hotmess.Recovery.Encryption;
 
 /// <summary>
 /// The document <c>hotmess-repository.json</c> at the root of an encrypted repository: what it is, since when, and
-/// its master key wrapped by the passphrase. The only object stored in clear; it holds nothing secret.
+/// its master key wrapped by the passphrase. The only object stored in clear; it holds nothing secret. A plain local
+/// repository has a descriptor of the same name with <c>formatVersion</c> instead of <c>format</c>.
 /// </summary>
-public sealed record RepositoryDescriptor
+public sealed record EncryptedRepositoryDocument
 {
     public const string FormatName = "hotmess-repository";
     public const int CurrentVersion = 1;
 
-    public string Format { get; init; } = FormatName;
+    /// <summary><see cref="FormatName"/>; a plain local repository's descriptor, of the same file name, has none.</summary>
+    public string? Format { get; init; }
 
-    public int Version { get; init; } = CurrentVersion;
+    public int Version { get; init; }
+
+    /// <summary>Set only in a plain local repository's descriptor, which shares the file name.</summary>
+    public int? FormatVersion { get; init; }
 
     public DateTimeOffset CreatedUtc { get; init; }
 
     /// <summary>When the passphrase was last changed; null while it is the first one.</summary>
     public DateTimeOffset? KeyChangedUtc { get; init; }
 
-    public required RepositoryEncryption Encryption { get; init; }
+    public RepositoryEncryption? Encryption { get; init; }
 }
 
 /// <summary>The primitives of an encrypted repository (informative: the format version fixes them) and its key.</summary>
