@@ -31,6 +31,9 @@
         'Get-HotmessSetting'
         'New-HotmessIncidentRecord'
         'Export-HotmessIncidentRecord'
+        'Get-HotmessSupabaseProject'
+        'Get-HotmessSupabaseBackup'
+        'Restore-HotmessSupabaseBackup'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
