@@ -44,6 +44,9 @@
         'Add-HotmessIncidentNote'
         'Close-HotmessIncident'
         'Export-HotmessIncidentReport'
+        'Get-HotmessSupabaseProject'
+        'Get-HotmessSupabaseBackup'
+        'Restore-HotmessSupabaseBackup'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -50,6 +50,13 @@ public sealed class RestoreHotmessDatabaseCommand : HotmessCmdlet
     [ValidateNotNullOrEmpty]
     public string? RepositoryKeyFile { get; set; }
 
+    /// <summary>
+    /// What the target is: Supabase (a hosted project: user schemas and user rows only) or PostgreSQL (the dump as it
+    /// is); by default told from the target itself.
+    /// </summary>
+    [Parameter]
+    public DatabaseTargetKind TargetKind { get; set; } = DatabaseTargetKind.Auto;
+
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? ConfigurationPath { get; set; }
@@ -77,6 +84,7 @@ public sealed class RestoreHotmessDatabaseCommand : HotmessCmdlet
             TargetConnectionString = target,
             Jobs = Jobs ?? configuration.Database.Jobs,
             Force = Force,
+            TargetKind = TargetKind,
         };
         PerItem(() =>
         {
@@ -86,6 +94,12 @@ public sealed class RestoreHotmessDatabaseCommand : HotmessCmdlet
             {
                 var differing = string.Join(", ", result.Comparison.Where(c => !c.Matches).Take(10).Select(c => $"{c.Table} ({c.Expected?.ToString() ?? "none"} expected, {c.Actual?.ToString() ?? "none"} restored)"));
                 WriteWarning($"Restored row counts differ from the manifest of {set.Id}: {differing}");
+            }
+
+            if (result.TargetKind == DatabaseTargetKind.Supabase && result.Skipped.Count > 0)
+            {
+                WriteWarning($"Left out of the restore into Supabase: {result.Skipped.Count} item(s) of the dump (managed-schema objects, owners, refused objects); "
+                             + "the result's Skipped property lists each with its reason.");
             }
 
             WriteObject(result);

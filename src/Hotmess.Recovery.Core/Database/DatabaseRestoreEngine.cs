@@ -41,6 +41,11 @@ public static class DatabaseRestoreEngine
         var started = DateTimeOffset.UtcNow;
         log.Progress(new OperationProgress(ProgressId, $"Restoring {set.Id}", $"Preparing {target.Database}", 0));
 
+        if (await ResolveTargetKindAsync(request.TargetKind, target, maintenance, cancellationToken).ConfigureAwait(false) == DatabaseTargetKind.Supabase)
+        {
+            return await RestoreIntoSupabaseAsync(tools, target, contents, dumpFolder, request, started, log, cancellationToken).ConfigureAwait(false);
+        }
+
         var inventory = await InspectAsync(target, maintenance, cancellationToken).ConfigureAwait(false);
         if (inventory is not null && request.MustCreate)
         {
@@ -111,6 +116,81 @@ public static class DatabaseRestoreEngine
         if (kept is not null)
         {
             log.Warning($"The database '{target.Database}' as it was before this restore is kept as '{kept}'. Remove it once it is no longer needed: {result.RemoveKeptDatabase}");
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The kind asked for, or for <see cref="DatabaseTargetKind.Auto"/> what the target is: Supabase when it exists, the
+    /// role is no superuser and the managed schemas are there.
+    /// </summary>
+    private static async Task<DatabaseTargetKind> ResolveTargetKindAsync(DatabaseTargetKind asked, NpgsqlConnectionStringBuilder target,
+        NpgsqlConnectionStringBuilder maintenance, CancellationToken cancellationToken)
+    {
+        if (asked == DatabaseTargetKind.PostgreSQL || (asked == DatabaseTargetKind.Auto && !await ExistsAsync(maintenance, target.Database!, cancellationToken).ConfigureAwait(false)))
+        {
+            return DatabaseTargetKind.PostgreSQL;
+        }
+
+        if (asked == DatabaseTargetKind.Supabase)
+        {
+            return asked;
+        }
+
+        await using var connection = await DatabaseSession.OpenAsync(target, cancellationToken).ConfigureAwait(false);
+        return await SupabaseDatabaseTarget.IsSupabaseAsync(connection, cancellationToken).ConfigureAwait(false)
+            ? DatabaseTargetKind.Supabase
+            : DatabaseTargetKind.PostgreSQL;
+    }
+
+    /// <summary>
+    /// Into a Supabase project's database: it must exist and hold no data (rows in user tables, auth.users or
+    /// storage.objects); a project cannot be replaced beside itself, so -Force does not apply.
+    /// </summary>
+    private static async Task<DatabaseRestoreResult> RestoreIntoSupabaseAsync(PostgresTools tools, NpgsqlConnectionStringBuilder target, DatabaseContents contents,
+        string dumpFolder, DatabaseRestoreRequest request, DateTimeOffset started, IOperationLog log, CancellationToken cancellationToken)
+    {
+        var set = request.Set;
+        if (request.MustCreate)
+        {
+            throw new HotmessException("DatabaseExists", FailureKind.AlreadyExists,
+                $"The database '{target.Database}' exists; this restore only goes into a database it creates.", target.Database);
+        }
+
+        await using (var connection = await DatabaseSession.OpenAsync(target, cancellationToken).ConfigureAwait(false))
+        {
+            if (await SupabaseDatabaseTarget.DescribeDataAsync(connection, cancellationToken).ConfigureAwait(false) is { } data)
+            {
+                throw new HotmessException("TargetNotEmpty", FailureKind.AlreadyExists,
+                    $"The Supabase database '{target.Database}' already holds {data}; restoring '{set.Id}' would mix two databases. A Supabase project cannot be "
+                    + "replaced beside itself (-Force does not apply): restore into a new project, or empty this one.", target.Database);
+            }
+        }
+
+        log.Verbose($"'{target.Database}' is a Supabase database: restoring the user schemas and the managed tables' user rows only.");
+        var createdRoles = new List<string>();
+        var (tables, comparison, skipped) = await SupabaseDatabaseTarget.RestoreAsync(tools, target, contents, dumpFolder, request, createdRoles, log, cancellationToken)
+            .ConfigureAwait(false);
+        var result = new DatabaseRestoreResult
+        {
+            SetId = set.Id,
+            Target = ConnectionStrings.Redact(target),
+            Database = target.Database!,
+            TargetKind = DatabaseTargetKind.Supabase,
+            CreatedRoles = createdRoles,
+            Skipped = skipped,
+            StartedUtc = started,
+            Tables = tables,
+            Comparison = comparison,
+            CompletedUtc = DateTimeOffset.UtcNow,
+        };
+        log.Progress(new OperationProgress(ProgressId, $"Restoring {set.Id} into Supabase", "Done", 100, Completed: true));
+        log.Verbose($"Restored {result.TableCount} tables and {result.RowCount} rows into the Supabase database {target.Database} in {result.Duration.TotalSeconds:F1} s; "
+                    + $"row counts {(result.RowCountsMatch ? "match" : "DO NOT match")} the manifest; {skipped.Count} item(s) of the dump left out.");
+        if (createdRoles.Count > 0)
+        {
+            log.Warning($"Created the roles {string.Join(", ", createdRoles.Select(r => $"'{r}'"))} without passwords: set a password (ALTER ROLE … LOGIN PASSWORD …) for any that signs in.");
         }
 
         return result;

@@ -21,6 +21,9 @@ public sealed record DatabaseRestoreRequest
 
     public string? PgBinDirectory { get; init; }
 
+    /// <summary>What the target is; by default the restore tells a Supabase project from a plain PostgreSQL by itself.</summary>
+    public DatabaseTargetKind TargetKind { get; init; } = DatabaseTargetKind.Auto;
+
     /// <summary>Refuse a target that exists: the restore creates the database itself (a verification's scratch database).</summary>
     internal bool MustCreate { get; init; }
 }

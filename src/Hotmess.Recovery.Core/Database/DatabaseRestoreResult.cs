@@ -13,6 +13,12 @@ public sealed class DatabaseRestoreResult
 
     public bool DatabaseCreated { get; init; }
 
+    /// <summary>What the target turned out to be (or was said to be): PostgreSQL or Supabase.</summary>
+    public DatabaseTargetKind TargetKind { get; init; } = DatabaseTargetKind.PostgreSQL;
+
+    /// <summary>What of the dump was left out, and why (a Supabase target's managed schemas, owners, refused objects).</summary>
+    public List<RestoreSkip> Skipped { get; init; } = new();
+
     /// <summary>After a forced restore: the name the database as it was is kept under, until the caller drops it.</summary>
     public string? KeptDatabase { get; init; }
 

@@ -30,6 +30,13 @@ public static class VerificationChecklist
             ? new ChecklistItem("File storage backup verified", null, "no storage set was verified")
             : new ChecklistItem("File storage backup verified", storage.Passed, Summary(storage, "Objects")));
 
+        var agreement = database?.Checks.Where(c => c.Category == Verification.StorageDatabaseAgreement.Category).ToList() ?? [];
+        items.Add(agreement.Count == 0
+            ? new ChecklistItem("File storage and database agree", null,
+                database is null ? "no database set was verified" : "no storage set in the repository, or no storage.objects rows in the dump")
+            : new ChecklistItem("File storage and database agree", agreement.TrueForAll(c => c.Passed),
+                $"{agreement[0].Detail}: " + string.Join("; ", agreement.Select(c => $"{c.Name}: {c.Actual}"))));
+
         var environment = verifications.FirstOrDefault(v => v.Kind == BackupKind.Environment);
         items.Add(environment is null
             ? new ChecklistItem("Environment variables documented", null, "no environment set was verified")

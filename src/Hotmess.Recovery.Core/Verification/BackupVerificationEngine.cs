@@ -70,6 +70,12 @@ public static class BackupVerificationEngine
             BackupKind.Storage => await StorageVerifier.VerifyAsync(set, request.SamplePercent, log, cancellationToken).ConfigureAwait(false),
             _ => await VerifyFilesAsync(set, request.Jobs, log, cancellationToken).ConfigureAwait(false),
         };
+        if (set.Kind == BackupKind.Database && set.State != BackupSetState.Damaged
+            && StorageDatabaseAgreement.NearestStorageSet(request.Repository, set) is { } storageSet)
+        {
+            await StorageDatabaseAgreement.CheckAsync(set, storageSet, verification, request.PgBinDirectory, log, cancellationToken).ConfigureAwait(false);
+        }
+
         request.Repository.SaveVerification(verification);
         log.Verbose($"Recorded the verification of {set.Id} in '{verification.RecordPath}'.");
         return verification;

@@ -145,6 +145,7 @@ public sealed class FakeServer : IAsyncLifetime, IAsyncDisposable
         _app.MapStripe(options);
         _app.MapResend(options);
         _app.MapSupabaseManagement(options);
+        _app.MapSupabaseBackups(options);
         _app.MapSlack(options);
         _app.MapStatusPage(options);
         _app.MapSite(options);

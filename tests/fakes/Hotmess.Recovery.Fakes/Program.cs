@@ -29,6 +29,7 @@ app.MapStorage(options);
 app.MapStripe(options);
 app.MapResend(options);
 app.MapSupabaseManagement(options);
+app.MapSupabaseBackups(options);
 app.MapSlack(options);
 app.MapStatusPage(options);
 app.MapSite(options);

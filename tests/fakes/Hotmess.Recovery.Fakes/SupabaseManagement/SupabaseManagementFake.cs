@@ -25,7 +25,7 @@ public static partial class SupabaseManagementFake
 
     public static void MapSupabaseManagement(this WebApplication app, FakeOptions options)
     {
-        var state = new SupabaseManagementFakeState();
+        var state = SupabaseManagementFakeState.For(app);
         void Reset(string? token, string? projectRef)
         {
             var reference = projectRef ?? app.Configuration["supabase-project-ref"] ?? SupabaseManagementFakeState.DefaultRef;

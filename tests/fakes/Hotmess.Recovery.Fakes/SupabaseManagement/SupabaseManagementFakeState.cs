@@ -10,7 +10,26 @@ internal sealed class SupabaseManagementFakeState
 
     public static readonly string[] Services = ["auth", "db", "db_postgres_user", "pooler", "realtime", "rest", "storage", "pg_bouncer"];
 
+    private const string PropertyName = "Hotmess.Recovery.Fakes.SupabaseManagementFakeState";
+
+    /// <summary>The project of <paramref name="app"/>, created on first use, so each file of the fake maps onto the same one.</summary>
+    public static SupabaseManagementFakeState For(WebApplication app)
+    {
+        var properties = ((IApplicationBuilder)app).Properties;
+        if (properties.TryGetValue(PropertyName, out var existing) && existing is SupabaseManagementFakeState state)
+        {
+            return state;
+        }
+
+        state = new SupabaseManagementFakeState();
+        properties[PropertyName] = state;
+        return state;
+    }
+
     public object Gate { get; } = new();
+
+    /// <summary>What other files of the fake reset with the project (under <see cref="Gate"/>).</summary>
+    public List<Action> OnReset { get; } = [];
 
     public string Token { get; set; } = DefaultToken;
 
@@ -60,6 +79,7 @@ internal sealed class SupabaseManagementFakeState
         WindowCount = 0;
         ForcedRateLimitRemaining = 0;
         Requests.Clear();
+        OnReset.ForEach(reset => reset());
     }
 
     /// <summary>A JWT-shaped legacy key for <paramref name="role"/>; its signature means nothing to anyone but this fake.</summary>
