@@ -19,7 +19,6 @@ public sealed class AzureBlobStore : IObjectStore
 {
     private const int BlockSize = 4 << 20;
     private static readonly TimeSpan ShortestLease = TimeSpan.FromSeconds(15);
-    private static readonly TimeSpan LongestLease = TimeSpan.FromSeconds(60);
 
     private readonly BlobContainerClient _container;
     private readonly string _prefix;
@@ -37,6 +36,9 @@ public sealed class AzureBlobStore : IObjectStore
     }
 
     public string Location { get; }
+
+    /// <summary>The longest lease the service grants (60 s); longer ones are renewed in the background. Tests shorten it.</summary>
+    internal TimeSpan LongestServiceLease { get; set; } = TimeSpan.FromSeconds(60);
 
     public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -192,7 +194,7 @@ public sealed class AzureBlobStore : IObjectStore
     {
         ObjectNames.Validate(name);
         var blob = _container.GetBlobClient(_prefix + ObjectNames.ReservedPrefix + "locks/" + name);
-        var serviceDuration = duration < ShortestLease ? ShortestLease : duration > LongestLease ? LongestLease : duration;
+        var serviceDuration = duration < ShortestLease ? ShortestLease : duration > LongestServiceLease ? LongestServiceLease : duration;
         try
         {
             await EnsureContainerAsync(cancellationToken);
@@ -207,7 +209,7 @@ public sealed class AzureBlobStore : IObjectStore
 
             var lease = blob.GetBlobLeaseClient(Guid.NewGuid().ToString());
             await lease.AcquireAsync(serviceDuration, cancellationToken: cancellationToken);
-            return new BlobLease(this, name, blob, lease, renewInBackground: duration > LongestLease, serviceDuration);
+            return new BlobLease(this, name, blob, lease, renewInBackground: duration > LongestServiceLease, serviceDuration);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {

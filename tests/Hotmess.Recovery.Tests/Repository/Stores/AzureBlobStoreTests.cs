@@ -19,6 +19,21 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite) : ObjectStoreCon
         AssertAnAbandonedLeaseCanBeTakenOnceExpired(TimeSpan.FromSeconds(15));
 
     [Fact]
+    public async Task A_lease_longer_than_the_service_grants_is_renewed_in_the_background_while_held()
+    {
+        var store = Assert.IsType<AzureBlobStore>(Store);
+        store.LongestServiceLease = TimeSpan.FromSeconds(15);
+        await using var other = await OpenSameStoreAgainAsync();
+        await using var lease = await store.AcquireLeaseAsync("locks/long", TimeSpan.FromMinutes(5), CancellationToken.None);
+
+        // Past the 15 s the service granted: only the background renewals keep it.
+        await Task.Delay(TimeSpan.FromSeconds(20));
+
+        var error = await Assert.ThrowsAsync<HotmessException>(() => other.AcquireLeaseAsync("locks/long", TimeSpan.FromSeconds(15), CancellationToken.None));
+        Assert.Equal("RepositoryLocked", error.ErrorId);
+    }
+
+    [Fact]
     public async Task A_missing_container_lists_nothing_and_is_created_by_the_first_write()
     {
         var container = "fresh-" + Guid.NewGuid().ToString("N")[..12];
@@ -99,7 +114,6 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite) : ObjectStoreCon
     [Fact]
     public void An_account_name_alone_opens_a_store_with_the_default_credential()
     {
-        using var _ = new CancellationTokenSource();
         var store = ObjectStores.Open("az://backups/hotmess", new Hashtable { [ObjectStores.AzureAccountVariable] = "hotmessbackups" });
 
         Assert.IsType<AzureBlobStore>(store);
