@@ -31,6 +31,7 @@
         'Get-HotmessSetting'
         'New-HotmessIncidentRecord'
         'Export-HotmessIncidentRecord'
+        'Copy-HotmessBackup'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Hotmess.Recovery.Cmdlets.Infrastructure;
+using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Repository;
 
 namespace Hotmess.Recovery.Cmdlets.Commands;
@@ -30,6 +31,11 @@ public sealed class GetHotmessBackupCommand : HotmessCmdlet
     [Parameter(ParameterSetName = AllSet)]
     public SwitchParameter Latest { get; set; }
 
+    /// <summary>For an encrypted repository (az://, s3://, or an encrypted folder): a file holding its passphrase; HOTMESS_REPOSITORY_KEY when not given.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RepositoryKeyFile { get; set; }
+
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? ConfigurationPath { get; set; }
@@ -37,6 +43,14 @@ public sealed class GetHotmessBackupCommand : HotmessCmdlet
     protected override void ProcessRecord()
     {
         var configuration = LoadConfiguration(ConfigurationPath);
+        RepositoryReference reference = null!;
+        Terminating(() => reference = ResolveRepository(Repository, configuration));
+        if (reference.IsObjectRepository)
+        {
+            WriteObjectRepositorySets(reference);
+            return;
+        }
+
         BackupRepository? repository = null;
         Terminating(() => repository = BackupRepository.Open(ResolveRepositoryPath(Repository, configuration)));
 
@@ -63,6 +77,46 @@ public sealed class GetHotmessBackupCommand : HotmessCmdlet
                 Write(set);
             }
         });
+    }
+
+    /// <summary>An encrypted repository's sets, read from their manifests alone; one whose manifest does not authenticate is named in a warning.</summary>
+    private void WriteObjectRepositorySets(RepositoryReference reference)
+    {
+        IReadOnlyList<BackupSet> sets = [];
+        var missing = new List<HotmessException>();
+        Terminating(() => sets = RunEngine(async (log, token) =>
+        {
+            await using var repository = await OpenObjectRepositoryAsync(reference, RepositoryKeyFile, initialize: false, log, token).ConfigureAwait(false);
+            if (ParameterSetName != ByIdSet)
+            {
+                return await repository.GetSetsAsync(Kind, log, token).ConfigureAwait(false);
+            }
+
+            var found = new List<BackupSet>();
+            foreach (var id in Id!)
+            {
+                try
+                {
+                    found.Add(await repository.GetSetAsync(id, includeDamaged: true, token).ConfigureAwait(false));
+                }
+                catch (HotmessException ex) when (ex.ErrorId == "BackupNotFound")
+                {
+                    missing.Add(ex);
+                }
+            }
+
+            return found;
+        }));
+
+        foreach (var ex in missing)
+        {
+            WriteError(ErrorRecordFor(ex));
+        }
+
+        foreach (var set in Latest ? sets.GroupBy(s => s.Kind).Select(g => g.First()) : sets)
+        {
+            Write(set);
+        }
     }
 
     private void Write(BackupSet set)

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Hotmess.Recovery.Cmdlets.Infrastructure;
+using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Repository;
 using Hotmess.Recovery.Retention;
 
@@ -67,6 +68,11 @@ public sealed class RemoveHotmessBackupCommand : HotmessCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>For an encrypted repository (az://, s3://, or an encrypted folder): a file holding its passphrase; HOTMESS_REPOSITORY_KEY when not given.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RepositoryKeyFile { get; set; }
+
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? ConfigurationPath { get; set; }
@@ -74,7 +80,9 @@ public sealed class RemoveHotmessBackupCommand : HotmessCmdlet
     protected override void ProcessRecord()
     {
         var configuration = LoadConfiguration(ConfigurationPath);
-        var repositoryPath = ResolveRepositoryPath(Repository, configuration);
+        RepositoryReference reference = null!;
+        Terminating(() => reference = ResolveRepository(Repository, configuration));
+        var repositoryPath = reference.Location;
         if (ParameterSetName == ByIdSet)
         {
             _requested.AddRange(Id!.Select(id => (repositoryPath, id)));
@@ -94,10 +102,19 @@ public sealed class RemoveHotmessBackupCommand : HotmessCmdlet
                 + "or a 'retention' section in the configuration. Nothing was removed.", repositoryPath);
         }
 
+        WriteVerbose($"Retention policy: {policy}.");
+        if (reference.IsObjectRepository)
+        {
+            IReadOnlyList<RetentionDecision> planned = [];
+            Terminating(() => planned = WithObjectRepository(reference, (repository, log, token) =>
+                ObjectRepositoryPruner.PlanAsync(repository, Kind, policy!, DateTimeOffset.UtcNow, log, token)));
+            Apply(reference, planned);
+            return;
+        }
+
         var repository = Open(repositoryPath);
         IReadOnlyList<RetentionDecision> decisions = [];
         Terminating(() => decisions = BackupPruner.Plan(repository, Kind, policy!, DateTimeOffset.UtcNow));
-        WriteVerbose($"Retention policy: {policy}.");
         Apply(repository, decisions);
     }
 
@@ -105,6 +122,16 @@ public sealed class RemoveHotmessBackupCommand : HotmessCmdlet
     {
         foreach (var group in _requested.GroupBy(r => r.Repository, StringComparer.Ordinal))
         {
+            var reference = RepositoryReference.Of(group.Key);
+            if (reference.IsObjectRepository)
+            {
+                IReadOnlyList<RetentionDecision> requested = [];
+                Terminating(() => requested = WithObjectRepository(reference, (repository, _, token) =>
+                    ObjectRepositoryPruner.RequestedAsync(repository, group.Select(r => r.Id), token)));
+                Apply(reference, requested);
+                continue;
+            }
+
             var repository = Open(group.Key);
             IReadOnlyList<RetentionDecision> decisions = [];
             Terminating(() => decisions = BackupPruner.Requested(repository, group.Select(r => r.Id)));
@@ -136,14 +163,45 @@ public sealed class RemoveHotmessBackupCommand : HotmessCmdlet
         return repository!;
     }
 
+    private T WithObjectRepository<T>(RepositoryReference reference, Func<ObjectRepository, IOperationLog, CancellationToken, Task<T>> work) =>
+        RunEngine(async (log, token) =>
+        {
+            await using var repository = await OpenObjectRepositoryAsync(reference, RepositoryKeyFile, initialize: false, log, token).ConfigureAwait(false);
+            return await work(repository, log, token).ConfigureAwait(false);
+        });
+
+    /// <summary>The same for an encrypted repository: sets, then the files and objects no set refers to, under its lease.</summary>
+    private void Apply(RepositoryReference reference, IReadOnlyList<RetentionDecision> decisions)
+    {
+        var confirmed = Confirmed(decisions);
+        var removed = new HashSet<string>(StringComparer.Ordinal);
+        var prune = ShouldProcessUnlessForced(Force, reference.Location, "Remove the stored files and objects no set refers to, including what interrupted copies left");
+        if (confirmed.Count > 0 || prune)
+        {
+            Terminating(() =>
+            {
+                var result = WithObjectRepository(reference, (repository, log, token) => ObjectRepositoryPruner.RemoveAsync(repository, confirmed, prune, LockTimeout, log, token));
+                removed.UnionWith(result.RemovedSetIds);
+                WriteVerbose($"Removed {result.RemovedSetIds.Count} set(s) and {result.ObjectsRemoved} stored object(s) ({result.BytesFreed:N0} bytes) from '{reference.Location}'.");
+            });
+        }
+
+        foreach (var decision in decisions)
+        {
+            WriteObject(decision with { Removed = removed.Contains(decision.Id) });
+        }
+    }
+
+    private List<string> Confirmed(IReadOnlyList<RetentionDecision> decisions) => decisions
+        .Where(d => d.Action == RetentionAction.Remove)
+        .Where(d => ShouldProcessUnlessForced(Force, $"{d.Id} ({d.Kind}, started {d.StartedUtc.UtcDateTime:u})", "Remove backup set"))
+        .Select(d => d.Id)
+        .ToList();
+
     /// <summary>Asks for each removal, carries out those confirmed, and writes every decision with what was done.</summary>
     private void Apply(BackupRepository repository, IReadOnlyList<RetentionDecision> decisions)
     {
-        var confirmed = decisions
-            .Where(d => d.Action == RetentionAction.Remove)
-            .Where(d => ShouldProcessUnlessForced(Force, $"{d.Id} ({d.Kind}, started {d.StartedUtc.UtcDateTime:u})", "Remove backup set"))
-            .Select(d => d.Id)
-            .ToList();
+        var confirmed = Confirmed(decisions);
 
         var removed = new HashSet<string>(StringComparer.Ordinal);
         var prune = ShouldProcessUnlessForced(Force, repository.Root, "Remove the content-store objects no set refers to, and incomplete sets no backup is writing");

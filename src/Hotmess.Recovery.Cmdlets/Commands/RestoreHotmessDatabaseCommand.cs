@@ -45,6 +45,11 @@ public sealed class RestoreHotmessDatabaseCommand : HotmessCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>For an encrypted repository (az://, s3://, or an encrypted folder): a file holding its passphrase; HOTMESS_REPOSITORY_KEY when not given.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RepositoryKeyFile { get; set; }
+
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? ConfigurationPath { get; set; }
@@ -55,7 +60,7 @@ public sealed class RestoreHotmessDatabaseCommand : HotmessCmdlet
         var set = InputObject;
         if (set is null)
         {
-            Terminating(() => set = BackupRepository.Open(ResolveRepositoryPath(Repository, configuration)).GetSet(Id!));
+            Terminating(() => set = FindSet(ResolveRepository(Repository, configuration), Id!, RepositoryKeyFile, includeDamaged: false));
         }
 
         string target = "";
@@ -75,7 +80,8 @@ public sealed class RestoreHotmessDatabaseCommand : HotmessCmdlet
         };
         PerItem(() =>
         {
-            var result = RunEngine((log, token) => DatabaseRestoreEngine.RestoreAsync(request, log, token));
+            // A set of an encrypted repository is fetched (and authenticated) into a private cache first.
+            var result = WithLocalSet(set, RepositoryKeyFile, (local, log, token) => DatabaseRestoreEngine.RestoreAsync(request with { Set = local }, log, token));
             if (!result.RowCountsMatch)
             {
                 var differing = string.Join(", ", result.Comparison.Where(c => !c.Matches).Take(10).Select(c => $"{c.Table} ({c.Expected?.ToString() ?? "none"} expected, {c.Actual?.ToString() ?? "none"} restored)"));

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Security;
 using Hotmess.Recovery.Cmdlets.Infrastructure;
+using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Environments;
 using Hotmess.Recovery.Repository;
 
@@ -51,6 +52,11 @@ public sealed class RestoreHotmessEnvironmentCommand : VercelCmdlet
     [Parameter]
     public SecureString? Passphrase { get; set; }
 
+    /// <summary>For an encrypted repository (az://, s3://, or an encrypted folder): a file holding its passphrase; HOTMESS_REPOSITORY_KEY when not given.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RepositoryKeyFile { get; set; }
+
     /// <summary>Writes without asking for confirmation (-WhatIf still only shows what would be written).</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -58,8 +64,7 @@ public sealed class RestoreHotmessEnvironmentCommand : VercelCmdlet
     protected override void ProcessRecord()
     {
         var set = InputObject;
-        Terminating(() => set ??= EnvironmentRestoreEngine.FindSet(
-            BackupRepository.Open(ResolveRepositoryPath(Repository, Configuration)), ParameterSetName == ByIdSet ? Id : null));
+        Terminating(() => set ??= FindEnvironmentSet(ResolveRepository(Repository, Configuration), ParameterSetName == ByIdSet ? Id : null));
         EnvironmentKey key = null!;
         Terminating(() => key = EnvironmentKey.Resolve(KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile),
             ToSecret(Key), ToSecret(Passphrase), System.Environment.GetEnvironmentVariables()));
@@ -67,7 +72,8 @@ public sealed class RestoreHotmessEnvironmentCommand : VercelCmdlet
         var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
         var selection = new EnvironmentRestoreSelection(patterns is null ? null : name => patterns.Any(p => p.IsMatch(name)), Target);
         EnvironmentRestorePlan plan = null!;
-        Terminating(() => plan = RunEngine((_, token) => EnvironmentRestoreEngine.PlanAsync(set!, key, selection, token)));
+        // A set of an encrypted repository is fetched (and authenticated) into a private cache, read, and the cache removed.
+        Terminating(() => plan = WithLocalSet(set!, RepositoryKeyFile, (local, _, token) => EnvironmentRestoreEngine.PlanAsync(local, key, selection, token)));
         WriteVerbose($"Environment set {set!.Id} opened: {plan.Variables.Count} variables to restore, {plan.WithoutValue.Count} without a value.");
 
         foreach (var skipped in plan.WithoutValue)
@@ -86,5 +92,27 @@ public sealed class RestoreHotmessEnvironmentCommand : VercelCmdlet
 
         var results = RunVercel((client, _, token) => EnvironmentRestoreEngine.RestoreAsync(plan, chosen, new VercelEnvironmentStore(client), token));
         WriteObject(results, enumerateCollection: true);
+    }
+
+    /// <summary>The set with the id, or the newest environment set, of either kind of repository.</summary>
+    private BackupSet FindEnvironmentSet(RepositoryReference repository, string? id)
+    {
+        if (!repository.IsObjectRepository)
+        {
+            return EnvironmentRestoreEngine.FindSet(BackupRepository.Open(repository.Location), id);
+        }
+
+        if (id is not null)
+        {
+            return FindSet(repository, id, RepositoryKeyFile, includeDamaged: false);
+        }
+
+        return RunEngine(async (log, token) =>
+        {
+            await using var source = await OpenObjectRepositoryAsync(repository, RepositoryKeyFile, initialize: false, log, token).ConfigureAwait(false);
+            return (await source.GetSetsAsync(BackupKind.Environment, log, token).ConfigureAwait(false)).FirstOrDefault()
+                ?? throw new HotmessException("BackupNotFound", FailureKind.NotFound,
+                    $"The repository '{repository.Location}' holds no environment set; copy one there with Copy-HotmessBackup.", repository.Location);
+        });
     }
 }

@@ -48,6 +48,11 @@ public sealed class RestoreHotmessStorageCommand : HotmessCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>For an encrypted repository (az://, s3://, or an encrypted folder): a file holding its passphrase; HOTMESS_REPOSITORY_KEY when not given.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RepositoryKeyFile { get; set; }
+
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? ConfigurationPath { get; set; }
@@ -74,9 +79,9 @@ public sealed class RestoreHotmessStorageCommand : HotmessCmdlet
             return;
         }
 
-        var request = new StorageRestoreRequest
+        StorageRestoreRequest RequestFor(BackupSet local) => new()
         {
-            Set = set,
+            Set = local,
             SupabaseUrl = connection.Url,
             ServiceKey = connection.Key,
             Buckets = Bucket ?? [],
@@ -86,7 +91,8 @@ public sealed class RestoreHotmessStorageCommand : HotmessCmdlet
         };
         PerItem(() =>
         {
-            var result = RunEngine((log, token) => StorageRestoreEngine.RestoreAsync(request, log, token));
+            // A set of an encrypted repository is fetched (and authenticated) into a private cache first.
+            var result = WithLocalSet(set, RepositoryKeyFile, (local, log, token) => StorageRestoreEngine.RestoreAsync(RequestFor(local), log, token));
             WriteObject(result);
             foreach (var conflict in result.Conflicts)
             {

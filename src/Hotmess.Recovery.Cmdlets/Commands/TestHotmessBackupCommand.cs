@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Hotmess.Recovery.Cmdlets.Infrastructure;
+using Hotmess.Recovery.Configuration;
 using Hotmess.Recovery.Database;
 using Hotmess.Recovery.Repository;
 using Hotmess.Recovery.Verification;
@@ -46,6 +47,11 @@ public sealed class TestHotmessBackupCommand : HotmessCmdlet
     [ValidateRange(0.01, 100)]
     public double Sample { get; set; } = 100;
 
+    /// <summary>For an encrypted repository (az://, s3://, or an encrypted folder): a file holding its passphrase; HOTMESS_REPOSITORY_KEY when not given.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RepositoryKeyFile { get; set; }
+
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? ConfigurationPath { get; set; }
@@ -53,6 +59,14 @@ public sealed class TestHotmessBackupCommand : HotmessCmdlet
     protected override void ProcessRecord()
     {
         var configuration = LoadConfiguration(ConfigurationPath);
+        RepositoryReference reference = null!;
+        Terminating(() => reference = InputObject is not null ? RepositoryReference.Of(InputObject.Repository) : ResolveRepository(Repository, configuration));
+        if (reference.IsObjectRepository)
+        {
+            VerifyInObjectRepository(reference, configuration);
+            return;
+        }
+
         BackupVerificationRequest request = null!;
         Terminating(() =>
         {
@@ -78,5 +92,43 @@ public sealed class TestHotmessBackupCommand : HotmessCmdlet
         }
 
         PerItem(() => WriteObject(RunEngine((log, token) => BackupVerificationEngine.VerifyAsync(request, log, token))));
+    }
+
+    /// <summary>
+    /// A set of an encrypted repository: fetched into a private cache (what does not authenticate becomes a failed
+    /// check naming it), verified there, and the verification recorded in that repository.
+    /// </summary>
+    private void VerifyInObjectRepository(RepositoryReference reference, HotmessConfiguration configuration)
+    {
+        BackupVerificationRequest RequestFor(BackupRepository cache, BackupSet set) => new()
+        {
+            Repository = cache,
+            Set = set,
+            RestoreTo = RestoreTo,
+            Jobs = Jobs ?? configuration.Database.Jobs,
+            RecoveryPointObjective = TimeSpan.FromHours(MaxAgeHours ?? configuration.Objectives.RpoHours),
+            SamplePercent = Sample,
+        };
+
+        if (InputObject is not null)
+        {
+            Terminating(() => BackupVerificationEngine.Validate(RequestFor(null!, InputObject)));
+        }
+
+        var id = InputObject?.Id ?? Id!;
+        var action = RestoreTo is null
+            ? "Fetch and authenticate every file, and check it against the manifest"
+            : $"Fetch and authenticate every file, create the scratch database {ConnectionStrings.Redact(ConnectionStrings.Parse(RestoreTo))}, restore into it, compare, then drop it";
+        if (!ShouldProcess(id, action))
+        {
+            return;
+        }
+
+        PerItem(() => WriteObject(RunEngine(async (log, token) =>
+        {
+            await using var repository = await OpenObjectRepositoryAsync(reference, RepositoryKeyFile, initialize: false, log, token).ConfigureAwait(false);
+            var set = InputObject ?? await repository.GetSetAsync(id, includeDamaged: true, token).ConfigureAwait(false);
+            return await ObjectRepositoryVerifier.VerifyAsync(repository, set, RequestFor, log, token).ConfigureAwait(false);
+        })));
     }
 }

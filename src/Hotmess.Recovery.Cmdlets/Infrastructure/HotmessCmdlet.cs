@@ -41,6 +41,57 @@ public abstract class HotmessCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>
+    /// The repository a cmdlet works on: the parameter, then the configuration, then <c>~/.hotmess/backups</c>. A local
+    /// path is resolved against the current location; <c>az://</c> and <c>s3://</c> locations are kept as written.
+    /// </summary>
+    protected RepositoryReference ResolveRepository(string? parameter, HotmessConfiguration configuration)
+    {
+        var location = parameter ?? configuration.Repository ?? BackupRepository.DefaultPath;
+        return RepositoryReference.Of(ObjectRepositoryAddress.IsRemote(location) ? location : GetUnresolvedProviderPathFromPSPath(location));
+    }
+
+    /// <summary>Opens an object repository with the passphrase from <paramref name="keyFile"/> or HOTMESS_REPOSITORY_KEY; a wrong one fails here.</summary>
+    protected Task<ObjectRepository> OpenObjectRepositoryAsync(RepositoryReference repository, string? keyFile, bool initialize, IOperationLog log, CancellationToken cancellationToken) =>
+        ObjectRepositoryAddress.OpenAsync(repository.Location, keyFile is null ? null : GetUnresolvedProviderPathFromPSPath(keyFile),
+            System.Environment.GetEnvironmentVariables(), initialize, log, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a set as the local engines read it: a set of a plain repository as it is; a set
+    /// of an object repository fetched first into a private cache (every file authenticated on the way; a damaged
+    /// set fails naming the file and nothing runs), which is removed afterwards.
+    /// </summary>
+    protected T WithLocalSet<T>(BackupSet set, string? keyFile, Func<BackupSet, IOperationLog, CancellationToken, Task<T>> work)
+    {
+        var repository = RepositoryReference.Of(set.Repository);
+        if (!repository.IsObjectRepository)
+        {
+            return RunEngine((log, token) => work(set, log, token));
+        }
+
+        return RunEngine(async (log, token) =>
+        {
+            await using var source = await OpenObjectRepositoryAsync(repository, keyFile, initialize: false, log, token).ConfigureAwait(false);
+            using var fetched = await ObjectRepositoryFetcher.FetchAsync(new FetchRequest { Set = set, Source = source }, log, token).ConfigureAwait(false);
+            return await work(fetched.Set, log, token).ConfigureAwait(false);
+        });
+    }
+
+    /// <summary>A set by id from either kind of repository; a damaged one only with <paramref name="includeDamaged"/>.</summary>
+    protected BackupSet FindSet(RepositoryReference repository, string id, string? keyFile, bool includeDamaged)
+    {
+        if (!repository.IsObjectRepository)
+        {
+            return BackupRepository.Open(repository.Location).GetSet(id, includeDamaged);
+        }
+
+        return RunEngine(async (log, token) =>
+        {
+            await using var source = await OpenObjectRepositoryAsync(repository, keyFile, initialize: false, log, token).ConfigureAwait(false);
+            return await source.GetSetAsync(id, includeDamaged, token).ConfigureAwait(false);
+        });
+    }
+
+    /// <summary>
     /// ShouldProcess that <c>-Force</c> answers without a prompt; -WhatIf (bound or by preference) and an
     /// explicit -Confirm still win.
     /// </summary>
