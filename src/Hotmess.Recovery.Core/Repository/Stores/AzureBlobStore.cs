@@ -125,6 +125,7 @@ public sealed class AzureBlobStore : IObjectStore
         }
 
         var blob = Blob(name);
+        var start = content.CanSeek ? content.Position : -1;
         try
         {
             await UploadAsync(blob, content, new BlobRequestConditions { IfNoneMatch = ETag.All }, cancellationToken);
@@ -137,9 +138,16 @@ public sealed class AzureBlobStore : IObjectStore
                 return false;
             }
 
-            // No committed blob, yet the condition failed: Azurite counts the uncommitted blocks of a cut upload as a
-            // blob. Clear them and try once more (the service itself ignores uncommitted blocks, and this deletes nothing).
+            // No committed blob, yet the condition failed: Azurite counts the uncommitted blocks of an upload cut by a
+            // killed process as a blob (the service ignores them). Clear them, then send the bytes again if they can be
+            // read again; a forward-only source cannot, and the next attempt succeeds.
             await DiscardUncommittedAsync(blob);
+            if (start < 0)
+            {
+                throw AzureErrors.Translate(ex, Location, $"writing '{name}' over the blocks of an interrupted upload (they are cleared now; try again)");
+            }
+
+            content.Position = start;
             try
             {
                 await UploadAsync(blob, content, new BlobRequestConditions { IfNoneMatch = ETag.All }, cancellationToken);

@@ -1,5 +1,7 @@
 using System.Collections;
 using Azure.Storage.Blobs;
+using Azure.Storage;
+using Azure.Storage.Blobs.Models;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Repository.Stores;
 using Hotmess.Recovery.Tests.Support.Emulators;
@@ -31,6 +33,28 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite) : ObjectStoreCon
 
         var error = await Assert.ThrowsAsync<HotmessException>(() => other.AcquireLeaseAsync("locks/long", TimeSpan.FromSeconds(15), CancellationToken.None));
         Assert.Equal("RepositoryLocked", error.ErrorId);
+    }
+
+    [Fact]
+    public async Task Blocks_left_by_a_killed_upload_do_not_make_an_object_look_present()
+    {
+        await PutTextAsync("other", "makes the container");
+        var prefix = _location["az://contract/".Length..];
+        var container = new BlobContainerClient(azurite.ConnectionString, "contract");
+        foreach (var name in new[] { "objects/seekable", "objects/forward-only" })
+        {
+            // What a process killed between staging blocks and committing their list leaves behind: the SDK's own
+            // blocks, uncommitted, with nobody left to clear them.
+            var options = new BlobUploadOptions { TransferOptions = new StorageTransferOptions { InitialTransferSize = 4 << 20, MaximumTransferSize = 4 << 20, MaximumConcurrency = 1 } };
+            await Assert.ThrowsAnyAsync<Exception>(() => container.GetBlobClient($"{prefix}/{name}").UploadAsync(new GeneratedStream(20L << 20, seed: 6, failAfter: 9L << 20), options));
+        }
+
+        Assert.True(await Store.PutIfAbsentAsync("objects/seekable", Text("whole"), CancellationToken.None));
+        Assert.Equal("whole", await ReadTextAsync("objects/seekable"));
+
+        Assert.True(await Store.PutIfAbsentAsync("objects/forward-only", new GeneratedStream(5000, seed: 5), CancellationToken.None));
+        Assert.Equal(GeneratedStream.Sha256Of(5000, 5), System.Security.Cryptography.SHA256.HashData(await ReadAllAsync("objects/forward-only")));
+        Assert.Equal(5000, (await Store.GetInfoAsync("objects/forward-only", CancellationToken.None))!.Length);
     }
 
     [Fact]
