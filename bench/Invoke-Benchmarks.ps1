@@ -10,3 +10,4 @@ $ErrorActionPreference = 'Stop'
 $storage = Join-Path $PSScriptRoot 'Measure-StorageBackup.ps1'
 if (Test-Path $storage) { & $storage -Out $Out }
 & (Join-Path $PSScriptRoot 'Measure-SupabaseRestore.ps1') -Out $Out
+& (Join-Path $PSScriptRoot 'Measure-OffsiteCopy.ps1') -Out $Out
