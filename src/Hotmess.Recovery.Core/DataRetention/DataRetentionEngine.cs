@@ -25,6 +25,7 @@ public static class DataRetentionEngine
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         await using var connection = await DatabaseSession.OpenAsync(builder, ct).ConfigureAwait(false);
+        await SetLockTimeoutAsync(connection, TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
         var targets = await DataRetentionCatalog.ResolveAsync(connection, policy, ct).ConfigureAwait(false);
         var due = new List<DataRetentionRuleDue>();
         foreach (var target in targets)
@@ -58,6 +59,7 @@ public static class DataRetentionEngine
         var where = ConnectionStrings.Redact(builder);
         log.Progress(new OperationProgress(ProgressId, "Data retention", $"Checking {request.Policy.Rules.Count} rule(s) against {where}", 0));
         await using var connection = await DatabaseSession.OpenAsync(builder, ct).ConfigureAwait(false);
+        await SetLockTimeoutAsync(connection, request.LockTimeout, ct).ConfigureAwait(false);
 
         // Every rule is checked before any rule runs: a typo in the last rule must not leave the first half applied.
         var targets = await DataRetentionCatalog.ResolveAsync(connection, request.Policy, ct).ConfigureAwait(false);
@@ -135,14 +137,19 @@ public static class DataRetentionEngine
             Database = database,
         };
 
-        // A record still Running belongs to a run that was killed: this run finishes its work.
+        // A record still Running belongs to a run that was killed; one Interrupted, to a run that was stopped. When the
+        // latest run is either, this run finishes its work.
         foreach (var unfinished in audit.GetRecords().Where(r => r.State == DataRetentionRunState.Running))
         {
             unfinished.State = DataRetentionRunState.Interrupted;
             unfinished.Failure ??= "The run ended without finishing; a later run resumed it.";
             audit.Save(unfinished);
-            record.Resumes = unfinished.Id;
-            log.Verbose($"The retention run {unfinished.Id} did not finish; this run resumes it (every batch it committed stays done).");
+        }
+
+        if (audit.GetRecords().LastOrDefault() is { State: DataRetentionRunState.Interrupted } last)
+        {
+            record.Resumes = last.Id;
+            log.Verbose($"The retention run {last.Id} did not finish; this run resumes it (every batch it committed stays done).");
         }
 
         audit.Save(record);
@@ -243,12 +250,6 @@ public static class DataRetentionEngine
     {
         var started = request.Clock.GetTimestamp();
         await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-        var lockTimeout = Math.Max(1, (long)request.LockTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
-        await using (var setting = new NpgsqlCommand($"SET LOCAL lock_timeout = {lockTimeout}", connection, transaction))
-        {
-            await setting.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
-
         var keys = new List<string[]>();
         await using (var select = new NpgsqlCommand(target.NextBatchSql(lastKey is not null), connection, transaction))
         {
@@ -296,6 +297,14 @@ public static class DataRetentionEngine
 
         await transaction.CommitAsync(ct).ConfigureAwait(false);
         return new Batch(keys.Count, keys[^1], request.Clock.GetElapsedTime(started));
+    }
+
+    // For the whole session: counting and checking wait no longer for a lock than a batch does (a migration's exclusive lock, say).
+    private static async Task SetLockTimeoutAsync(NpgsqlConnection connection, TimeSpan timeout, CancellationToken ct)
+    {
+        var milliseconds = Math.Max(1, (long)timeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        await using var setting = new NpgsqlCommand($"SET lock_timeout = {milliseconds}", connection);
+        await setting.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
     private static async Task<Measurement> MeasureAsync(NpgsqlConnection connection, DataRetentionTarget target, NpgsqlConnectionStringBuilder builder, CancellationToken ct)

@@ -35,10 +35,13 @@ internal sealed class DataRetentionTarget
               WHERE ({Rule.Due})) AS due_rows
         """;
 
-    /// <summary>The next batch's keys, as text, locked: due, not held, after the last key of the previous batch.</summary>
+    /// <summary>
+    /// The next batch's keys, as text, locked: due, not held, after the last key of the previous batch. The text
+    /// columns get their own names so that ORDER BY sorts by the key's own type, not by its text.
+    /// </summary>
     public string NextBatchSql(bool afterLastKey) =>
         $"""
-        SELECT {string.Join(", ", KeyColumns.Select(k => k + "::text"))}
+        SELECT {string.Join(", ", KeyColumns.Select((k, i) => $"{k}::text AS key_{i}"))}
         FROM {Table}
         WHERE {(afterLastKey ? $"({KeyList}) > ({string.Join(", ", KeyTypes.Select((t, i) => $"${i + 1}::{t}"))}) AND " : string.Empty)}({Rule.Due}) AND {NotHeld}
         ORDER BY {KeyList}

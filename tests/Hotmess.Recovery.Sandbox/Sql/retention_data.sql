@@ -58,10 +58,10 @@ FROM retention_account a, generate_series(1, 2) AS j;
 
 -- Two recent analytics events each, and anonymous ones every 40 days back to 1,200 days (19 to 30 are over two years old).
 INSERT INTO public.analytics_event (user_id, session_id, event_name, properties, occurred_at)
-SELECT a.id, md5('retention-session:' || a.i)::uuid, 'page_view', '{}', now() - make_interval(days => 10, hours => j)
+SELECT a.id, md5('retention-session:' || a.i)::uuid, 'page_view', '{}'::jsonb, now() - make_interval(days => 10, hours => j)
 FROM retention_account a, generate_series(1, 2) AS j
 UNION ALL
-SELECT NULL, md5('retention-session:anonymous:' || k)::uuid, (ARRAY['page_view', 'search'])[1 + k % 2], '{}', now() - make_interval(days => k * 40)
+SELECT NULL, md5('retention-session:anonymous:' || k)::uuid, (ARRAY['page_view', 'search'])[1 + k % 2], '{}'::jsonb, now() - make_interval(days => k * 40)
 FROM generate_series(1, 30) AS k;
 
 -- Orders: one eight years old, one a year old, each.
