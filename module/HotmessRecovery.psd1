@@ -31,6 +31,8 @@
         'Get-HotmessSetting'
         'New-HotmessIncidentRecord'
         'Export-HotmessIncidentRecord'
+        'Invoke-HotmessDataRetention'
+        'Get-HotmessRetentionPolicy'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

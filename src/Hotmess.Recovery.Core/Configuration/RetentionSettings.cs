@@ -30,7 +30,25 @@ public sealed class RetentionSettings
     /// <summary>A duration such as <c>7d</c>, <c>36h</c> or <c>7.00:00:00</c>.</summary>
     public string? KeepWithin { get; set; }
 
-    /// <summary>True when the section says nothing; then there is no configured policy.</summary>
+    /// <summary>The data retention policy file Invoke-HotmessDataRetention applies; the module's default HOTMESS policy when not set.</summary>
+    public string? PolicyPath { get; set; }
+
+    /// <summary>
+    /// The longest time the data retention policy lets erased data live on (the plan's 30 days for deleted accounts,
+    /// written <c>30d</c>): database sets older than this that hold data erased since are reported.
+    /// </summary>
+    public string? ErasureWindow { get; set; }
+
+    /// <summary>The erasure window, 30 days when not set.</summary>
+    public TimeSpan ErasureWindowOrDefault() =>
+        string.IsNullOrWhiteSpace(ErasureWindow)
+            ? TimeSpan.FromDays(30)
+            : RetentionDuration.TryParse(ErasureWindow, out var window)
+                ? window
+                : throw new HotmessException("ConfigurationInvalid", FailureKind.InvalidData,
+                    $"The retention erasureWindow '{ErasureWindow}' is not a duration: write e.g. '30d' or '720h'.", ErasureWindow);
+
+    /// <summary>True when the section says nothing about which backup sets to keep; then there is no configured policy.</summary>
     [JsonIgnore]
     public bool IsEmpty =>
         Preset is null && KeepLast is null && KeepHourly is null && KeepDaily is null && KeepWeekly is null

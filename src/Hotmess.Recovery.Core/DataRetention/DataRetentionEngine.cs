@@ -32,19 +32,12 @@ public static class DataRetentionEngine
         {
             var measured = await MeasureAsync(connection, target, builder, ct).ConfigureAwait(false);
             log.Verbose($"{target.Rule.Name}: {measured.Due} row(s) of {target.Table} due, {measured.Held} held{TimeRange(measured)}.");
-            due.Add(new DataRetentionRuleDue
+            due.Add(DataRetentionRuleDue.Of(target.Rule, policy) with
             {
-                Rule = target.Rule.Name,
-                Table = target.Rule.Table,
-                Action = target.Rule.Action,
                 RowsDue = measured.Due,
                 Held = measured.Held,
                 OldestDueUtc = measured.Oldest,
                 NewestDueUtc = measured.Newest,
-                Due = target.Rule.Due,
-                Hold = target.Rule.Hold,
-                After = target.Rule.After ?? [],
-                PolicySource = policy.Source,
             });
         }
 

@@ -9,11 +9,11 @@ public sealed record DataRetentionRuleDue
 
     public required DataRetentionAction Action { get; init; }
 
-    /// <summary>Due rows the rule would act on now.</summary>
-    public long RowsDue { get; init; }
+    /// <summary>Due rows the rule would act on now; null when no database was asked.</summary>
+    public long? RowsDue { get; init; }
 
-    /// <summary>Due rows a hold exempts.</summary>
-    public long Held { get; init; }
+    /// <summary>Due rows a hold exempts; null when no database was asked.</summary>
+    public long? Held { get; init; }
 
     public DateTimeOffset? OldestDueUtc { get; init; }
 
@@ -26,4 +26,16 @@ public sealed record DataRetentionRuleDue
     public IReadOnlyList<string> After { get; init; } = [];
 
     public required string PolicySource { get; init; }
+
+    /// <summary>The rule as the policy writes it, without asking a database.</summary>
+    public static DataRetentionRuleDue Of(DataRetentionRule rule, DataRetentionPolicy policy) => new()
+    {
+        Rule = rule.Name,
+        Table = rule.Table,
+        Action = rule.Action,
+        Due = rule.Due,
+        Hold = rule.Hold,
+        After = rule.After ?? [],
+        PolicySource = policy.Source,
+    };
 }
