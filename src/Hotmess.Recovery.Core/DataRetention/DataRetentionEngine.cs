@@ -11,14 +11,17 @@ namespace Hotmess.Recovery.DataRetention;
 
 /// <summary>
 /// Carries out a data retention policy: every rule checked against the catalog first, then rule by rule in order,
-/// batch by batch. A batch is one short transaction that locks at most <see cref="DataRetentionRequest.BatchSize"/>
-/// rows of the next due, unheld rows by primary key and acts on them, under a lock_timeout, so no lock is held long
+/// batch by batch. A batch is one short transaction, sized to take about <see cref="DataRetentionRequest.TargetBatchDuration"/>,
+/// that locks at most <see cref="DataRetentionRequest.BatchSize"/> rows of the next due, unheld rows by primary key and acts on them, under a lock_timeout, so no lock is held long
 /// and a lock held elsewhere makes the batch wait its turn instead of queueing everyone behind it. Every committed
 /// batch stays done: an interrupted run is resumed by the next one, which finds only what is still due.
 /// </summary>
 public static class DataRetentionEngine
 {
     private const int ProgressId = 12;
+
+    // The first batch of a rule is small: how long its rows take to remove is not known yet.
+    private const int InitialBatchSize = 16;
 
     /// <summary>The policy's rules in run order, each with the rows due now and held (Get-HotmessRetentionPolicy).</summary>
     public static async Task<IReadOnlyList<DataRetentionRuleDue>> GetDueAsync(string connectionString, DataRetentionPolicy policy, IOperationLog log, CancellationToken ct)
@@ -167,10 +170,11 @@ public static class DataRetentionEngine
         var batches = 0;
         var longest = TimeSpan.Zero;
         string[]? lastKey = null;
+        var limit = Math.Min(request.BatchSize, InitialBatchSize);
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            var batch = await RunBatchWithRetriesAsync(connection, target, lastKey, builder, request, log, ct).ConfigureAwait(false);
+            var batch = await RunBatchWithRetriesAsync(connection, target, lastKey, limit, builder, request, log, ct).ConfigureAwait(false);
             if (batch.Rows == 0)
             {
                 break;
@@ -180,6 +184,7 @@ public static class DataRetentionEngine
             batches++;
             lastKey = batch.LastKey;
             longest = batch.Elapsed > longest ? batch.Elapsed : longest;
+            limit = NextBatchSize(limit, batch.Elapsed, request);
             log.Progress(new OperationProgress(ProgressId + 1, target.Rule.Name, $"{rows:N0} of {measured.Due:N0} row(s)",
                 measured.Due == 0 ? -1 : (int)Math.Min(100, rows * 100 / measured.Due), ParentActivityId: ProgressId));
         }
@@ -203,14 +208,20 @@ public static class DataRetentionEngine
         WhatIf = whatIf,
     };
 
+    /// <summary>Doubles the batch while batches take under half the target, halves it when one takes longer.</summary>
+    internal static int NextBatchSize(int current, TimeSpan elapsed, DataRetentionRequest request) =>
+        elapsed > request.TargetBatchDuration ? Math.Max(1, current / 2)
+        : elapsed < request.TargetBatchDuration / 2 ? Math.Min(request.BatchSize, current * 2)
+        : current;
+
     private static async Task<Batch> RunBatchWithRetriesAsync(
-        NpgsqlConnection connection, DataRetentionTarget target, string[]? lastKey, NpgsqlConnectionStringBuilder builder, DataRetentionRequest request, IOperationLog log, CancellationToken ct)
+        NpgsqlConnection connection, DataRetentionTarget target, string[]? lastKey, int limit, NpgsqlConnectionStringBuilder builder, DataRetentionRequest request, IOperationLog log, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await RunBatchAsync(connection, target, lastKey, request, ct).ConfigureAwait(false);
+                return await RunBatchAsync(connection, target, lastKey, limit, request, ct).ConfigureAwait(false);
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable && attempt < request.LockAttempts)
             {
@@ -239,7 +250,7 @@ public static class DataRetentionEngine
         }
     }
 
-    private static async Task<Batch> RunBatchAsync(NpgsqlConnection connection, DataRetentionTarget target, string[]? lastKey, DataRetentionRequest request, CancellationToken ct)
+    private static async Task<Batch> RunBatchAsync(NpgsqlConnection connection, DataRetentionTarget target, string[]? lastKey, int limit, DataRetentionRequest request, CancellationToken ct)
     {
         var started = request.Clock.GetTimestamp();
         await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
@@ -251,7 +262,7 @@ public static class DataRetentionEngine
                 select.Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlDbType.Text });
             }
 
-            select.Parameters.Add(new NpgsqlParameter { Value = request.BatchSize, NpgsqlDbType = NpgsqlDbType.Integer });
+            select.Parameters.Add(new NpgsqlParameter { Value = limit, NpgsqlDbType = NpgsqlDbType.Integer });
             await using var reader = await select.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {

@@ -10,8 +10,15 @@ public sealed record DataRetentionRequest
     /// <summary>Count and report only; nothing is changed and no audit record is written.</summary>
     public bool WhatIf { get; init; }
 
-    /// <summary>Rows per transaction: bounds how many rows one transaction locks and how long.</summary>
+    /// <summary>Rows per transaction at most: bounds how many rows one transaction locks.</summary>
     public int BatchSize { get; init; } = 1000;
+
+    /// <summary>
+    /// How long a batch transaction should hold its locks. Batches start small and double while they take less than
+    /// half of this, and halve when they take longer, so a rule whose rows are slow to remove (say, a foreign key
+    /// checked without an index) still holds its locks briefly.
+    /// </summary>
+    public TimeSpan TargetBatchDuration { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>How long a batch waits for a lock another session holds before it gives up and tries again (lock_timeout).</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(2);

@@ -99,6 +99,10 @@ public sealed class DataRetentionEngineTests(RetentionDatabaseFixture fixture)
         var messages = run.Results.Single(r => r.Rule == "deleted-account-messages");
         Assert.Equal(20, messages.Rows);
         Assert.Equal(7, messages.Batches);
+        foreach (var result in run.Results)
+        {
+            Assert.Equal(RetentionSample.ExpectedByRule[result.Rule].Rows, result.Rows);
+        }
     }
 
     [Fact]
@@ -208,6 +212,26 @@ public sealed class DataRetentionEngineTests(RetentionDatabaseFixture fixture)
         await transaction.RollbackAsync();
     }
 
+    [Fact]
+    public async Task BatchesShrinkWhenTheyTakeLongerThanTheTargetAndGrowWhenTheyAreQuick()
+    {
+        var slow = await fixture.NewRetentionDatabaseAsync();
+        var quick = await fixture.NewRetentionDatabaseAsync();
+        var rows = fixture.Count(slow, "SELECT count(*) FROM public.analytics_event");
+        Assert.InRange(rows, 497, 1008);
+        var policy = DataRetentionPolicy.Parse("""{ "rules": [ { "name": "all-analytics", "table": "public.analytics_event", "action": "delete", "due": "true" } ] }""", "test");
+
+        // By the first clock every batch takes a second, over the 500 ms target: 16, 8, 4, 2, then one row at a time.
+        // By the second no time passes: 16, 32, 64, 128, 256, 512.
+        var slowRun = await DataRetentionEngine.RunAsync(Request(slow) with { Policy = policy, Clock = new SecondPerReading() }, NullOperationLog.Instance, default);
+        var quickRun = await DataRetentionEngine.RunAsync(Request(quick) with { Policy = policy, Clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider() }, NullOperationLog.Instance, default);
+
+        Assert.Equal(4 + (rows - 30), slowRun.Results.Single().Batches);
+        Assert.Equal(6, quickRun.Results.Single().Batches);
+        Assert.Equal(rows, slowRun.Results.Single().Rows);
+        Assert.Equal(rows, quickRun.Results.Single().Rows);
+    }
+
     private async Task<DataRetentionRun> RunAsync(string database, int batchSize = 1000) =>
         await DataRetentionEngine.RunAsync(Request(database, batchSize), NullOperationLog.Instance, default);
 
@@ -217,6 +241,16 @@ public sealed class DataRetentionEngineTests(RetentionDatabaseFixture fixture)
         Policy = DefaultPolicy,
         BatchSize = batchSize,
     };
+
+    /// <summary>A clock that moves on a second every time it is read.</summary>
+    private sealed class SecondPerReading : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Add(ref _ticks, TimeSpan.TicksPerSecond);
+    }
 
     /// <summary>Stops the run once it has committed a number of batches of its first rule, as Ctrl+C would.</summary>
     private sealed class StopAfterBatches(CancellationTokenSource stop, int batches) : IOperationLog
