@@ -6,4 +6,5 @@ public enum BackupKind
     Database,
     Storage,
     Environment,
+    Log,
 }

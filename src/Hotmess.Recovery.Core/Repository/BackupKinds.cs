@@ -17,6 +17,7 @@ public static class BackupKinds
             CreateSet: (repository, path, manifest) => new StorageBackupSet(repository, path, manifest),
             RemoveLeftovers: RemovePartialContent),
         new(BackupKind.Environment, "environment", typeof(EnvironmentContents)),
+        new(BackupKind.Log, "log", typeof(LogContents)),
     ];
 
     public static BackupKindRegistration Of(BackupKind kind) =>

@@ -26,6 +26,7 @@ app.MapStorage(options);
 app.MapStripe(options);
 app.MapResend(options);
 app.MapSupabaseManagement(options);
+app.MapSupabaseLogs(options);
 app.MapSlack(options);
 app.MapStatusPage(options);
 app.Run();
