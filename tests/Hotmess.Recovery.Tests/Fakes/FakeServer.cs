@@ -142,6 +142,7 @@ public sealed class FakeServer : IAsyncLifetime, IAsyncDisposable
         _app.MapStripe(options);
         _app.MapResend(options);
         _app.MapSupabaseManagement(options);
+        _app.MapSupabaseLogs(options);
         _app.MapSlack(options);
         _app.MapStatusPage(options);
         await _app.StartAsync();
