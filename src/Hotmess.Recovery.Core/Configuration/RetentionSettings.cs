@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Repository;
 using Hotmess.Recovery.Retention;
 
 namespace Hotmess.Recovery.Configuration;
@@ -29,6 +30,21 @@ public sealed class RetentionSettings
 
     /// <summary>A duration such as <c>7d</c>, <c>36h</c> or <c>7.00:00:00</c>.</summary>
     public string? KeepWithin { get; set; }
+
+    /// <summary>
+    /// How long log sets are kept (the plan keeps security logs a year), whatever the counts say: <c>365d</c> by default.
+    /// Each log set holds its own stretch of time, so they are kept for a span, never thinned.
+    /// </summary>
+    public string? KeepLogsWithin { get; set; }
+
+    /// <summary>The kinds whose sets follow a policy of their own: log sets, kept <see cref="KeepLogsWithin"/>.</summary>
+    public IReadOnlyDictionary<BackupKind, RetentionPolicy> KindPolicies() => new Dictionary<BackupKind, RetentionPolicy>
+    {
+        [BackupKind.Log] = new RetentionPolicy
+        {
+            KeepWithin = string.IsNullOrWhiteSpace(KeepLogsWithin) ? TimeSpan.FromDays(365) : ParseDuration(KeepLogsWithin),
+        },
+    };
 
     /// <summary>The data retention policy file Invoke-HotmessDataRetention applies; the module's default HOTMESS policy when not set.</summary>
     public string? PolicyPath { get; set; }

@@ -34,9 +34,11 @@ public sealed class DataRetentionAuditLog
             return [];
         }
 
+        // Ids sort by the second only; two runs in one second are told apart by their start.
         return Directory.EnumerateFiles(Folder, "*.json")
-            .Order(StringComparer.Ordinal)
             .Select(f => Json.Deserialize<DataRetentionAuditRecord>(File.ReadAllText(f)))
+            .OrderBy(r => r.StartedUtc)
+            .ThenBy(r => r.Id, StringComparer.Ordinal)
             .ToList();
     }
 
