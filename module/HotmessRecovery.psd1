@@ -33,6 +33,7 @@
         'Export-HotmessIncidentRecord'
         'Invoke-HotmessDataRetention'
         'Get-HotmessRetentionPolicy'
+        'Backup-HotmessLog'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -35,13 +35,13 @@ public static partial class LogBackupEngine
         var now = request.Clock.GetUtcNow();
         var previous = repository.GetSets(BackupKind.Log).Select(s => s.Manifest.Contents).OfType<LogContents>()
             .Where(c => c.Project == request.Client.ProjectRef).MaxBy(c => c.RangeEndUtc);
-        var start = previous?.RangeEndUtc ?? request.From ?? now - request.FirstRunLookBack;
+        var start = Microseconds(previous?.RangeEndUtc ?? request.From ?? now - request.FirstRunLookBack);
         if (previous is not null && request.From is { } from && from != previous.RangeEndUtc)
         {
             log.Verbose($"Log sets already reach {previous.RangeEndUtc.UtcDateTime:u}; this set starts there, not at {from.UtcDateTime:u}, so none overlaps or leaves a gap.");
         }
 
-        var end = request.Until ?? now - request.IngestionDelay;
+        var end = Microseconds(request.Until ?? now - request.IngestionDelay);
         if (end <= start)
         {
             log.Verbose($"No new logs to store: the last log set already ends at {start.UtcDateTime:u}.");
@@ -166,6 +166,9 @@ public static partial class LogBackupEngine
                 $"A row of the {source} logs has no id or timestamp.", source)
             : (id, at.Value);
     }
+
+    // Supabase stamps log rows to the microsecond: ranges on the same grid put a row on one side of a boundary only.
+    private static DateTimeOffset Microseconds(DateTimeOffset value) => new(value.UtcTicks - (value.UtcTicks % 10), TimeSpan.Zero);
 
     [GeneratedRegex("^[a-z][a-z0-9_]*$")]
     private static partial Regex SourcePattern();

@@ -71,6 +71,21 @@ public sealed class LogBackupEngineTests(FakeServer fake) : IClassFixture<FakeSe
     }
 
     [Fact]
+    public async Task RowsOnARangeBoundaryBelongToExactlyOneSetWhateverTheTicksOfTheBoundary()
+    {
+        // Rows fall exactly on the hour boundaries the engine queries by; the caller's times carry sub-microsecond ticks.
+        var from = T0.AddHours(-2).AddTicks(3);
+        await GenerateAsync("auth_logs", from, T0, everySeconds: 60);
+
+        var first = await BackupAsync(from: from, until: T0.AddHours(-1).AddTicks(7), sources: ["auth_logs"]);
+        var second = await BackupAsync(from: from, until: T0, sources: ["auth_logs"]);
+
+        var ids = Ids(first!, "auth_logs").Concat(Ids(second!, "auth_logs")).ToList();
+        Assert.Equal(120, ids.Count);
+        Assert.Equal(120, ids.Distinct().Count());
+    }
+
+    [Fact]
     public async Task NothingNewMeansNoNewSet()
     {
         await GenerateAsync("auth_logs", T0.AddHours(-2), T0, everySeconds: 600);

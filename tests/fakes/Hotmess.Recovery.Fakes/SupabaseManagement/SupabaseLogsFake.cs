@@ -115,5 +115,9 @@ public static partial class SupabaseLogsFake
     [GeneratedRegex(@"\blimit\s+(\d+)", RegexOptions.IgnoreCase)]
     private static partial Regex LimitPattern();
 
-    private sealed record LogRow(string Id, string Source, DateTimeOffset At, string Message);
+    // Supabase stamps rows to the microsecond.
+    private sealed record LogRow(string Id, string Source, DateTimeOffset Stamped, string Message)
+    {
+        public DateTimeOffset At { get; } = new(Stamped.UtcTicks - (Stamped.UtcTicks % 10), TimeSpan.Zero);
+    }
 }
