@@ -102,7 +102,7 @@ public static class DataRetentionEngine
             exposed = ErasedDataInBackups.Find(BackupRepository.Open(request.Repository), records, request.ErasureWindow, clock.GetUtcNow());
             foreach (var set in exposed)
             {
-                log.Warning($"The backup set {set.SetId} (started {set.StartedUtc.UtcDateTime:u}) is older than the {request.ErasureWindow.TotalDays:0.#}-day erasure window and still holds "
+                log.Warning($"The backup set {set.SetId} (started {set.StartedUtc.UtcDateTime:u}) is older than the erasure window ({Window(request.ErasureWindow)}) and still holds "
                     + $"{set.RowsErasedSince} row(s) erased since by {set.RunsSince} retention run(s); remove it (Remove-HotmessBackup -Id {set.SetId}) or keep it knowingly.");
             }
         }
@@ -329,6 +329,9 @@ public static class DataRetentionEngine
 
     private static DateTimeOffset? Timestamp(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc));
+
+    private static string Window(TimeSpan window) =>
+        window.Ticks % TimeSpan.TicksPerDay == 0 ? $"{window.TotalDays:0} days" : window.ToString("c", CultureInfo.InvariantCulture);
 
     private static string TimeRange(Measurement measured) => TimeRange(measured.Oldest, measured.Newest);
 
