@@ -47,6 +47,9 @@
         'Get-HotmessSupabaseProject'
         'Get-HotmessSupabaseBackup'
         'Restore-HotmessSupabaseBackup'
+        'Invoke-HotmessDataRetention'
+        'Get-HotmessRetentionPolicy'
+        'Backup-HotmessLog'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -38,6 +38,7 @@ public static class SampleDatabase
             ["tickets"] = Number(size.SupportTickets),
             ["consents"] = Number(size.GdprConsents),
             ["connections"] = Number(size.SocialConnections),
+            ["reports"] = Number(size.ModerationReports),
         }, ct).ConfigureAwait(false);
         await LoadInChunksAsync(server, database, "04_message.sql", size.Messages, size.Users, ct).ConfigureAwait(false);
         await LoadInChunksAsync(server, database, "05_analytics_event.sql", size.AnalyticsEvents, size.Users, ct).ConfigureAwait(false);

@@ -47,6 +47,14 @@ public sealed record SampleSize
 
     public int SocialConnections => Scale * 2;
 
+    public int ModerationReports => Math.Max(Scale / 10, 1);
+
+    /// <summary>Rows in public.legal_hold: one, released; fixed.</summary>
+    public int LegalHolds => 1;
+
+    /// <summary>Rows in public.analytics_daily: a week of aggregates; fixed.</summary>
+    public int AnalyticsDailyRows => 7;
+
     public long Messages => (long)Scale * BulkRowsPerUser;
 
     public long AnalyticsEvents => (long)Scale * BulkRowsPerUser;
@@ -68,6 +76,9 @@ public sealed record SampleSize
         ["public.social_connection"] = SocialConnections,
         ["public.analytics_event"] = AnalyticsEvents,
         ["public.app_setting"] = AppSettings,
+        ["public.moderation_report"] = ModerationReports,
+        ["public.legal_hold"] = LegalHolds,
+        ["public.analytics_daily"] = AnalyticsDailyRows,
     };
 
     public long TotalRows => RowCounts.Values.Sum();

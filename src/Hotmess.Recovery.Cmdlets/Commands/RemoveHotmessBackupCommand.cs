@@ -114,7 +114,8 @@ public sealed class RemoveHotmessBackupCommand : HotmessCmdlet
 
         var repository = Open(repositoryPath);
         IReadOnlyList<RetentionDecision> decisions = [];
-        Terminating(() => decisions = BackupPruner.Plan(repository, Kind, policy!, DateTimeOffset.UtcNow));
+        // Log sets keep their own span (retention.keepLogsWithin, a year) unless -Kind names them.
+        Terminating(() => decisions = BackupPruner.Plan(repository, Kind, policy!, DateTimeOffset.UtcNow, Kind is null ? configuration.Retention.KindPolicies() : null));
         Apply(repository, decisions);
     }
 

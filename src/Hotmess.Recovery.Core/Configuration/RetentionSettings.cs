@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Repository;
 using Hotmess.Recovery.Retention;
 
 namespace Hotmess.Recovery.Configuration;
@@ -30,7 +31,40 @@ public sealed class RetentionSettings
     /// <summary>A duration such as <c>7d</c>, <c>36h</c> or <c>7.00:00:00</c>.</summary>
     public string? KeepWithin { get; set; }
 
-    /// <summary>True when the section says nothing; then there is no configured policy.</summary>
+    /// <summary>
+    /// How long log sets are kept (the plan keeps security logs a year), whatever the counts say: <c>365d</c> by default.
+    /// Each log set holds its own stretch of time, so they are kept for a span, never thinned.
+    /// </summary>
+    public string? KeepLogsWithin { get; set; }
+
+    /// <summary>The kinds whose sets follow a policy of their own: log sets, kept <see cref="KeepLogsWithin"/>.</summary>
+    public IReadOnlyDictionary<BackupKind, RetentionPolicy> KindPolicies() => new Dictionary<BackupKind, RetentionPolicy>
+    {
+        [BackupKind.Log] = new RetentionPolicy
+        {
+            KeepWithin = string.IsNullOrWhiteSpace(KeepLogsWithin) ? TimeSpan.FromDays(365) : ParseDuration(KeepLogsWithin),
+        },
+    };
+
+    /// <summary>The data retention policy file Invoke-HotmessDataRetention applies; the module's default HOTMESS policy when not set.</summary>
+    public string? PolicyPath { get; set; }
+
+    /// <summary>
+    /// The longest time the data retention policy lets erased data live on (the plan's 30 days for deleted accounts,
+    /// written <c>30d</c>): database sets older than this that hold data erased since are reported.
+    /// </summary>
+    public string? ErasureWindow { get; set; }
+
+    /// <summary>The erasure window, 30 days when not set.</summary>
+    public TimeSpan ErasureWindowOrDefault() =>
+        string.IsNullOrWhiteSpace(ErasureWindow)
+            ? TimeSpan.FromDays(30)
+            : RetentionDuration.TryParse(ErasureWindow, out var window)
+                ? window
+                : throw new HotmessException("ConfigurationInvalid", FailureKind.InvalidData,
+                    $"The retention erasureWindow '{ErasureWindow}' is not a duration: write e.g. '30d' or '720h'.", ErasureWindow);
+
+    /// <summary>True when the section says nothing about which backup sets to keep; then there is no configured policy.</summary>
     [JsonIgnore]
     public bool IsEmpty =>
         Preset is null && KeepLast is null && KeepHourly is null && KeepDaily is null && KeepWeekly is null

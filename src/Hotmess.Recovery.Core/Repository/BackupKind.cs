@@ -7,4 +7,5 @@ public enum BackupKind
     Storage,
     Environment,
     Drill,
+    Log,
 }

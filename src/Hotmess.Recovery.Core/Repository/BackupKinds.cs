@@ -18,6 +18,7 @@ public static class BackupKinds
             RemoveLeftovers: RemovePartialContent),
         new(BackupKind.Environment, "environment", typeof(EnvironmentContents)),
         new(BackupKind.Drill, "drill", typeof(Drills.DrillRecord)),
+        new(BackupKind.Log, "log", typeof(LogContents)),
     ];
 
     public static BackupKindRegistration Of(BackupKind kind) =>

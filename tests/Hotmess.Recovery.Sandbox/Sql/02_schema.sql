@@ -173,6 +173,34 @@ CREATE TABLE public.analytics_event (
     occurred_at timestamptz NOT NULL
 );
 
+-- Safety reports about users (kept 3 years once the account is deleted).
+CREATE TABLE public.moderation_report (
+    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    reporter_id uuid REFERENCES public."User" (id) ON DELETE SET NULL,
+    reported_user_id uuid REFERENCES public."User" (id) ON DELETE SET NULL,
+    reason text NOT NULL,
+    action_taken text,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE public.moderation_report IS 'Safety and moderation records (kept 3 years)';
+
+-- Accounts whose data is kept whatever its age, until the hold is released. No foreign key: a hold outlives nothing.
+CREATE TABLE public.legal_hold (
+    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    user_id uuid NOT NULL,
+    reason text NOT NULL,
+    placed_at timestamptz NOT NULL DEFAULT now(),
+    released_at timestamptz
+);
+
+-- Analytics older than two years, aggregated: events per day and name, no user.
+CREATE TABLE public.analytics_daily (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    day date NOT NULL,
+    event_name text NOT NULL,
+    events bigint NOT NULL
+);
+
 -- Configuration without any timestamp column.
 CREATE TABLE public.app_setting (
     key text PRIMARY KEY,
@@ -211,6 +239,8 @@ ALTER TABLE public.marketplace_order ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.support_tickets ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.gdpr_consents ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.social_connection ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.moderation_report ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.legal_hold ENABLE ROW LEVEL SECURITY;
 
 CREATE POLICY "Profiles are public" ON public."User" FOR SELECT TO anon, authenticated
     USING (deleted_at IS NULL);

@@ -1,6 +1,6 @@
 -- Rows for every table except the bulk ones (message, analytics_event). Ids are md5-derived uuids, so the
 -- same size always yields the same ids and foreign keys need no lookups. Timestamps run up to now().
--- psql variables: users, beacons, products, orders, tickets, consents, connections.
+-- psql variables: users, beacons, products, orders, tickets, consents, connections, reports.
 
 CREATE TEMPORARY TABLE sample_name (n integer PRIMARY KEY, first_name text NOT NULL) ON COMMIT DROP;
 INSERT INTO sample_name
@@ -145,6 +145,23 @@ SELECT md5('user:' || (1 + (i - 1) % :users))::uuid,
        md5('user:' || (1 + ((i - 1) % :users + 1 + (i - 1) / :users) % :users))::uuid,
        now() - make_interval(secs => (:connections - i) * 1209600.0 / :connections)
 FROM generate_series(1, :connections) AS i;
+
+INSERT INTO public.moderation_report (id, reporter_id, reported_user_id, reason, action_taken, created_at)
+SELECT md5('report:' || i)::uuid,
+       md5('user:' || (1 + (i * 3) % :users))::uuid,
+       md5('user:' || (1 + (i * 5 + 1) % :users))::uuid,
+       (ARRAY['Harassment in messages', 'Fake profile', 'Unsafe beacon', 'Spam'])[1 + i % 4],
+       CASE WHEN i % 2 = 0 THEN 'warning sent' END,
+       now() - make_interval(secs => (:reports - i) * 2592000.0 / :reports)
+FROM generate_series(1, :reports) AS i;
+
+-- A released hold: it no longer exempts anything.
+INSERT INTO public.legal_hold (id, user_id, reason, placed_at, released_at)
+VALUES (md5('hold:sample')::uuid, md5('user:1')::uuid, 'Chargeback dispute', now() - interval '20 days', now() - interval '10 days');
+
+INSERT INTO public.analytics_daily (day, event_name, events)
+SELECT (now() - interval '3 years')::date + d, 'page_view', 100 + d
+FROM generate_series(0, 6) AS d;
 
 INSERT INTO public.app_setting (key, value, description) VALUES
     ('feature.beacons', '{"enabled": true, "maxRadiusKm": 25}', 'Beacon map'),

@@ -14,5 +14,7 @@ CREATE INDEX beacon_owner_id_idx ON public."Beacon" (owner_id);
 CREATE INDEX marketplace_order_buyer_id_idx ON public.marketplace_order (buyer_id);
 CREATE INDEX support_tickets_user_id_idx ON public.support_tickets (user_id);
 CREATE INDEX gdpr_consents_user_id_idx ON public.gdpr_consents (user_id);
+CREATE INDEX moderation_report_reported_user_id_idx ON public.moderation_report (reported_user_id);
+CREATE INDEX legal_hold_user_id_idx ON public.legal_hold (user_id);
 
 ANALYZE;
