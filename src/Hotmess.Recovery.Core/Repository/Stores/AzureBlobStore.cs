@@ -19,7 +19,6 @@ public sealed class AzureBlobStore : IObjectStore
 {
     private const int BlockSize = 4 << 20;
     private static readonly TimeSpan ShortestLease = TimeSpan.FromSeconds(15);
-    private static readonly TimeSpan LongestLease = TimeSpan.FromSeconds(60);
 
     private readonly BlobContainerClient _container;
     private readonly string _prefix;
@@ -37,6 +36,9 @@ public sealed class AzureBlobStore : IObjectStore
     }
 
     public string Location { get; }
+
+    /// <summary>The longest lease the service grants (60 s); longer ones are renewed in the background. Tests shorten it.</summary>
+    internal TimeSpan LongestServiceLease { get; set; } = TimeSpan.FromSeconds(60);
 
     public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -123,6 +125,7 @@ public sealed class AzureBlobStore : IObjectStore
         }
 
         var blob = Blob(name);
+        var start = content.CanSeek ? content.Position : -1;
         try
         {
             await UploadAsync(blob, content, new BlobRequestConditions { IfNoneMatch = ETag.All }, cancellationToken);
@@ -135,9 +138,16 @@ public sealed class AzureBlobStore : IObjectStore
                 return false;
             }
 
-            // No committed blob, yet the condition failed: Azurite counts the uncommitted blocks of a cut upload as a
-            // blob. Clear them and try once more (the service itself ignores uncommitted blocks, and this deletes nothing).
+            // No committed blob, yet the condition failed: Azurite counts the uncommitted blocks of an upload cut by a
+            // killed process as a blob (the service ignores them). Clear them, then send the bytes again if they can be
+            // read again; a forward-only source cannot, and the next attempt succeeds.
             await DiscardUncommittedAsync(blob);
+            if (start < 0)
+            {
+                throw AzureErrors.Translate(ex, Location, $"writing '{name}' over the blocks of an interrupted upload (they are cleared now; try again)");
+            }
+
+            content.Position = start;
             try
             {
                 await UploadAsync(blob, content, new BlobRequestConditions { IfNoneMatch = ETag.All }, cancellationToken);
@@ -192,7 +202,7 @@ public sealed class AzureBlobStore : IObjectStore
     {
         ObjectNames.Validate(name);
         var blob = _container.GetBlobClient(_prefix + ObjectNames.ReservedPrefix + "locks/" + name);
-        var serviceDuration = duration < ShortestLease ? ShortestLease : duration > LongestLease ? LongestLease : duration;
+        var serviceDuration = duration < ShortestLease ? ShortestLease : duration > LongestServiceLease ? LongestServiceLease : duration;
         try
         {
             await EnsureContainerAsync(cancellationToken);
@@ -207,7 +217,7 @@ public sealed class AzureBlobStore : IObjectStore
 
             var lease = blob.GetBlobLeaseClient(Guid.NewGuid().ToString());
             await lease.AcquireAsync(serviceDuration, cancellationToken: cancellationToken);
-            return new BlobLease(this, name, blob, lease, renewInBackground: duration > LongestLease, serviceDuration);
+            return new BlobLease(this, name, blob, lease, renewInBackground: duration > LongestServiceLease, serviceDuration);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {

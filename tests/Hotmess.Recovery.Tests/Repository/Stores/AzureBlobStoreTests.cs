@@ -1,5 +1,7 @@
 using System.Collections;
 using Azure.Storage.Blobs;
+using Azure.Storage;
+using Azure.Storage.Blobs.Models;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Repository.Stores;
 using Hotmess.Recovery.Tests.Support.Emulators;
@@ -17,6 +19,43 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite) : ObjectStoreCon
     [Fact]
     public Task A_lease_whose_holder_went_away_can_be_taken_once_it_expired() =>
         AssertAnAbandonedLeaseCanBeTakenOnceExpired(TimeSpan.FromSeconds(15));
+
+    [Fact]
+    public async Task A_lease_longer_than_the_service_grants_is_renewed_in_the_background_while_held()
+    {
+        var store = Assert.IsType<AzureBlobStore>(Store);
+        store.LongestServiceLease = TimeSpan.FromSeconds(15);
+        await using var other = await OpenSameStoreAgainAsync();
+        await using var lease = await store.AcquireLeaseAsync("locks/long", TimeSpan.FromMinutes(5), CancellationToken.None);
+
+        // Past the 15 s the service granted: only the background renewals keep it.
+        await Task.Delay(TimeSpan.FromSeconds(20));
+
+        var error = await Assert.ThrowsAsync<HotmessException>(() => other.AcquireLeaseAsync("locks/long", TimeSpan.FromSeconds(15), CancellationToken.None));
+        Assert.Equal("RepositoryLocked", error.ErrorId);
+    }
+
+    [Fact]
+    public async Task Blocks_left_by_a_killed_upload_do_not_make_an_object_look_present()
+    {
+        await PutTextAsync("other", "makes the container");
+        var prefix = _location["az://contract/".Length..];
+        var container = new BlobContainerClient(azurite.ConnectionString, "contract");
+        foreach (var name in new[] { "objects/seekable", "objects/forward-only" })
+        {
+            // What a process killed between staging blocks and committing their list leaves behind: the SDK's own
+            // blocks, uncommitted, with nobody left to clear them.
+            var options = new BlobUploadOptions { TransferOptions = new StorageTransferOptions { InitialTransferSize = 4 << 20, MaximumTransferSize = 4 << 20, MaximumConcurrency = 1 } };
+            await Assert.ThrowsAnyAsync<Exception>(() => container.GetBlobClient($"{prefix}/{name}").UploadAsync(new GeneratedStream(20L << 20, seed: 6, failAfter: 9L << 20), options));
+        }
+
+        Assert.True(await Store.PutIfAbsentAsync("objects/seekable", Text("whole"), CancellationToken.None));
+        Assert.Equal("whole", await ReadTextAsync("objects/seekable"));
+
+        Assert.True(await Store.PutIfAbsentAsync("objects/forward-only", new GeneratedStream(5000, seed: 5), CancellationToken.None));
+        Assert.Equal(GeneratedStream.Sha256Of(5000, 5), System.Security.Cryptography.SHA256.HashData(await ReadAllAsync("objects/forward-only")));
+        Assert.Equal(5000, (await Store.GetInfoAsync("objects/forward-only", CancellationToken.None))!.Length);
+    }
 
     [Fact]
     public async Task A_missing_container_lists_nothing_and_is_created_by_the_first_write()
@@ -99,7 +138,6 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite) : ObjectStoreCon
     [Fact]
     public void An_account_name_alone_opens_a_store_with_the_default_credential()
     {
-        using var _ = new CancellationTokenSource();
         var store = ObjectStores.Open("az://backups/hotmess", new Hashtable { [ObjectStores.AzureAccountVariable] = "hotmessbackups" });
 
         Assert.IsType<AzureBlobStore>(store);
