@@ -11,7 +11,8 @@
               in a fresh pwsh against out/; prints each runner's summary and exits non-zero on any failure.
       demo    builds, starts a throwaway PostgreSQL 15 with the sample HOTMESS database, backs it up, verifies
               the backup by restoring it into a scratch database, writes the Backup Verification Checklist to
-              out/demo/ and prints it.
+              out/demo/ and prints it; then copies the sets, encrypted, to Azurite, deletes the local
+              repository and restores the database from Azurite.
       bench   builds, then runs the benchmarks in bench/ against their baselines.
 
     PostgreSQL 15 is installed with apt-get when its binaries are missing; the storage emulators (Azurite, s3rver)

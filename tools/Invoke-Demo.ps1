@@ -3,7 +3,9 @@
     The main job on the embedded default: a throwaway PostgreSQL 15 with the sample HOTMESS database and the
     local Supabase Storage fake with the plan's buckets are backed up, the database backup is verified by a
     restore into a scratch database and the storage backup against its content store, and the Backup
-    Verification Checklist is written to out/demo/ and printed.
+    Verification Checklist is written to out/demo/ and printed. Then the sets are copied offsite, encrypted, to
+    Azurite (Microsoft's Azure Blob Storage emulator, on loopback), the local repository is deleted, and the
+    database is restored from Azurite into a new database and the storage set verified there.
 #>
 [CmdletBinding()]
 param(
@@ -20,6 +22,7 @@ $env:PSModulePath = $Out + [IO.Path]::PathSeparator + $env:PSModulePath
 Import-Module HotmessRecovery
 Add-Type -Path (Join-Path $Out 'sandbox/Hotmess.Recovery.Sandbox.dll')
 Import-Module (Join-Path $PSScriptRoot '../tests/pester/Support/Fakes.psm1')
+Import-Module (Join-Path $PSScriptRoot '../tests/pester/Support/Emulators.psm1')
 
 function Add-SampleStorage($Fake) {
     # The plan's buckets, filled through the Storage API the way the HOTMESS app uploads: a few images and media
@@ -64,6 +67,24 @@ try {
     Get-Content -Raw $run.ReportPath | Write-Host
     Write-Host "Checklist: $($run.ReportPath)"
     Write-Host "Evidence:  $($run.JsonPath)"
+
+    # Offsite: the sets copied to Azure Blob Storage (Azurite), encrypted under a passphrase made for this run and
+    # never shown; then the machine "is lost" (the local repository deleted) and the backup comes back from Azure.
+    Write-Host 'Starting Azurite and copying the sets offsite, encrypted...'
+    $azurite = Start-HotmessAzurite
+    $env:AZURE_STORAGE_CONNECTION_STRING = $azurite.ConnectionString
+    $env:HOTMESS_REPOSITORY_KEY = [Convert]::ToBase64String([Security.Cryptography.RandomNumberGenerator]::GetBytes(32))
+    $offsite = 'az://hotmess-demo/offsite'
+    $copies = Get-HotmessBackup -Repository (Join-Path $demo 'repository') | Copy-HotmessBackup -Destination $offsite
+    $copies | Format-Table | Out-String | Write-Host
+    Remove-Item -Recurse -Force (Join-Path $demo 'repository')
+    Write-Host "Deleted the local repository. Restoring from $offsite into the new database hotmess_restored_from_azure..."
+    $restore = Get-HotmessBackup -Repository $offsite -Kind Database -Latest |
+        Restore-HotmessDatabase $server.ConnectionString('hotmess_restored_from_azure') -Confirm:$false
+    $restore | Format-List | Out-String | Write-Host
+    $storageCheck = Get-HotmessBackup -Repository $offsite -Kind Storage -Latest | Test-HotmessBackup
+    Write-Host "Storage set $($storageCheck.SetId) verified from Azure: $($storageCheck.Passed)"
+    if (-not $storageCheck.Passed) { throw 'The storage set fetched back from Azurite did not verify.' }
     exit 0
 }
 catch {
@@ -71,6 +92,7 @@ catch {
     exit 1
 }
 finally {
+    if ($azurite) { $azurite | Stop-HotmessEmulator }
     $fake | Stop-HotmessFake
     $server.Dispose()
 }

@@ -100,6 +100,17 @@ public sealed class RepositoryKeyTests
     }
 
     [Fact]
+    public void The_passphrase_is_stretched_exactly_as_libsodium_stretches_it()
+    {
+        // libsodium 1.0.18's crypto_pwhash (Argon2id v1.3, t=2, 19 MiB, one lane) over the same passphrase and salt.
+        var salt = Enumerable.Range(0, 16).Select(i => (byte)i).ToArray();
+
+        var key = Argon2idKdf.DeriveKey(Passphrase, salt, KdfParameters.Minimum, 32);
+
+        Assert.Equal("818259b6310026a8e0dbac5d2e6927abcfdb07b32258fac4f61b18b80f929085", Convert.ToHexString(key).ToLowerInvariant());
+    }
+
+    [Fact]
     public void The_default_parameters_are_at_least_the_minimum()
     {
         Assert.Null(KdfParameters.Default.Problem());
