@@ -8,6 +8,7 @@ namespace Hotmess.Recovery.Cmdlets.Infrastructure;
 /// before a restore or a verification reads them.
 /// </summary>
 /// <param name="Location">The full local path, or the remote location as written (<c>az://backups/hotmess</c>).</param>
+/// <param name="IsObjectRepository">True for an encrypted object repository, false for a plain local folder.</param>
 public sealed record RepositoryReference(string Location, bool IsObjectRepository)
 {
     public static RepositoryReference Of(string location) => new(location, ObjectRepositoryAddress.IsObjectRepository(location));
