@@ -103,19 +103,20 @@ public sealed class RemoveHotmessBackupCommand : HotmessCmdlet
         }
 
         WriteVerbose($"Retention policy: {policy}.");
+        // Log sets keep their own span (retention.keepLogsWithin, a year) unless -Kind names them.
+        var kindPolicies = Kind is null ? configuration.Retention.KindPolicies() : null;
         if (reference.IsObjectRepository)
         {
             IReadOnlyList<RetentionDecision> planned = [];
             Terminating(() => planned = WithObjectRepository(reference, (repository, log, token) =>
-                ObjectRepositoryPruner.PlanAsync(repository, Kind, policy!, DateTimeOffset.UtcNow, log, token)));
+                ObjectRepositoryPruner.PlanAsync(repository, Kind, policy!, DateTimeOffset.UtcNow, kindPolicies, log, token)));
             Apply(reference, planned);
             return;
         }
 
         var repository = Open(repositoryPath);
         IReadOnlyList<RetentionDecision> decisions = [];
-        // Log sets keep their own span (retention.keepLogsWithin, a year) unless -Kind names them.
-        Terminating(() => decisions = BackupPruner.Plan(repository, Kind, policy!, DateTimeOffset.UtcNow, Kind is null ? configuration.Retention.KindPolicies() : null));
+        Terminating(() => decisions = BackupPruner.Plan(repository, Kind, policy!, DateTimeOffset.UtcNow, kindPolicies));
         Apply(repository, decisions);
     }
 

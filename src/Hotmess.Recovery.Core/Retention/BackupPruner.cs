@@ -26,26 +26,16 @@ public static class BackupPruner
     private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
-    /// One decision per complete set of the repository (of <paramref name="kind"/>, when given). Sets of a kind named in
-    /// <paramref name="kindPolicies"/> follow that kind's own policy instead (log sets, each holding its own stretch of
-    /// time, are kept for a span rather than thinned to one a week).
+    /// One decision per complete set of the repository (of <paramref name="kind"/>, when given); sets of a kind named in
+    /// <paramref name="kindPolicies"/> follow that kind's own policy (<see cref="RetentionPlanner"/>).
     /// </summary>
     public static IReadOnlyList<RetentionDecision> Plan(BackupRepository repository, BackupKind? kind, RetentionPolicy policy, DateTimeOffset now,
         IReadOnlyDictionary<BackupKind, RetentionPolicy>? kindPolicies = null)
     {
         policy.Validate();
         var candidates = repository.GetSets(kind)
-            .Select(s => new RetentionCandidate(s.Id, s.Kind, s.Source, s.StartedUtc, PassedAVerification(repository, s.Id)))
-            .ToList();
-        var own = kindPolicies ?? new Dictionary<BackupKind, RetentionPolicy>();
-        var decisions = RetentionPlanner.Plan(candidates.Where(c => !own.ContainsKey(c.Kind)).ToList(), policy, now).ToList();
-        foreach (var (ownKind, ownPolicy) in own)
-        {
-            ownPolicy.Validate();
-            decisions.AddRange(RetentionPlanner.Plan(candidates.Where(c => c.Kind == ownKind).ToList(), ownPolicy, now));
-        }
-
-        return decisions;
+            .Select(s => new RetentionCandidate(s.Id, s.Kind, s.Source, s.StartedUtc, PassedAVerification(repository, s.Id)));
+        return RetentionPlanner.Plan(candidates, policy, now, kindPolicies);
     }
 
     /// <summary>A verification record that cannot be read proves nothing: the set counts as not verified, and the rest are planned.</summary>

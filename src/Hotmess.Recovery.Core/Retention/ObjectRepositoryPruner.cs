@@ -14,7 +14,7 @@ namespace Hotmess.Recovery.Retention;
 public static class ObjectRepositoryPruner
 {
     public static async Task<IReadOnlyList<RetentionDecision>> PlanAsync(ObjectRepository repository, BackupKind? kind, RetentionPolicy policy, DateTimeOffset now,
-        IOperationLog log, CancellationToken cancellationToken)
+        IReadOnlyDictionary<BackupKind, RetentionPolicy>? kindPolicies, IOperationLog log, CancellationToken cancellationToken)
     {
         policy.Validate();
         var sets = await repository.GetSetsAsync(kind, log, cancellationToken).ConfigureAwait(false);
@@ -22,7 +22,7 @@ public static class ObjectRepositoryPruner
             .Where(v => v.Verification.Passed)
             .Select(v => v.Verification.SetId)
             .ToHashSet(StringComparer.Ordinal);
-        return RetentionPlanner.Plan(sets.Select(s => new RetentionCandidate(s.Id, s.Kind, s.Source, s.StartedUtc, verified.Contains(s.Id))), policy, now);
+        return RetentionPlanner.Plan(sets.Select(s => new RetentionCandidate(s.Id, s.Kind, s.Source, s.StartedUtc, verified.Contains(s.Id))), policy, now, kindPolicies);
     }
 
     /// <summary>A decision to remove each set named; a damaged one can be removed this way. An id that is not a set there is refused.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Hotmess.Recovery.Repository;
 
 namespace Hotmess.Recovery.Retention;
 
@@ -15,6 +16,26 @@ public static class RetentionPlanner
     public const string NewestReason = "newest";
     public const string NewestVerifiedReason = "newest verified";
     public const string WithinReason = "within";
+
+    /// <summary>
+    /// One decision per set: groups by kind then source, each newest first. Sets of a kind named in
+    /// <paramref name="kindPolicies"/> follow that kind's own policy instead (log sets, each holding its own stretch of
+    /// time, are kept for a span rather than thinned to one a week).
+    /// </summary>
+    public static IReadOnlyList<RetentionDecision> Plan(IEnumerable<RetentionCandidate> sets, RetentionPolicy policy, DateTimeOffset now,
+        IReadOnlyDictionary<BackupKind, RetentionPolicy>? kindPolicies)
+    {
+        ArgumentNullException.ThrowIfNull(sets);
+        var candidates = sets.ToList();
+        var own = kindPolicies ?? new Dictionary<BackupKind, RetentionPolicy>();
+        var decisions = Plan(candidates.Where(c => !own.ContainsKey(c.Kind)), policy, now).ToList();
+        foreach (var (kind, kindPolicy) in own)
+        {
+            decisions.AddRange(Plan(candidates.Where(c => c.Kind == kind), kindPolicy, now));
+        }
+
+        return decisions;
+    }
 
     /// <summary>One decision per set: groups by kind then source, each newest first.</summary>
     public static IReadOnlyList<RetentionDecision> Plan(IEnumerable<RetentionCandidate> sets, RetentionPolicy policy, DateTimeOffset now)

@@ -40,6 +40,22 @@ public sealed class LogSetRetentionTests : IDisposable
         Assert.Equal(RetentionAction.Remove, decisions.Single(d => d.Id == old).Action);
     }
 
+    [Fact]
+    public void ThePlannerKeepsLogSetsForTheirOwnSpanWhateverRepositoryHoldsThem()
+    {
+        // What an offsite repository's pruner plans from: candidates read from its manifests, no local folder.
+        var logs = Enumerable.Range(0, 60).Select(week => new RetentionCandidate($"log-{week}", BackupKind.Log, null, Now.AddDays(-1 - (week * 7)), false)).ToList();
+        var databases = Enumerable.Range(0, 30).Select(week => new RetentionCandidate($"db-{week}", BackupKind.Database, "db", Now.AddDays(-1 - (week * 7)), false)).ToList();
+
+        var decisions = RetentionPlanner.Plan(logs.Concat(databases), RetentionPolicy.WeeklyManualBackups, Now, new RetentionSettings().KindPolicies());
+
+        Assert.Equal(90, decisions.Count);
+        var kept = decisions.Where(d => d.Action == RetentionAction.Keep).Select(d => d.Id).ToHashSet();
+        Assert.All(logs.Take(53), c => Assert.Contains(c.Id, kept));
+        Assert.All(logs.Skip(53), c => Assert.DoesNotContain(c.Id, kept));
+        Assert.Contains(databases, c => !kept.Contains(c.Id));
+    }
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     private static string AddSet(BackupRepository repository, BackupKind kind, DateTimeOffset started)

@@ -42,7 +42,7 @@ public sealed class ObjectRepositoryPrunerTests : IAsyncLifetime
         var older = await CopyAsync(await LocalSets.StorageSetAsync(_local, Start, shared, RandomNumberGenerator.GetBytes(700)));
         var newer = await CopyAsync(await LocalSets.StorageSetAsync(_local, Start.AddDays(7), shared));
 
-        var decisions = await ObjectRepositoryPruner.PlanAsync(_repository, null, new RetentionPolicy { KeepLast = 1 }, Start.AddDays(8), _log, default);
+        var decisions = await ObjectRepositoryPruner.PlanAsync(_repository, null, new RetentionPolicy { KeepLast = 1 }, Start.AddDays(8), null, _log, default);
         var remove = decisions.Where(d => d.Action == RetentionAction.Remove).Select(d => d.Id).ToList();
         var result = await ObjectRepositoryPruner.RemoveAsync(_repository, remove, prune: true, TimeSpan.Zero, _log, default);
 
@@ -113,7 +113,7 @@ public sealed class ObjectRepositoryPrunerTests : IAsyncLifetime
         await CopyAsync(await LocalSets.DatabaseSetAsync(_local, Start.AddDays(1)));
         var newest = await CopyAsync(await LocalSets.DatabaseSetAsync(_local, Start.AddDays(2)));
 
-        var decisions = await ObjectRepositoryPruner.PlanAsync(_repository, BackupKind.Database, new RetentionPolicy { KeepLast = 1 }, Start.AddDays(3), _log, default);
+        var decisions = await ObjectRepositoryPruner.PlanAsync(_repository, BackupKind.Database, new RetentionPolicy { KeepLast = 1 }, Start.AddDays(3), null, _log, default);
 
         Assert.Equal([newest.Id, verified.Id], decisions.Where(d => d.Action == RetentionAction.Keep).Select(d => d.Id));
         Assert.Contains(RetentionPlanner.NewestVerifiedReason, decisions.Single(d => d.Id == verified.Id).Reasons);
