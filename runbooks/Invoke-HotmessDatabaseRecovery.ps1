@@ -335,6 +335,9 @@ if ($moved) {
         }
     }
 }
+elseif ($UpdateConnections) {
+    $record.AddNote('Connections left as they are: the database did not move, so the application already points at it.')
+}
 
 # 5. RTO and RPO against the plan's objectives, and the notice for users.
 $rpo = $incident - $choice.RestorePoint

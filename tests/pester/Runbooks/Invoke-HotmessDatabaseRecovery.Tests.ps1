@@ -145,6 +145,7 @@ Describe 'Invoke-HotmessDatabaseRecovery from the module''s own backups' {
         $run.Record.Outcome | Should -Be 'Restored'
         # A Supabase restore keeps the project: nothing moved, so nothing to point the application at.
         ($run.Record.Steps | Where-Object Name -EQ 'Update connections') | Should -BeNullOrEmpty
+        ($run.Record.Notes.Text -join ' ') | Should -Match 'Connections left as they are: the database did not move'
         (Invoke-FakeControl $fake vercel state -Method Get).environment | Should -BeNullOrEmpty
     }
 
