@@ -32,6 +32,33 @@
     Where the OwnBackup path restores: a database that does not exist yet (created beside the damaged one, which stays
     for forensics) or an empty Supabase project.
 
+.PARAMETER ConnectionString
+    The restored database of a Supabase restore, to verify it; HOTMESS_DATABASE_URL when not given. Without either the
+    check is left as a next step.
+
+.PARAMETER CriticalTable
+    The tables whose row counts a Supabase restore is checked on (schema.name). Defaults to the plan's critical tables:
+    users (public.User) and orders with their payments (public.marketplace_order, which holds the Stripe payment intent).
+
+.PARAMETER TransactionTable
+    The table whose newest row shows that recent transactions are present: its newest timestamp (the column the own set's
+    manifest records for it, else created_at) must be after the restore point minus the RPO objective.
+
+.PARAMETER UpdateConnections
+    When the database moved (an own set restored into another database or project than HOTMESS_DATABASE_URL names), sets
+    HOTMESS_DATABASE_URL to -TargetConnectionString and, when given, VITE_SUPABASE_URL/SUPABASE_URL, VITE_SUPABASE_ANON_KEY
+    and SUPABASE_SERVICE_ROLE_KEY (Set-HotmessSecret), then redeploys production (Invoke-HotmessRedeploy). Without it,
+    that is listed as a next step.
+
+.PARAMETER SupabaseUrl
+    The API URL of the project the database moved to, for -UpdateConnections.
+
+.PARAMETER AnonKey
+    The anon key of the project the database moved to, for -UpdateConnections.
+
+.PARAMETER ServiceRoleKey
+    The service-role key of the project the database moved to, for -UpdateConnections.
+
 .PARAMETER Reason
     Why the database is restored; copied into the incident record.
 
@@ -60,6 +87,13 @@ param(
     [ValidateSet('Auto', 'PointInTime', 'SupabaseDaily', 'OwnBackup')] [string] $Path = 'Auto',
     [string] $Repository,
     [string] $TargetConnectionString,
+    [string] $ConnectionString,
+    [string[]] $CriticalTable = @('public.User', 'public.marketplace_order'),
+    [string] $TransactionTable = 'public.marketplace_order',
+    [switch] $UpdateConnections,
+    [string] $SupabaseUrl,
+    [securestring] $AnonKey,
+    [securestring] $ServiceRoleKey,
     [string] $Reason = 'Data loss or corruption',
     [string] $IncidentPath,
     [ValidateRange(1, 1440)] [int] $TimeoutMinutes = 120,
@@ -84,6 +118,38 @@ function Complete-Record {
     $record
 }
 
+function Get-OwnEvidence {
+    # The newest own database set taken before the incident, verified or not: what the database held then.
+    $own = @{ Kind = 'Database' }
+    if ($Repository) { $own.Repository = $Repository }
+    try { Get-HotmessBackup @own | Where-Object { $_.StartedUtc -le $incident } | Sort-Object StartedUtc -Descending | Select-Object -First 1 } catch { $null }
+}
+
+function Measure-RestoredDatabase {
+    # Row counts of the tables (schema.name; absent tables are left out) and the newest timestamp of the transaction table.
+    param([string] $Database, [string[]] $Tables, [string] $Transactions, [string] $TimestampColumn)
+    if (-not $TimestampColumn) { $TimestampColumn = 'created_at' }
+    function Quote([string] $Name) { $schema, $table = $Name.Split('.', 2); '"{0}"."{1}"' -f $schema.Replace('"', '""'), $table.Replace('"', '""') }
+    $builder = [Hotmess.Recovery.Database.ConnectionStrings]::Parse($Database)
+    $connection = [Hotmess.Recovery.Database.DatabaseSession]::OpenAsync($builder, [Threading.CancellationToken]::None).GetAwaiter().GetResult()
+    try {
+        $scalar = { param($Sql) $command = $connection.CreateCommand(); $command.CommandText = $Sql; try { $command.ExecuteScalar() } finally { $command.Dispose() } }
+        $counts = @{}
+        foreach ($table in @($Tables) + $Transactions | Select-Object -Unique) {
+            if (& $scalar "SELECT to_regclass('$((Quote $table).Replace("'", "''"))') IS NOT NULL") { $counts[$table] = [long] (& $scalar "SELECT count(*) FROM $(Quote $table)") }
+        }
+        $newest = $null
+        if ($counts.ContainsKey($Transactions)) {
+            $value = & $scalar "SELECT max(`"$($TimestampColumn.Replace('"', '""'))`")::timestamptz FROM $(Quote $Transactions)"
+            if ($value -isnot [DBNull]) { $newest = [DateTimeOffset]::new([DateTime]::SpecifyKind($value, [DateTimeKind]::Utc)) }
+        }
+        [pscustomobject]@{ Counts = $counts; NewestTransaction = $newest; TimestampColumn = $TimestampColumn }
+    }
+    finally { $connection.Dispose() }
+}
+
+if (-not $ConnectionString) { $ConnectionString = Get-HotmessSetting HOTMESS_DATABASE_URL }
+$problems = @()
 $supabase = @{}
 if ($token = Get-HotmessSetting SUPABASE_ACCESS_TOKEN) { $supabase.AccessToken = $token }
 if ($projectRef = Get-HotmessSetting SUPABASE_PROJECT_REF) { $supabase.ProjectRef = $projectRef }
@@ -151,6 +217,25 @@ $record.SetFact('WhyChosen', $why -join ' ')
 $record.SetFact('RestorePoint', $choice.RestorePoint.ToString('u'))
 $step.Succeed("$($choice.Detail). $($why -join ' ')") | Out-Null
 
+# The database moved when an own set goes into another database than HOTMESS_DATABASE_URL names; what then points the
+# application at it (Set-HotmessSecret, in this order).
+$moved = $false
+$connectionUpdate = [ordered]@{}
+if ($choice.Path -eq 'OwnBackup') {
+    $current = Get-HotmessSetting HOTMESS_DATABASE_URL
+    $target = [Hotmess.Recovery.Database.ConnectionStrings]::Parse($TargetConnectionString)
+    $moved = -not $current -or $(
+        $now = [Hotmess.Recovery.Database.ConnectionStrings]::Parse($current)
+        $now.Host -ne $target.Host -or $now.Port -ne $target.Port -or $now.Database -ne $target.Database)
+    $connectionUpdate.HOTMESS_DATABASE_URL = ConvertTo-SecureString $TargetConnectionString -AsPlainText -Force
+    if ($SupabaseUrl) {
+        $connectionUpdate.VITE_SUPABASE_URL = ConvertTo-SecureString $SupabaseUrl -AsPlainText -Force
+        $connectionUpdate.SUPABASE_URL = $connectionUpdate.VITE_SUPABASE_URL
+    }
+    if ($AnonKey) { $connectionUpdate.VITE_SUPABASE_ANON_KEY = $AnonKey }
+    if ($ServiceRoleKey) { $connectionUpdate.SUPABASE_SERVICE_ROLE_KEY = $ServiceRoleKey }
+}
+
 # 2. Restore.
 $step = $record.StartStep("Restore: $($choice.Detail)")
 try {
@@ -167,7 +252,8 @@ catch {
     throw
 }
 if (-not $result) {
-    $step.Skip("WhatIf: would restore by $($choice.Path) to $($choice.RestorePoint.ToString('u')), losing what was written after it.") | Out-Null
+    $then = if ($moved -and $UpdateConnections) { " Then would set $(@($connectionUpdate.Keys) -join ', ') (Set-HotmessSecret) and redeploy production (Invoke-HotmessRedeploy)." }
+    $step.Skip("WhatIf: would restore by $($choice.Path) to $($choice.RestorePoint.ToString('u')), losing what was written after it.$then") | Out-Null
     Complete-Record 'WhatIf'
     return
 }
@@ -183,14 +269,74 @@ if ($choice.Path -eq 'OwnBackup') {
         $record.AddNextStep("Check the restored tables that differ from the manifest: $differing.")
     }
 }
-else {
-    $step.Skip('A Supabase restore is checked by hand: row counts of the critical tables against the newest own set before the incident, and the newest orders present.') | Out-Null
+elseif (-not $ConnectionString) {
+    $step.Skip('No -ConnectionString nor HOTMESS_DATABASE_URL names the restored database: its critical tables were not checked.') | Out-Null
     $record.AddNextStep('Compare the row counts of the critical tables with the newest own backup before the incident, and check that the newest orders are present.')
 }
+else {
+    try {
+        $evidence = Get-OwnEvidence
+        $restored = Measure-RestoredDatabase $ConnectionString $CriticalTable $TransactionTable $(
+            if ($evidence) { ($evidence.Manifest.Database.Tables | Where-Object { "$($_.Schema).$($_.Name)" -eq $TransactionTable }).TimestampColumn })
+        $problems = [System.Collections.Generic.List[string]]::new()
+        $lines = foreach ($table in $CriticalTable) {
+            $own = if ($evidence) { $evidence.Manifest.Database.Tables | Where-Object { "$($_.Schema).$($_.Name)" -eq $table } }
+            $count = $restored.Counts[$table]
+            if ($null -eq $count) {
+                if ($own) { $problems.Add("$table is missing") }
+                "$table not in the database"
+            }
+            elseif (-not $own) { "$table $count rows (no own evidence)" }
+            else {
+                $difference = $count - $own.RowCount
+                if ($difference -lt 0) { $problems.Add("$table has $(-$difference) rows fewer than $($evidence.Id)") }
+                "$table $count rows ($($own.RowCount) in $($evidence.Id), $('{0:+0;-0;0}' -f $difference))"
+            }
+        }
+        $record.SetFact('CriticalTables', ($lines -join '; '))
+        # Recent transactions: the newest timestamp of the transaction table must be after the restore point minus the RPO objective.
+        $threshold = $choice.RestorePoint - $rpoObjective
+        $recent = if ($restored.NewestTransaction) { $restored.NewestTransaction.ToString('u') } else { 'none' }
+        $record.SetFact('RecentTransactions', "newest $TransactionTable.$($restored.TimestampColumn) $recent; required after $($threshold.ToString('u')) (restore point minus the $($rpoObjective.TotalHours) h RPO)")
+        if (-not $restored.NewestTransaction -or $restored.NewestTransaction -le $threshold) {
+            $problems.Add("no transaction in $TransactionTable after $($threshold.ToString('u')) (newest $recent)")
+        }
+        if (-not $evidence) { $record.AddNextStep('No own database set taken before the incident: the critical tables were checked without own evidence.') }
+        if ($problems.Count) {
+            $step.Fail("Integrity in doubt: $($problems -join '; '). $($lines -join '; ').", 'DatabaseRecoveryIntegrityInDoubt') | Out-Null
+            $record.AddNextStep("Check the restored database: $($problems -join '; ').")
+        }
+        else { $step.Succeed("Critical tables against $(if ($evidence) { $evidence.Id } else { 'no own evidence' }): $($lines -join '; '). Recent transactions present: newest $recent.") | Out-Null }
+    }
+    catch {
+        $problems = @('not readable')
+        $step.Fail("The restored database could not be checked: $($_.Exception.Message)", 'DatabaseRecoveryVerifyFailed') | Out-Null
+        $record.AddNextStep('Check the restored database by hand: it could not be read.')
+    }
+}
 
-# 4. Connections are not updated by this runbook: a Supabase restore keeps the project, an own restore names its target.
-if ($choice.Path -eq 'OwnBackup') {
-    $record.AddNextStep("Point the application at $($result.Target) (Set-HotmessSecret for the variables that hold its URL and keys, then Invoke-HotmessRedeploy), once it is checked.")
+# 4. Connections: only an own set restored into another database or project moved the database; a Supabase restore keeps it.
+if ($moved) {
+    $names = @($connectionUpdate.Keys) -join ', '
+    if (-not $UpdateConnections) {
+        $record.AddNextStep("Point the application at $($result.Target) (Set-HotmessSecret for $names, then Invoke-HotmessRedeploy), once it is checked.")
+    }
+    else {
+        $step = $record.StartStep('Update connections')
+        try {
+            foreach ($entry in $connectionUpdate.GetEnumerator()) { Set-HotmessSecret -Name $entry.Key -Value $entry.Value -Confirm:$false }
+            $deployment = Invoke-HotmessRedeploy -Wait -Confirm:$false
+            $record.SetFact('Redeploy', "$($deployment.DeploymentId) $($deployment.State)")
+            $step.Succeed("Set $names and redeployed production ($($deployment.DeploymentId), $($deployment.State)).") | Out-Null
+        }
+        catch {
+            $step.Fail("Connections not updated: $($_.Exception.Message)", $_.FullyQualifiedErrorId) | Out-Null
+            $record.AddNextStep("Set $names by hand (Set-HotmessSecret) and redeploy (Invoke-HotmessRedeploy).")
+        }
+    }
+}
+elseif ($UpdateConnections) {
+    $record.AddNote('Connections left as they are: the database did not move, so the application already points at it.')
 }
 
 # 5. RTO and RPO against the plan's objectives, and the notice for users.
@@ -199,4 +345,4 @@ $rto = [DateTimeOffset]::UtcNow - $record.StartedUtc
 $record.SetFact('RTO', "$([math]::Round($rto.TotalMinutes, 1)) min (objective $($rtoObjective.TotalHours) h): $(if ($rto -le $rtoObjective) { 'met' } else { 'MISSED' })")
 $record.SetFact('RPO', "$([math]::Round($rpo.TotalMinutes, 1)) min (objective $($rpoObjective.TotalHours) h): $(if ($rpo -le $rpoObjective) { 'met' } else { 'MISSED' })")
 $record.AddNote("Notice for users: HOTMESS was unavailable while we restored our database after an incident at $($incident.ToString('u')). Everything up to $($choice.RestorePoint.ToString('u')) is back; changes made after that time may have to be made again. We are sorry for the disruption.")
-Complete-Record $(if ($choice.Path -eq 'OwnBackup' -and -not $result.RowCountsMatch) { 'RestoredUnverified' } else { 'Restored' })
+Complete-Record $(if (($choice.Path -eq 'OwnBackup' -and -not $result.RowCountsMatch) -or $problems.Count) { 'RestoredUnverified' } else { 'Restored' })

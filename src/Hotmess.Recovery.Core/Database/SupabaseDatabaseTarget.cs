@@ -9,8 +9,9 @@ namespace Hotmess.Recovery.Database;
 /// custom roles (NOLOGIN, no password), then the user schemas' objects, then all data with
 /// <c>session_replication_role = replica</c>, the managed tables that hold user data included, then the grants exactly
 /// as dumped, then the user's own objects inside managed schemas (bucket policies on storage.objects, triggers on
-/// auth.users), each on its own so one that the project refuses is reported rather than fatal. Never the DDL of a
-/// managed schema, never an ALTER OWNER (pg_restore --no-owner: the connecting role owns what it restores).
+/// auth.users), each on its own so one that the project refuses is reported rather than fatal, and last the owners the
+/// connecting role can be. Never the DDL of a managed schema, never an ALTER OWNER to a role the caller cannot SET ROLE to
+/// (pg_restore --no-owner restores everything as the caller; owners are given back afterwards).
 /// </summary>
 public static class SupabaseDatabaseTarget
 {
@@ -113,6 +114,7 @@ public static class SupabaseDatabaseTarget
         await RunListAsync(tools, target, dumpFolder, plan.Grants, environment, 1, request.Set.Id, "grants", log, cancellationToken).ConfigureAwait(false);
 
         log.Progress(new OperationProgress(ProgressId, activity, "Objects in managed schemas", 70));
+        var restoredOneByOne = new List<DumpTocEntry>();
         foreach (var entry in plan.OneByOne)
         {
             var result = await RunListAsync(tools, target, dumpFolder, [entry], environment, 1, request.Set.Id, null, log, cancellationToken).ConfigureAwait(false);
@@ -123,14 +125,14 @@ public static class SupabaseDatabaseTarget
             }
             else
             {
+                restoredOneByOne.Add(entry);
                 log.Verbose($"Restored {entry.Description} {entry.Namespace}.{entry.Name}.");
             }
         }
 
-        foreach (var owner in entries.Select(e => e.Owner).Where(o => o.Length > 0 && o != caller).Distinct(StringComparer.Ordinal))
-        {
-            skipped.Add(new RestoreSkip("OWNER", owner, $"Objects the dump gives to '{owner}' are owned by '{caller}': a restore into Supabase changes no owner."));
-        }
+        log.Progress(new OperationProgress(ProgressId, activity, "Owners", 75));
+        await RestoreOwnersAsync(tools, target, dumpFolder, plan.Main.Concat(restoredOneByOne).ToList(), caller, environment, request.Set.Id, skipped, log,
+            cancellationToken).ConfigureAwait(false);
 
         log.Progress(new OperationProgress(ProgressId, activity, "Counting restored rows", 80));
         var restoredTables = plan.DataTables;
@@ -219,6 +221,72 @@ public static class SupabaseDatabaseTarget
         }
 
         return new RestorePlan(main, grants, oneByOne, userSchemas, dataTables);
+    }
+
+    /// <summary>
+    /// Gives the restored objects back the owners the dump names, where the caller can be that owner (is a member of the
+    /// role, so may SET ROLE to it, as ALTER OWNER requires of a non-superuser). pg_restore writes the dump's own ALTER
+    /// OWNER statements for those entries into a script, which is run statement by statement: an owner the caller cannot
+    /// be is reported once, a statement the project refuses (the owner lacks CREATE on the schema…) is reported on its own.
+    /// </summary>
+    private static async Task RestoreOwnersAsync(PostgresTools tools, NpgsqlConnectionStringBuilder target, string dumpFolder, List<DumpTocEntry> restored,
+        string caller, Dictionary<string, string> environment, string setId, List<RestoreSkip> skipped, IOperationLog log, CancellationToken cancellationToken)
+    {
+        var owned = restored.Where(e => e.Owner.Length > 0 && e.Owner != caller && e.Description != "TABLE DATA").ToList();
+        if (owned.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await DatabaseSession.OpenAsync(target, cancellationToken).ConfigureAwait(false);
+        var becomable = await ReadNamesAsync(connection, "SELECT rolname FROM pg_roles WHERE pg_has_role(current_user, oid, 'MEMBER')", cancellationToken)
+            .ConfigureAwait(false);
+        foreach (var owner in owned.Select(e => e.Owner).Where(o => !becomable.Contains(o)).Distinct(StringComparer.Ordinal))
+        {
+            skipped.Add(new RestoreSkip("OWNER", owner,
+                $"Objects the dump gives to '{owner}' are owned by '{caller}': '{caller}' is no member of '{owner}', so cannot make it their owner."));
+        }
+
+        var entries = owned.Where(e => becomable.Contains(e.Owner)).ToList();
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        var script = Path.Combine(Path.GetTempPath(), $"hotmess-owners-{Guid.NewGuid():N}.sql");
+        var list = script + ".list";
+        try
+        {
+            await File.WriteAllLinesAsync(list, entries.Select(e => e.Line), cancellationToken).ConfigureAwait(false);
+            await RunAsync(tools, ["--file=" + script, "--use-list=" + list, "--schema-only", dumpFolder], environment, setId, "read the owners of", log,
+                cancellationToken).ConfigureAwait(false);
+            foreach (var line in await File.ReadAllLinesAsync(script, cancellationToken).ConfigureAwait(false))
+            {
+                var at = line.StartsWith("ALTER ", StringComparison.Ordinal) ? line.IndexOf(" OWNER TO ", StringComparison.Ordinal) : -1;
+                if (at < 0)
+                {
+                    continue;
+                }
+
+                var what = line[..at];
+                try
+                {
+                    await using var alter = new NpgsqlCommand(line, connection);
+                    await alter.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    log.Verbose($"{what} OWNER TO {line[(at + " OWNER TO ".Length)..].TrimEnd(';')}");
+                }
+                catch (PostgresException ex)
+                {
+                    skipped.Add(new RestoreSkip("OWNER", what["ALTER ".Length..], $"Left owned by '{caller}': {ex.MessageText}"));
+                    log.Warning($"{what} keeps the owner '{caller}': {ex.MessageText}");
+                }
+            }
+        }
+        finally
+        {
+            File.Delete(script);
+            File.Delete(list);
+        }
     }
 
     private static async Task CreateRolesAsync(NpgsqlConnectionStringBuilder target, IReadOnlyList<string> roles, List<string> created, IOperationLog log,

@@ -67,3 +67,9 @@ GRANT SELECT ON reporting.orders_per_status TO hotmess_reporting;
 CREATE TABLE public.internal_note (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body text NOT NULL);
 INSERT INTO public.internal_note (body) VALUES ('restore drill'), ('second note');
 REVOKE ALL ON public.internal_note FROM anon, authenticated, service_role;
+-- Objects owned by roles other than the one that restores: the API's service_role, which a project's postgres is a
+-- member of (and which may create in reporting), and the custom reporting role, which it is not.
+GRANT CREATE ON SCHEMA reporting TO service_role;
+ALTER SEQUENCE reporting.report_number OWNER TO service_role;
+CREATE FUNCTION reporting.orders_total() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT sum(orders) FROM reporting.orders_per_status';
+ALTER FUNCTION reporting.orders_total() OWNER TO hotmess_reporting;

@@ -114,12 +114,15 @@ public sealed class SupabaseTargetRestoreTests(SupabaseTargetFixture fixture) : 
     }
 
     [Fact]
-    public async Task Owners_the_caller_cannot_be_are_reported_not_applied()
+    public async Task Owners_the_caller_is_a_member_of_are_restored_and_only_the_others_are_reported()
     {
         var (target, result, _) = await RestoreAsync();
 
         Assert.Equal("postgres", await fixture.QueryAsync(target, "SELECT relowner::regrole FROM pg_class WHERE oid = 'public.\"User\"'::regclass"));
-        Assert.DoesNotContain(result.Skipped, s => s.Kind == "OWNER" && s.Name == "postgres");
+        Assert.Equal("service_role", await fixture.QueryAsync(target, "SELECT relowner::regrole FROM pg_class WHERE oid = 'reporting.report_number'::regclass"));
+        Assert.Equal("postgres", await fixture.QueryAsync(target, "SELECT proowner::regrole FROM pg_proc WHERE oid = 'reporting.orders_total()'::regprocedure"));
+        Assert.DoesNotContain(result.Skipped, s => s.Kind == "OWNER" && s.Name is "postgres" or "service_role");
+        Assert.Contains(result.Skipped, s => s.Kind == "OWNER" && s.Name == "hotmess_reporting" && s.Reason.Contains("no member", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -18,6 +18,7 @@ BeforeAll {
 }
 
 AfterAll {
+    $env:HOTMESS_DATABASE_URL = $null
     Stop-PlatformTestFake $fake
 }
 
@@ -25,6 +26,7 @@ Describe 'Invoke-HotmessDatabaseRecovery' {
     BeforeEach {
         Reset-PlatformTestFake $fake
         Set-PlatformTestEnvironment $fake
+        $env:HOTMESS_DATABASE_URL = $null
         $env:HOTMESS_REPOSITORY = Join-Path $TestDrive "empty-$([guid]::NewGuid().ToString('N'))"
         Set-SupabaseFakeBackups $fake @{ restoreDelayMs = 1200 }
     }
@@ -84,6 +86,9 @@ Describe 'Invoke-HotmessDatabaseRecovery' {
 Describe 'Invoke-HotmessDatabaseRecovery from the module''s own backups' {
     BeforeAll {
         $server = Start-HotmessTestPostgres -SampleDatabase hotmess
+        # A restored database that lost its newest orders (and their rows), copied before anything connects to hotmess.
+        $server.ExecuteSql('postgres', 'CREATE DATABASE damaged TEMPLATE hotmess') | Out-Null
+        $server.ExecuteSql('damaged', "SET session_replication_role = replica; DELETE FROM public.marketplace_order WHERE created_at > now() - interval '3 days'") | Out-Null
         $repository = Join-Path $TestDrive 'own'
         $unverified = Backup-HotmessDatabase -ConnectionString $server.ConnectionString('hotmess') -Repository $repository
         Start-Sleep -Milliseconds 1100
@@ -94,6 +99,14 @@ Describe 'Invoke-HotmessDatabaseRecovery from the module''s own backups' {
 
     AfterAll {
         $server | Stop-HotmessTestPostgres
+    }
+
+    BeforeEach {
+        Reset-PlatformTestFake $fake
+        Set-PlatformTestEnvironment $fake
+        $env:HOTMESS_REPOSITORY = $repository
+        $env:HOTMESS_DATABASE_URL = $null
+        Set-SupabaseFakeBackups $fake @{ restoreDelayMs = 1200 }
     }
 
     It 'restores the newest verified set into a new database beside the damaged one, checked against its manifest' {
@@ -110,5 +123,81 @@ Describe 'Invoke-HotmessDatabaseRecovery from the module''s own backups' {
         $server.ExecuteSql($name, 'SELECT count(*) FROM public.marketplace_order') |
             Should -Be ($verified.Manifest.Database.Tables | Where-Object Name -EQ 'marketplace_order').RowCount
         $server.ExecuteSql('hotmess', 'SELECT 1') | Should -Be '1'
+        ($run.Record.NextSteps -join ' ') | Should -Match 'Set-HotmessSecret for HOTMESS_DATABASE_URL, then Invoke-HotmessRedeploy'
+        ($run.Record.Steps | Where-Object Name -EQ 'Update connections') | Should -BeNullOrEmpty
+        (Invoke-FakeControl $fake vercel state -Method Get).environment | Should -BeNullOrEmpty
+    }
+
+    It 'checks a PITR restore''s critical tables against the newest own set before the incident and finds recent transactions' {
+        Set-SupabaseFakeBackups $fake @{ pitrEnabled = $true }
+        $orders = $server.ExecuteSql('hotmess', 'SELECT count(*) FROM public.marketplace_order')
+
+        $run = Invoke-Runbook @{ ConnectionString = $server.ConnectionString('hotmess'); UpdateConnections = $true }
+
+        $run.Error | Should -BeNullOrEmpty
+        $run.Record.Facts['Path'] | Should -Be 'PointInTime'
+        $verify = $run.Record.Steps | Where-Object Name -EQ 'Verify integrity'
+        $verify.Status | Should -Be 'Succeeded'
+        $run.Record.Facts['CriticalTables'] | Should -Match ([regex]::Escape("public.marketplace_order $orders rows ($orders in $($verified.Id), 0)"))
+        $run.Record.Facts['CriticalTables'] | Should -Match 'public\.User \d+ rows'
+        $column = ($verified.Manifest.Database.Tables | Where-Object Name -EQ 'marketplace_order').TimestampColumn
+        $run.Record.Facts['RecentTransactions'] | Should -Match "^newest public\.marketplace_order\.$column \d{4}-.*; required after .*minus the 24 h RPO"
+        $run.Record.Outcome | Should -Be 'Restored'
+        # A Supabase restore keeps the project: nothing moved, so nothing to point the application at.
+        ($run.Record.Steps | Where-Object Name -EQ 'Update connections') | Should -BeNullOrEmpty
+        ($run.Record.Notes.Text -join ' ') | Should -Match 'Connections left as they are: the database did not move'
+        (Invoke-FakeControl $fake vercel state -Method Get).environment | Should -BeNullOrEmpty
+    }
+
+    It 'reports the critical tables that lost rows and recent transactions that are missing' {
+        Set-SupabaseFakeBackups $fake @{ pitrEnabled = $true }
+
+        $run = Invoke-Runbook @{ ConnectionString = $server.ConnectionString('damaged') }
+
+        $verify = $run.Record.Steps | Where-Object Name -EQ 'Verify integrity'
+        $verify.Status | Should -Be 'Failed'
+        $verify.ErrorId | Should -Be 'DatabaseRecoveryIntegrityInDoubt'
+        $verify.Detail | Should -Match "public\.marketplace_order has \d+ rows fewer than $([regex]::Escape($verified.Id))"
+        $verify.Detail | Should -Match 'no transaction in public\.marketplace_order after'
+        $verify.Detail | Should -Not -Match 'public\.User has'
+        $run.Record.Outcome | Should -Be 'RestoredUnverified'
+    }
+
+    It 'with -UpdateConnections points the application at the moved database and redeploys' {
+        $env:SUPABASE_ACCESS_TOKEN = $null
+        $env:HOTMESS_DATABASE_URL = $server.ConnectionString('hotmess')
+        $name = New-HotmessScratchName
+        $anon = ConvertTo-SecureString 'anon-key-of-the-new-project' -AsPlainText -Force
+
+        $run = Invoke-Runbook @{ Path = 'OwnBackup'; TargetConnectionString = $server.ConnectionString($name); UpdateConnections = $true
+            SupabaseUrl = 'https://newprojectrefabcdefgh.supabase.co'; AnonKey = $anon }
+
+        $run.Error | Should -BeNullOrEmpty
+        ($run.Record.Steps | Where-Object Name -EQ 'Update connections').Status | Should -Be 'Succeeded'
+        $state = Invoke-FakeControl $fake vercel state -Method Get
+        ($state.environment | Where-Object key -EQ HOTMESS_DATABASE_URL).value | Should -Be $server.ConnectionString($name)
+        ($state.environment | Where-Object key -EQ VITE_SUPABASE_URL).value | Should -Be 'https://newprojectrefabcdefgh.supabase.co'
+        ($state.environment | Where-Object key -EQ SUPABASE_URL).value | Should -Be 'https://newprojectrefabcdefgh.supabase.co'
+        ($state.environment | Where-Object key -EQ VITE_SUPABASE_ANON_KEY).value | Should -Be 'anon-key-of-the-new-project'
+        $state.currentProductionId | Should -Not -Be 'dpl_live'
+        $run.Record.Facts['Redeploy'] | Should -Match "^$([regex]::Escape($state.currentProductionId)) READY$"
+        ($run.Record | ConvertTo-Json -Depth 6) | Should -Not -Match 'anon-key-of-the-new-project'
+    }
+
+    It 'with -UpdateConnections and -WhatIf says it would set the variables and redeploy, and changes nothing' {
+        $env:SUPABASE_ACCESS_TOKEN = $null
+        $env:HOTMESS_DATABASE_URL = $server.ConnectionString('hotmess')
+        $name = New-HotmessScratchName
+
+        $run = Invoke-Runbook @{ Path = 'OwnBackup'; TargetConnectionString = $server.ConnectionString($name); UpdateConnections = $true
+            SupabaseUrl = 'https://newprojectrefabcdefgh.supabase.co'; WhatIf = $true }
+
+        $run.Record.Outcome | Should -Be 'WhatIf'
+        ($run.Record.Steps | Where-Object Name -Like 'Restore*').Detail |
+            Should -Match 'would set HOTMESS_DATABASE_URL, VITE_SUPABASE_URL, SUPABASE_URL \(Set-HotmessSecret\) and redeploy production'
+        $state = Invoke-FakeControl $fake vercel state -Method Get
+        $state.environment | Should -BeNullOrEmpty
+        $state.currentProductionId | Should -Be 'dpl_live'
+        $server.ExecuteSql('postgres', "SELECT count(*) FROM pg_database WHERE datname = '$name'") | Should -Be '0'
     }
 }
