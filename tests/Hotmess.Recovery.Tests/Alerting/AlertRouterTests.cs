@@ -118,6 +118,30 @@ public sealed class AlertRouterTests(FakeServer fake) : IClassFixture<FakeServer
         Assert.StartsWith("[Resolved] Site", (await fake.GetAsync("__fake/slack/messages"))[1].GetProperty("text").GetString());
     }
 
+    [Fact]
+    public async Task A_problem_that_fails_again_while_its_resolve_is_owed_keeps_its_incident_and_leaves_nothing_open()
+    {
+        var alert = await RunAsync(Failing("Site", AlertSeverity.Critical));
+        await fake.PostAsync("__fake/pagerduty/outage", new { count = 1 });
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var resolved = await RunAsync(Healthy("Site"));
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var again = await RunAsync(Failing("Site", AlertSeverity.Critical));
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var healthy = await RunAsync(Healthy("Site"));
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var after = await RunAsync(Healthy("Site"));
+
+        Assert.Equal(AlertDeliveryStatus.Failed, Assert.Single(resolved, d => d.Channel == AlertChannel.Phone).Status);
+        var back = Assert.Single(again);
+        Assert.Equal((AlertChannel.Slack, AlertKind.Alert, alert[0].DedupKey), (back.Channel, back.Kind, back.DedupKey));
+        Assert.Equal([AlertChannel.Phone, AlertChannel.Slack], healthy.Select(d => d.Channel));
+        Assert.All(healthy, d => Assert.Equal((AlertKind.Resolved, AlertDeliveryStatus.Sent, alert[0].DedupKey), (d.Kind, d.Status, d.DedupKey)));
+        Assert.Empty(after);
+        Assert.All(await Events(), e => Assert.Equal(alert[0].DedupKey, e.GetProperty("dedup_key").GetString()));
+        Assert.Equal("resolved", Assert.Single((await fake.GetAsync("__fake/pagerduty/alerts")).EnumerateArray()).GetProperty("status").GetString());
+    }
+
     [Theory]
     [InlineData("revoked", "SlackWebhookGone")]
     [InlineData("rate-limit", "SlackRateLimited")]
