@@ -99,6 +99,23 @@ public sealed class AlertRouterTests(FakeServer fake) : IClassFixture<FakeServer
         Assert.Empty(await RunAsync(Failing("StripeWebhooks", AlertSeverity.High)));
     }
 
+    [Theory]
+    [InlineData(AlertSeverity.Medium, 120, AlertSeverity.High, new[] { AlertChannel.Slack, AlertChannel.Email })]
+    [InlineData(AlertSeverity.Critical, 15, AlertSeverity.Critical, new[] { AlertChannel.Phone, AlertChannel.Slack })]
+    public async Task A_reminder_climbs_one_severity_after_the_response_time_and_Critical_is_reminded_on_its_own_channels(
+        AlertSeverity severity, int minutes, AlertSeverity remindedAt, AlertChannel[] channels)
+    {
+        var alert = await RunAsync(Failing("DatabaseConnections", severity));
+        _clock.Advance(TimeSpan.FromMinutes(minutes - 1));
+        var early = await RunAsync(Failing("DatabaseConnections", severity));
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var reminder = await RunAsync(Failing("DatabaseConnections", severity));
+
+        Assert.Empty(early);
+        Assert.Equal(channels, reminder.Select(d => d.Channel));
+        Assert.All(reminder, d => Assert.Equal((AlertKind.Reminder, remindedAt, AlertDeliveryStatus.Sent, alert[0].DedupKey), (d.Kind, d.Severity, d.Status, d.DedupKey)));
+    }
+
     [Fact]
     public async Task A_healthy_check_resolves_its_alert_on_the_channels_that_were_alerted_with_the_same_dedup_key()
     {
