@@ -157,6 +157,21 @@ Describe 'Invoke-HotmessHealthCheck runbook' {
         ($everything | Out-String -Width 400) | Should -Not -BeLike "*$($postgres.Password)*"
     }
 
+    It 'takes the database user for the password from the configuration when HOTMESS_DATABASE_URL is not set' {
+        $withoutPassword = [Npgsql.NpgsqlConnectionStringBuilder]::new($postgres.ConnectionString('postgres'))
+        $withoutPassword.Remove('Password') | Out-Null
+        $document = Get-Content $testConfiguration -Raw | ConvertFrom-Json -AsHashtable
+        $document.database = @{ connectionString = $withoutPassword.ConnectionString }
+        $withDatabase = Join-Path $TestDrive 'database.json'
+        $document | ConvertTo-Json -Depth 6 | Set-Content $withDatabase
+        $env:HOTMESS_DATABASE_URL = $env:PGPASSWORD = $null
+        Mock Get-AutomationVariable { $postgres.Password } -ParameterFilter { $Name -eq 'PGPASSWORD' }
+
+        $run = & $runbook -Check DatabaseConnections -ConfigurationPath $withDatabase -NoAlert
+
+        $run.Results[0].Status | Should -Be 'Healthy'
+    }
+
     It 'refuses an interval that is not a duration' {
         { & $runbook -Every 'often' -NoAlert } | Should -Throw "*-Every 'often' is not a duration*"
     }
