@@ -20,6 +20,9 @@
     Settings come from parameters, then Get-HotmessSetting: Azure Automation variables (when Get-AutomationVariable
     exists), then the environment: HOTMESS_REPOSITORY, HOTMESS_DATABASE_URL, STRIPE_SECRET_KEY,
     SUPABASE_SERVICE_ROLE_KEY, and the non-secret HOTMESS_SITE_URL, VITE_SUPABASE_URL, STRIPE_API_URL and HOTMESS_CONFIG.
+    The offsite BackupFreshness check reads encrypted repositories with -RepositoryKeyFile, else the
+    HOTMESS_REPOSITORY_KEY setting; the database password is the PGPASSWORD setting (or the one -PasswordSetting names),
+    handed to Test-HotmessHealth as -Credential for the connection string's user. Neither is ever written out.
 
 .EXAMPLE
     ./Invoke-HotmessHealthCheck.ps1 -Every 5m -For 55m
@@ -42,6 +45,12 @@ param(
 
     [string] $Repository,
     [string] $ConfigurationPath,
+
+    # The file holding the passphrase of encrypted and offsite repositories; the HOTMESS_REPOSITORY_KEY setting when not given.
+    [string] $RepositoryKeyFile,
+
+    # The setting (Automation variable or environment variable) that holds the database password.
+    [string] $PasswordSetting = 'PGPASSWORD',
 
     # Check only: do not hand the results to Send-HotmessAlert.
     [switch] $NoAlert
@@ -81,6 +90,19 @@ if ($ConfigurationPath) { $health.ConfigurationPath = $ConfigurationPath }
 if (-not $Repository) { $Repository = Get-HotmessSetting HOTMESS_REPOSITORY }
 if ($Repository) { $health.Repository = $Repository }
 if ($connection = Get-HotmessSetting HOTMESS_DATABASE_URL) { $health.ConnectionString = $connection }
+if ($RepositoryKeyFile) { $health.RepositoryKeyFile = $RepositoryKeyFile }
+
+# An Automation variable is not in the environment, so the password becomes -Credential for the connection string's
+# user (that of HOTMESS_DATABASE_URL, else of database.connectionString in the configuration).
+if ($password = Get-HotmessSetting $PasswordSetting -AsSecureString) {
+    if (-not $connection) {
+        $configured = if ($ConfigurationPath) { Get-HotmessConfiguration -ConfigurationPath $ConfigurationPath } else { Get-HotmessConfiguration }
+        $connection = $configured.Database.ConnectionString
+    }
+    $user = if ($connection) { [Hotmess.Recovery.Database.ConnectionStrings]::Parse($connection).Username }
+    if ($user) { $health.Credential = [pscredential]::new($user, $password) }
+    else { Write-Warning "$PasswordSetting is set but no database connection string names a user; DatabaseConnections runs without it." }
+}
 if ($key = Get-HotmessSetting STRIPE_SECRET_KEY) { $health.StripeSecretKey = $key }
 if ($key = Get-HotmessSetting SUPABASE_SERVICE_ROLE_KEY) { $health.SupabaseServiceRoleKey = $key }
 
@@ -89,38 +111,50 @@ $alerting = @{}
 if ($Repository) { $alerting.Repository = $Repository }
 if ($ConfigurationPath) { $alerting.ConfigurationPath = $ConfigurationPath }
 
+# Test-HotmessHealth reads the passphrase from HOTMESS_REPOSITORY_KEY; an Automation variable is put there for this
+# job only (never into a file) and the previous value restored at the end.
+$previousKey = $env:HOTMESS_REPOSITORY_KEY
+if (-not $RepositoryKeyFile -and ($passphrase = Get-HotmessSetting HOTMESS_REPOSITORY_KEY -AsSecureString)) {
+    $env:HOTMESS_REPOSITORY_KEY = [Net.NetworkCredential]::new('', $passphrase).Password
+}
+
 $rounds = [int][Math]::Floor($length.Ticks / $interval.Ticks) + 1
 $started = [DateTimeOffset]::UtcNow
 $unhealthy = [Collections.Generic.List[string]]::new()
-for ($round = 1; $round -le $rounds; $round++) {
-    $due = $started + [TimeSpan]::FromTicks($interval.Ticks * ($round - 1))
-    $wait = $due - [DateTimeOffset]::UtcNow
-    if ($wait -gt [TimeSpan]::Zero) { Start-Sleep -Milliseconds ([int][Math]::Ceiling($wait.TotalMilliseconds)) }
+try {
+    for ($round = 1; $round -le $rounds; $round++) {
+        $due = $started + [TimeSpan]::FromTicks($interval.Ticks * ($round - 1))
+        $wait = $due - [DateTimeOffset]::UtcNow
+        if ($wait -gt [TimeSpan]::Zero) { Start-Sleep -Milliseconds ([int][Math]::Ceiling($wait.TotalMilliseconds)) }
 
-    $roundStarted = [DateTimeOffset]::UtcNow
-    $results = @(Test-HotmessHealth @health)
-    # A channel that fails is reported and retried next round; it does not stop the job or the other channels.
-    $alerts = if ($NoAlert) { @() } else { @($results | Send-HotmessAlert @alerting -ErrorAction Continue) }
+        $roundStarted = [DateTimeOffset]::UtcNow
+        $results = @(Test-HotmessHealth @health)
+        # A channel that fails is reported and retried next round; it does not stop the job or the other channels.
+        $alerts = if ($NoAlert) { @() } else { @($results | Send-HotmessAlert @alerting -ErrorAction Continue) }
 
-    $problems = @($results | Where-Object Status -EQ 'Unhealthy')
-    foreach ($problem in $problems) {
-        Write-Verbose "Round $round`: $($problem.Name) is Unhealthy ($($problem.Severity)): $($problem.Message)"
-        if (-not $unhealthy.Contains($problem.Name)) { $unhealthy.Add($problem.Name) }
+        $problems = @($results | Where-Object Status -EQ 'Unhealthy')
+        foreach ($problem in $problems) {
+            Write-Verbose "Round $round`: $($problem.Name) is Unhealthy ($($problem.Severity)): $($problem.Message)"
+            if (-not $unhealthy.Contains($problem.Name)) { $unhealthy.Add($problem.Name) }
+        }
+
+        [pscustomobject]@{
+            PSTypeName = 'Hotmess.Recovery.Runbooks.HealthCheckRound'
+            Round      = $round
+            Rounds     = $rounds
+            StartedUtc = $roundStarted
+            Healthy    = @($results | Where-Object Status -EQ 'Healthy').Count
+            Degraded   = @($results | Where-Object Status -EQ 'Degraded').Count
+            Unhealthy  = $problems.Count
+            Skipped    = @($results | Where-Object Status -EQ 'Skipped').Count
+            Problems   = @($problems.Name)
+            Results    = $results
+            Alerts     = $alerts
+        }
     }
-
-    [pscustomobject]@{
-        PSTypeName = 'Hotmess.Recovery.Runbooks.HealthCheckRound'
-        Round      = $round
-        Rounds     = $rounds
-        StartedUtc = $roundStarted
-        Healthy    = @($results | Where-Object Status -EQ 'Healthy').Count
-        Degraded   = @($results | Where-Object Status -EQ 'Degraded').Count
-        Unhealthy  = $problems.Count
-        Skipped    = @($results | Where-Object Status -EQ 'Skipped').Count
-        Problems   = @($problems.Name)
-        Results    = $results
-        Alerts     = $alerts
-    }
+}
+finally {
+    $env:HOTMESS_REPOSITORY_KEY = $previousKey
 }
 
 if ($unhealthy.Count -gt 0) {

@@ -14,7 +14,10 @@ namespace Hotmess.Recovery.Alerting;
 /// <item>healthy again, a resolved message goes to each channel that was alerted (PagerDuty: resolve with the
 /// trigger's dedup key);</item>
 /// <item>Low problems wait for one daily digest, sent inside business hours;</item>
-/// <item>a channel that fails does not stop the others: its message stays owed and is sent again next run.</item>
+/// <item>a channel that fails does not stop the others: its message stays owed and is sent again next run;</item>
+/// <item>a problem that fails again while a resolved message is still owed was never closed on that channel: it is
+/// reopened with its dedup key (PagerDuty's incident stays the one open incident), the owed resolve is dropped, and
+/// only the channels that did accept the resolution are alerted again, so the next resolve closes everything.</item>
 /// </list>
 /// <see cref="Plan"/> changes nothing; <see cref="DeliverAsync"/> sends what was approved and updates the state.
 /// Skipped results, and checks not in this run, leave their problems as they are.
@@ -174,15 +177,15 @@ public sealed class AlertRouter
 
     private void PlanProblem(HealthCheckResult result, AlertProblem? problem, List<PlannedAlert> planned, DateTimeOffset now)
     {
-        var failures = problem is null || problem.ResolvedUtc is not null ? 1 : problem.Failures + 1;
+        var open = IsOpen(problem);
+        var failures = open ? problem!.Failures + 1 : 1;
         if (failures < _settings.FailureThreshold)
         {
             _log.Verbose($"{result.Name}: {result.Status}, failure {failures} of the {_settings.FailureThreshold} in a row that alert.");
             return;
         }
 
-        var snapshot = Snapshot(result, problem is null || problem.ResolvedUtc is not null ? null : problem, now);
-        var open = problem is not null && problem.ResolvedUtc is null;
+        var snapshot = Snapshot(result, open ? problem : null, now);
         var alerted = open && (problem!.AlertedUtc is not null || problem.Pending.Any(p => p.Kind is AlertKind.Alert or AlertKind.Reminder) || problem.InDigest);
         if (!alerted)
         {
@@ -211,6 +214,19 @@ public sealed class AlertRouter
             return;
         }
 
+        if (problem.ResolvedUtc is not null)
+        {
+            // Back before every alerted channel took the resolution: those still hold the open alert under this dedup
+            // key, so only the channels that were told it is resolved hear that it is back.
+            _log.Verbose($"{result.Name}: failing again while its resolution is owed to {string.Join(", ", problem.Alerted)}; reopened under {problem.DedupKey}.");
+            foreach (var channel in _settings.LevelOf(problem.Level).Channels!.Where(c => !problem.Alerted.Contains(c)))
+            {
+                planned.Add(Message(AlertKind.Alert, channel, problem.Level, [snapshot], snapshot.DedupKey, now));
+            }
+
+            return;
+        }
+
         if (problem.LastNotifiedUtc is { } last && now - last >= _settings.LevelOf(problem.Level).ReminderInterval(problem.Level))
         {
             var next = problem.Level == AlertSeverity.Critical ? AlertSeverity.Critical : problem.Level - 1;
@@ -228,7 +244,7 @@ public sealed class AlertRouter
         foreach (var result in latest.Values.Where(r => r.Severity == AlertSeverity.Low && r.Status is HealthStatus.Unhealthy or HealthStatus.Degraded))
         {
             working.Problems.TryGetValue(result.Name, out var problem);
-            var open = problem is not null && problem.ResolvedUtc is null;
+            var open = IsOpen(problem);
             var failures = open ? problem!.Failures + 1 : 1;
             if (failures >= _settings.FailureThreshold && (!open || (problem!.AlertedUtc is null && !problem.InDigest)))
             {
@@ -278,8 +294,7 @@ public sealed class AlertRouter
                 continue;
             }
 
-            var open = problem is not null && problem.ResolvedUtc is null;
-            var updated = Snapshot(result, open ? problem : null, now);
+            var updated = Snapshot(result, IsOpen(problem) ? problem : null, now);
             updated.Pending.RemoveAll(p => p.Kind == AlertKind.Resolved);
             _state.Problems[result.Name] = updated;
             if (updated.Failures >= _settings.FailureThreshold && result.Severity == AlertSeverity.Low && updated.AlertedUtc is null)
@@ -350,8 +365,12 @@ public sealed class AlertRouter
         problem.Message = result.Message;
         problem.LastCheckedUtc = now;
         problem.Failures = (open?.Failures ?? 0) + 1;
+        problem.ResolvedUtc = null;
         return problem;
     }
+
+    /// <summary>Not yet resolved, or resolved but not yet on every channel that was alerted (its resolve is owed).</summary>
+    private static bool IsOpen(AlertProblem? problem) => problem is not null && (problem.ResolvedUtc is null || problem.Alerted.Count > 0);
 
     private PlannedAlert Message(AlertKind kind, AlertChannel channel, AlertSeverity level, IReadOnlyList<AlertProblem> problems, string dedupKey, DateTimeOffset now)
     {

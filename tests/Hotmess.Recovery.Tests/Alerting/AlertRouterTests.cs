@@ -99,6 +99,23 @@ public sealed class AlertRouterTests(FakeServer fake) : IClassFixture<FakeServer
         Assert.Empty(await RunAsync(Failing("StripeWebhooks", AlertSeverity.High)));
     }
 
+    [Theory]
+    [InlineData(AlertSeverity.Medium, 120, AlertSeverity.High, new[] { AlertChannel.Slack, AlertChannel.Email })]
+    [InlineData(AlertSeverity.Critical, 15, AlertSeverity.Critical, new[] { AlertChannel.Phone, AlertChannel.Slack })]
+    public async Task A_reminder_climbs_one_severity_after_the_response_time_and_Critical_is_reminded_on_its_own_channels(
+        AlertSeverity severity, int minutes, AlertSeverity remindedAt, AlertChannel[] channels)
+    {
+        var alert = await RunAsync(Failing("DatabaseConnections", severity));
+        _clock.Advance(TimeSpan.FromMinutes(minutes - 1));
+        var early = await RunAsync(Failing("DatabaseConnections", severity));
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var reminder = await RunAsync(Failing("DatabaseConnections", severity));
+
+        Assert.Empty(early);
+        Assert.Equal(channels, reminder.Select(d => d.Channel));
+        Assert.All(reminder, d => Assert.Equal((AlertKind.Reminder, remindedAt, AlertDeliveryStatus.Sent, alert[0].DedupKey), (d.Kind, d.Severity, d.Status, d.DedupKey)));
+    }
+
     [Fact]
     public async Task A_healthy_check_resolves_its_alert_on_the_channels_that_were_alerted_with_the_same_dedup_key()
     {
@@ -116,6 +133,30 @@ public sealed class AlertRouterTests(FakeServer fake) : IClassFixture<FakeServer
         Assert.Equal(alert[0].DedupKey, events[1].GetProperty("dedup_key").GetString());
         Assert.Equal("resolved", Assert.Single((await fake.GetAsync("__fake/pagerduty/alerts")).EnumerateArray()).GetProperty("status").GetString());
         Assert.StartsWith("[Resolved] Site", (await fake.GetAsync("__fake/slack/messages"))[1].GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task A_problem_that_fails_again_while_its_resolve_is_owed_keeps_its_incident_and_leaves_nothing_open()
+    {
+        var alert = await RunAsync(Failing("Site", AlertSeverity.Critical));
+        await fake.PostAsync("__fake/pagerduty/outage", new { count = 1 });
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var resolved = await RunAsync(Healthy("Site"));
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var again = await RunAsync(Failing("Site", AlertSeverity.Critical));
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var healthy = await RunAsync(Healthy("Site"));
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var after = await RunAsync(Healthy("Site"));
+
+        Assert.Equal(AlertDeliveryStatus.Failed, Assert.Single(resolved, d => d.Channel == AlertChannel.Phone).Status);
+        var back = Assert.Single(again);
+        Assert.Equal((AlertChannel.Slack, AlertKind.Alert, alert[0].DedupKey), (back.Channel, back.Kind, back.DedupKey));
+        Assert.Equal([AlertChannel.Phone, AlertChannel.Slack], healthy.Select(d => d.Channel));
+        Assert.All(healthy, d => Assert.Equal((AlertKind.Resolved, AlertDeliveryStatus.Sent, alert[0].DedupKey), (d.Kind, d.Status, d.DedupKey)));
+        Assert.Empty(after);
+        Assert.All(await Events(), e => Assert.Equal(alert[0].DedupKey, e.GetProperty("dedup_key").GetString()));
+        Assert.Equal("resolved", Assert.Single((await fake.GetAsync("__fake/pagerduty/alerts")).EnumerateArray()).GetProperty("status").GetString());
     }
 
     [Theory]

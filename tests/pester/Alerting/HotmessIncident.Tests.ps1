@@ -47,6 +47,23 @@ Describe 'Incidents' {
         (Get-FakeRecord $fake pagerduty alerts)[0].status | Should -Be 'resolved'
     }
 
+    It 'tells the team of a note on the incident''s channels under -Notify, and of no note without it' {
+        $opened = New-HotmessIncident 'Slow checkout' -Severity High -Scenario 'Minor outage'
+
+        $opened | Add-HotmessIncidentNote -Text 'Connection pool exhausted; raised to 60' | Out-Null
+        $quiet = (Get-FakeRecord $fake slack messages).Count
+        $opened | Add-HotmessIncidentNote -Text 'Pool raised; watching the error rate' -Notify | Out-Null
+
+        $quiet | Should -Be 0
+        $slack = Get-FakeRecord $fake slack messages
+        $slack | Should -HaveCount 1
+        $slack[0].text | Should -BeLike "*Pool raised; watching the error rate*$($opened.Id)*"
+        $email = Get-FakeRecord $fake resend emails
+        $email | Should -HaveCount 1
+        $email[0].subject | Should -BeLike '*Incident: Slow checkout*'
+        (Get-FakeRecord $fake pagerduty events) | Should -HaveCount 0
+    }
+
     It 'writes the post-incident report with measured RTO and RPO against the objectives, in Markdown and HTML' {
         $incident = New-HotmessIncident 'Orders missing' -Scenario 'Database restore' -ImpactStartedUtc '2026-11-24T18:30:00Z'
         Add-HotmessIncidentNote $incident.Id 'Back up every 12 hours' -Improvement | Out-Null

@@ -3,6 +3,7 @@
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'AlertingFake.ps1')
+    Import-Module (Join-Path $PSScriptRoot '../Support/AnsweringHost.psm1') -Force
     Import-Module HotmessRecovery -Force
     $fake = Start-AlertingTestFake
 
@@ -56,6 +57,36 @@ Describe 'Send-HotmessAlert' {
         $planned.Status | Should -Be 'Planned', 'Planned'
         (Get-FakeRecord $fake pagerduty events) | Should -HaveCount 0
         (New-Result Site | Send-HotmessAlert).Status | Should -Be 'Sent', 'Sent'
+    }
+
+    It 'under -Confirm sends the messages accepted, and keeps the declined ones for the next run instead of recording them sent' {
+        $result = New-Result Site
+        $send = { param($Result) $Result | Send-HotmessAlert -Confirm }
+
+        $first = Invoke-WithAnswers -Answers 'Yes', 'No' -ScriptBlock $send -Arguments $result
+        $second = Invoke-WithAnswers -Answers @() -ScriptBlock { param($Result) $Result | Send-HotmessAlert } -Arguments $result
+        $third = Invoke-WithAnswers -Answers @() -ScriptBlock { param($Result) $Result | Send-HotmessAlert } -Arguments $result
+
+        $first.Prompts | Should -HaveCount 2
+        $first.Output.Channel | Should -Be 'Phone', 'Slack'
+        $first.Output.Status | Should -Be 'Sent', 'Planned'
+        $second.Output.Channel | Should -Be 'Slack'
+        $second.Output.Status, $second.Output.Kind | Should -Be 'Sent', 'Alert'
+        $third.Output | Should -BeNullOrEmpty
+        (Get-FakeRecord $fake pagerduty events) | Should -HaveCount 1
+        (Get-FakeRecord $fake slack messages) | Should -HaveCount 1
+    }
+
+    It 'under -Confirm keeps a declined resolve owed, so the channel that was alerted is still told' {
+        New-Result Site | Send-HotmessAlert | Out-Null
+        $healthy = New-Result Site -Status Healthy
+
+        $declined = Invoke-WithAnswers -Answers 'No', 'Yes' -ScriptBlock { param($Result) $Result | Send-HotmessAlert -Confirm } -Arguments $healthy
+        $owed = $healthy | Send-HotmessAlert
+
+        $declined.Output.Status | Should -Be 'Planned', 'Sent'
+        $owed.Channel, $owed.Kind, $owed.Status | Should -Be 'Phone', 'Resolved', 'Sent'
+        (Get-FakeRecord $fake pagerduty alerts)[0].status | Should -Be 'resolved'
     }
 
     It 'reports a failing channel as an error, sends on the others, and retries it next run' {

@@ -6,12 +6,14 @@ BeforeAll {
     Import-Module HotmessRecovery -Force
     $runbook = Join-Path $PSScriptRoot '../../../runbooks/Invoke-HotmessHealthCheck.ps1'
     $fake = Start-MonitoringTestFake
+    $postgres = Start-HotmessTestPostgres
     foreach ($name in 'PAGERDUTY_ROUTING_KEY', 'PAGERDUTY_EVENTS_URL', 'SLACK_WEBHOOK_URL') { $fake.SavedEnvironment[$name] = [Environment]::GetEnvironmentVariable($name) }
     # Azure Automation's own command, absent outside the sandbox: a stub so Pester can mock it.
     function Get-AutomationVariable { param([string] $Name) }
 }
 
 AfterAll {
+    Stop-HotmessTestPostgres $postgres
     Stop-PlatformTestFake $fake
 }
 
@@ -108,6 +110,66 @@ Describe 'Invoke-HotmessHealthCheck runbook' {
         $output[1].Alerts | Should -BeNullOrEmpty
         @($output[2].Alerts.Kind | Select-Object -Unique) | Should -Be 'Resolved'
         @((Invoke-FakeControl $fake pagerduty events -Method Get) | ForEach-Object { $_ }).event_action | Should -Be 'trigger', 'resolve'
+    }
+
+    It 'reads the offsite repository with the HOTMESS_REPOSITORY_KEY Automation variable, and never prints it' {
+        $passphrase = 'offsite passphrase ' + [guid]::NewGuid().ToString('N')
+        $repository = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $offsite = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $keyFile = Join-Path $TestDrive 'offsite.key'
+        Set-Content -Path $keyFile -Value $passphrase -NoNewline
+        if (-not $IsWindows) { chmod 600 $keyFile }
+        Backup-HotmessDatabase -ConnectionString $postgres.ConnectionString('postgres') -Repository $repository -WarningAction SilentlyContinue |
+            Copy-HotmessBackup $offsite -KeyFile $keyFile | Out-Null
+        $withOffsite = New-MonitoringConfiguration $fake (Join-Path $TestDrive 'offsite.json') @{ offsiteRepositories = @($offsite) }
+        $env:HOTMESS_REPOSITORY_KEY = $null
+        Mock Get-AutomationVariable { $passphrase } -ParameterFilter { $Name -eq 'HOTMESS_REPOSITORY_KEY' }
+
+        $everything = @(& $runbook -Check BackupFreshness -Repository $repository -ConfigurationPath $withOffsite -NoAlert -Verbose *>&1)
+        $fromFile = & $runbook -Check BackupFreshness -Repository $repository -RepositoryKeyFile $keyFile -ConfigurationPath $withOffsite -NoAlert
+
+        $run = $everything | Where-Object { $_.PSObject.TypeNames -contains 'Hotmess.Recovery.Runbooks.HealthCheckRound' }
+        $run.Results.Name | Should -Be 'BackupFreshness/Database', "BackupFreshness/Database@$offsite"
+        $run.Results.Status | Should -Be 'Healthy', 'Healthy'
+        $fromFile.Results.Status | Should -Be 'Healthy', 'Healthy'
+        ($everything | Out-String -Width 400) | Should -Not -BeLike "*$passphrase*"
+        $env:HOTMESS_REPOSITORY_KEY | Should -BeNullOrEmpty
+    }
+
+    It 'hands the database password of the PGPASSWORD (or the named) Automation variable to the connection check as -Credential' {
+        $withoutPassword = [Npgsql.NpgsqlConnectionStringBuilder]::new($postgres.ConnectionString('postgres'))
+        $withoutPassword.Remove('Password') | Out-Null
+        $env:HOTMESS_DATABASE_URL = $withoutPassword.ConnectionString
+        $env:PGPASSWORD = $null
+        Mock Get-AutomationVariable { $postgres.Password } -ParameterFilter { $Name -in 'PGPASSWORD', 'HOTMESS_DB_PASSWORD' }
+
+        $everything = @(& $runbook -Check DatabaseConnections -ConfigurationPath $testConfiguration -NoAlert -Verbose *>&1)
+        $named = & $runbook -Check DatabaseConnections -PasswordSetting HOTMESS_DB_PASSWORD -ConfigurationPath $testConfiguration -NoAlert
+        Mock Get-AutomationVariable { $null } -ParameterFilter { $Name -eq 'PGPASSWORD' }
+        $output = [Collections.Generic.List[object]]::new()
+        { & $runbook -Check DatabaseConnections -ConfigurationPath $testConfiguration -NoAlert | ForEach-Object { $output.Add($_) } } |
+            Should -Throw '*DatabaseConnections*'
+
+        $run = $everything | Where-Object { $_.PSObject.TypeNames -contains 'Hotmess.Recovery.Runbooks.HealthCheckRound' }
+        $run.Results[0].Status | Should -Be 'Healthy'
+        $named.Results[0].Status | Should -Be 'Healthy'
+        $output[0].Results[0].Status | Should -Be 'Unhealthy'
+        ($everything | Out-String -Width 400) | Should -Not -BeLike "*$($postgres.Password)*"
+    }
+
+    It 'takes the database user for the password from the configuration when HOTMESS_DATABASE_URL is not set' {
+        $withoutPassword = [Npgsql.NpgsqlConnectionStringBuilder]::new($postgres.ConnectionString('postgres'))
+        $withoutPassword.Remove('Password') | Out-Null
+        $document = Get-Content $testConfiguration -Raw | ConvertFrom-Json -AsHashtable
+        $document.database = @{ connectionString = $withoutPassword.ConnectionString }
+        $withDatabase = Join-Path $TestDrive 'database.json'
+        $document | ConvertTo-Json -Depth 6 | Set-Content $withDatabase
+        $env:HOTMESS_DATABASE_URL = $env:PGPASSWORD = $null
+        Mock Get-AutomationVariable { $postgres.Password } -ParameterFilter { $Name -eq 'PGPASSWORD' }
+
+        $run = & $runbook -Check DatabaseConnections -ConfigurationPath $withDatabase -NoAlert
+
+        $run.Results[0].Status | Should -Be 'Healthy'
     }
 
     It 'refuses an interval that is not a duration' {
