@@ -33,10 +33,21 @@ public abstract class HotmessCmdlet : PSCmdlet, IDisposable
         return configuration!;
     }
 
-    /// <summary>The repository folder: the parameter, then the configuration, then the default <c>~/.hotmess/backups</c>.</summary>
+    /// <summary>
+    /// The repository folder: the parameter, then the configuration, then the default <c>~/.hotmess/backups</c>. Backups
+    /// (pg_dump needs a disk), alert state and records are written to a local folder; an <c>az://</c> or <c>s3://</c>
+    /// location is refused here rather than taken for a folder named <c>az:</c>.
+    /// </summary>
     protected string ResolveRepositoryPath(string? parameter, HotmessConfiguration configuration)
     {
         var path = parameter ?? configuration.Repository ?? BackupRepository.DefaultPath;
+        if (ObjectRepositoryAddress.IsRemote(path))
+        {
+            ThrowArgumentError("RepositoryNotLocal",
+                $"{MyInvocation.MyCommand.Name} works on a local repository folder, and '{path}' is offsite. Run it on a local folder, "
+                + $"then copy the sets there with Copy-HotmessBackup -Destination '{path}'.", path);
+        }
+
         return GetUnresolvedProviderPathFromPSPath(path);
     }
 

@@ -101,6 +101,18 @@ Describe 'Backup-HotmessDatabase' {
             Should -Throw -ErrorId 'RepositoryNotWritable,Hotmess.Recovery.Cmdlets.Commands.BackupHotmessDatabaseCommand'
     }
 
+    It 'refuses an offsite location <_> instead of writing to a local folder of that name' -ForEach 'az://backups/hotmess', 's3://hotmess-backups' {
+        Push-Location $TestDrive
+        try {
+            { Backup-HotmessDatabase -ConnectionString $source -Repository $_ -ErrorAction Stop } |
+                Should -Throw -ErrorId 'RepositoryNotLocal,Hotmess.Recovery.Cmdlets.Commands.BackupHotmessDatabaseCommand'
+            Join-Path $TestDrive ($_ -split '/')[0] | Should -Not -Exist
+        }
+        finally {
+            Pop-Location
+        }
+    }
+
     Context 'a remote server' {
         It 'warns when the connection string asks a remote server for less than verify-full' {
             $null = Backup-HotmessDatabase -ConnectionString 'Host=db.abcd.supabase.co;Username=postgres;SSL Mode=Require' -Repository $repository -WhatIf -WarningVariable warnings -WarningAction SilentlyContinue
