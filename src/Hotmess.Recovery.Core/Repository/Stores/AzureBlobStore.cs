@@ -256,11 +256,14 @@ public sealed class AzureBlobStore : IObjectStore
     {
         await EnsureContainerAsync(cancellationToken);
         // Blocks of 4 MiB, two in flight: memory stays at a few blocks whatever the object's size, and a source of
-        // unknown length (an encrypting stream) is staged block by block and committed only once it has ended.
+        // unknown length (an encrypting stream) is staged block by block and committed only once it has ended. Each
+        // request body carries the MD5 of the bytes as they were read from the source; the service (and Azurite)
+        // refuses a body that does not match it (Md5Mismatch), so what is stored is what was sent, without a read-back.
         var options = new BlobUploadOptions
         {
             Conditions = conditions,
             TransferOptions = new StorageTransferOptions { InitialTransferSize = BlockSize, MaximumTransferSize = BlockSize, MaximumConcurrency = 2 },
+            TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
         };
         await blob.UploadAsync(content, options, cancellationToken);
     }
