@@ -119,11 +119,8 @@ public sealed class AzureBlobStore : IObjectStore
 
     public async Task<bool> PutIfAbsentAsync(string name, Stream content, CancellationToken cancellationToken)
     {
-        if (await GetInfoAsync(name, cancellationToken) is not null)
-        {
-            return false; // Spares the upload; the condition below still decides a race.
-        }
-
+        // No properties request first: the condition decides, and callers (a copy) have listed what is there already,
+        // so the name is nearly always free and a request per object would cost more than a rare wasted upload.
         var blob = Blob(name);
         var start = content.CanSeek ? content.Position : -1;
         try
