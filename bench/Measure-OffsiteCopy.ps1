@@ -11,8 +11,8 @@
 
     The baseline is the nearest thing to the link's limit here: a plain parallel loop of BlobClient.UploadAsync
     calls over the same files (the set's own files and its content-store objects), with the same parallelism as the
-    copy, no hashing and no encryption. Copy-HotmessBackup encrypts every object, reads every uploaded object back
-    and compares it, and writes the manifest last; the goals are at least 0.8x the baseline's throughput, and an
+    copy, no hashing and no encryption. Copy-HotmessBackup encrypts every object, has the store check the MD5 of
+    every request body, and writes the manifest last; the goals are at least 0.8x the baseline's throughput, and an
     unchanged second copy within 5 % of the first. The restores put the set into an empty Storage fake project, once
     from Azurite (fetched, decrypted and authenticated into the local cache first) and once from the local repository.
 

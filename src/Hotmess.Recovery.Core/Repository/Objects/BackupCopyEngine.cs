@@ -30,10 +30,12 @@ public sealed record BackupCopyResult(BackupSet Set, int Uploaded, long Uploaded
 /// <para>
 /// Only what the destination lacks is sent: one listing of its files and objects tells what is there (an object
 /// store never shows a cut upload, so a present object of the right encrypted length is whole). A copy that was
-/// interrupted is resumed by running it again. Every byte is checked twice: the source is hashed as it is read and
-/// the upload fails before completing when it is not what the manifest records; then the stored object is read
-/// back, decrypted and hashed, and compared with the manifest. Reading back costs a download, but it is the one
-/// check that covers the store, the network and the encryption alike, and it needs nothing of a store beyond reading.
+/// interrupted is resumed by running it again; an unchanged set is recognised by one read of its manifest, before
+/// any lease is taken. Every byte is checked end to end without a second transfer: the source is hashed as it is
+/// read and the upload fails before completing when it is not what the manifest records; it is encrypted with an
+/// authenticated cipher bound to its name; and the store confirms it stored exactly the ciphertext sent (a digest of
+/// every request body, taken as it is read from the encrypting stream, that the service checks; see
+/// <see cref="Stores.IObjectStore"/>), so a byte changed on the way fails the upload and nothing is stored.
 /// </para>
 /// </summary>
 public static class BackupCopyEngine
@@ -48,13 +50,18 @@ public static class BackupCopyEngine
         var manifest = set.Manifest;
         var key = destination.Key;
 
+        // A manifest is written last and never changes, so a set whose manifest is there is complete: no lease needed.
+        if (await destination.FindSetAsync(set.Id, cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            return AlreadyThere(existing, destination, log);
+        }
+
         await using var lease = await destination.LockAsync(request.LockTimeout, log, cancellationToken).ConfigureAwait(false);
         var manifestName = ObjectRepositoryLayout.ManifestName(key, set.Id);
         if (await destination.Store.GetInfoAsync(manifestName, cancellationToken).ConfigureAwait(false) is not null)
         {
-            var existing = await destination.GetSetAsync(set.Id, includeDamaged: false, cancellationToken).ConfigureAwait(false);
-            log.Verbose($"The set {set.Id} is already complete in '{destination.Location}'; nothing was sent.");
-            return new BackupCopyResult(existing, 0, 0, 0, SetAlreadyThere: true);
+            // Another copy completed it while this one waited for the lease.
+            return AlreadyThere(await destination.GetSetAsync(set.Id, includeDamaged: false, cancellationToken).ConfigureAwait(false), destination, log);
         }
 
         var items = Items(set, sourceRepository, key);
@@ -87,6 +94,12 @@ public static class BackupCopyEngine
         await destination.WriteJsonAsync(manifestName, manifest, cancellationToken).ConfigureAwait(false);
         log.Verbose($"Wrote the manifest of {set.Id} to '{destination.Location}': the set is complete there.");
         return new BackupCopyResult(destination.NewSet(manifest), sent, sentBytes, items.Count - missing.Count, SetAlreadyThere: false);
+    }
+
+    private static BackupCopyResult AlreadyThere(BackupSet existing, ObjectRepository destination, IOperationLog log)
+    {
+        log.Verbose($"The set {existing.Id} is already complete in '{destination.Location}'; nothing was sent.");
+        return new BackupCopyResult(existing, 0, 0, 0, SetAlreadyThere: true);
     }
 
     /// <summary>Every file of the set and every distinct content-store object it refers to, with where each goes.</summary>
@@ -150,12 +163,9 @@ public static class BackupCopyEngine
         }
 
         // The source is checked as it is read: damaged bytes end the upload before it completes, and nothing is stored.
-        await using (var checkedSource = new Sha256CheckingStream(source, item.Sha256, item.Size, why => SourceDamaged(set, item, why)))
-        {
-            await destination.PutEncryptedAsync(item.Name, item.LogicalName, checkedSource, ifAbsent: !replace, cancellationToken).ConfigureAwait(false);
-        }
-
-        await destination.ReadBackAsync(item.Name, item.LogicalName, item.Sha256, item.Size, $"{set.Id}: {item.Described}", cancellationToken).ConfigureAwait(false);
+        // The store checks the ciphertext it receives against the digest sent with it, so no read-back is needed.
+        await using var checkedSource = new Sha256CheckingStream(source, item.Sha256, item.Size, why => SourceDamaged(set, item, why));
+        await destination.PutEncryptedAsync(item.Name, item.LogicalName, checkedSource, ifAbsent: !replace, cancellationToken).ConfigureAwait(false);
     }
 
     private static HotmessException SourceDamaged(BackupSet set, CopyItem item, string why, Exception? inner = null) =>

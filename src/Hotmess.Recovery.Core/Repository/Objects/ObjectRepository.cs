@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Encryption;
@@ -141,6 +140,26 @@ public sealed class ObjectRepository : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The complete set <paramref name="id"/> from one read of its manifest, or null when it has none here. A manifest
+    /// that does not authenticate is refused (<c>ManifestInvalid</c>), as by <see cref="GetSetAsync"/>.
+    /// </summary>
+    internal async Task<BackupSet?> FindSetAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return NewSet(await ReadManifestAsync(ObjectRepositoryLayout.ManifestName(Key, id), cancellationToken).ConfigureAwait(false));
+        }
+        catch (HotmessException ex) when (ex.ErrorId == "RepositoryObjectMissing")
+        {
+            return null;
+        }
+        catch (HotmessException ex) when (ex.Kind is FailureKind.InvalidData or FailureKind.VersionMismatch)
+        {
+            throw new HotmessException("ManifestInvalid", FailureKind.InvalidData, $"The manifest of the set '{id}' in '{Location}' cannot be used: {ex.Message}", id, ex);
+        }
+    }
+
     /// <summary>Records a verification of one of this repository's sets.</summary>
     public async Task SaveVerificationAsync(BackupVerification verification, CancellationToken cancellationToken)
     {
@@ -256,37 +275,13 @@ public sealed class ObjectRepository : IAsyncDisposable
     }
 
     /// <summary>
-    /// Writes a small document bound to its stored name, then reads it back and compares every byte: a manifest is
-    /// never left in place unverified.
+    /// Writes a small document bound to its stored name. The store confirms it received the bytes sent (see
+    /// <see cref="IObjectStore"/>), so a manifest is never left in place other than it was written.
     /// </summary>
     internal async Task WriteJsonAsync<T>(string name, T value, CancellationToken cancellationToken)
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(value, Json.Options);
-        var sha256 = Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
         await PutEncryptedAsync(name, name, new MemoryStream(bytes, writable: false), ifAbsent: false, cancellationToken).ConfigureAwait(false);
-        await ReadBackAsync(name, name, sha256, bytes.Length, name, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Downloads a stored object, decrypts it and compares its size and SHA-256 with what was uploaded. A mismatch
-    /// deletes the object, so a later copy uploads it again, and fails naming <paramref name="described"/>.
-    /// </summary>
-    internal async Task ReadBackAsync(string name, string logicalName, string sha256, long size, string described, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var plaintext = await OpenDecryptedAsync(name, logicalName, cancellationToken).ConfigureAwait(false);
-            await using var check = new Sha256CheckingStream(plaintext, sha256, size,
-                why => new HotmessException("CopyVerificationFailed", FailureKind.InvalidData, $"{why}.", described));
-            await check.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (HotmessException ex) when (ex.Kind is FailureKind.InvalidData or FailureKind.NotFound)
-        {
-            await Store.DeleteAsync(name, CancellationToken.None).ConfigureAwait(false);
-            throw new HotmessException("CopyVerificationFailed", FailureKind.InvalidData,
-                $"'{described}' was uploaded to '{Location}' but does not read back as sent ({ex.Message}); it was deleted there, and a later copy uploads it again.",
-                described, ex);
-        }
     }
 
     internal async Task<T> ReadJsonAsync<T>(string name, CancellationToken cancellationToken)

@@ -119,11 +119,8 @@ public sealed class AzureBlobStore : IObjectStore
 
     public async Task<bool> PutIfAbsentAsync(string name, Stream content, CancellationToken cancellationToken)
     {
-        if (await GetInfoAsync(name, cancellationToken) is not null)
-        {
-            return false; // Spares the upload; the condition below still decides a race.
-        }
-
+        // No properties request first: the condition decides, and callers (a copy) have listed what is there already,
+        // so the name is nearly always free and a request per object would cost more than a rare wasted upload.
         var blob = Blob(name);
         var start = content.CanSeek ? content.Position : -1;
         try
@@ -256,11 +253,14 @@ public sealed class AzureBlobStore : IObjectStore
     {
         await EnsureContainerAsync(cancellationToken);
         // Blocks of 4 MiB, two in flight: memory stays at a few blocks whatever the object's size, and a source of
-        // unknown length (an encrypting stream) is staged block by block and committed only once it has ended.
+        // unknown length (an encrypting stream) is staged block by block and committed only once it has ended. Each
+        // request body carries the MD5 of the bytes as they were read from the source; the service (and Azurite)
+        // refuses a body that does not match it (Md5Mismatch), so what is stored is what was sent, without a read-back.
         var options = new BlobUploadOptions
         {
             Conditions = conditions,
             TransferOptions = new StorageTransferOptions { InitialTransferSize = BlockSize, MaximumTransferSize = BlockSize, MaximumConcurrency = 2 },
+            TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
         };
         await blob.UploadAsync(content, options, cancellationToken);
     }

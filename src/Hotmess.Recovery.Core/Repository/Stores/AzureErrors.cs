@@ -24,6 +24,11 @@ internal static class AzureErrors
             return StoreErrors.AccessDenied(location, what, ex);
         }
 
+        if (ex is RequestFailedException { ErrorCode: "Md5Mismatch" or "Crc64Mismatch" })
+        {
+            return StoreErrors.CorruptedInTransit(location, what, ex);
+        }
+
         return StoreErrors.Failed(location, what, ex);
     }
 

@@ -4,6 +4,12 @@ namespace Hotmess.Recovery.Repository.Stores;
 /// A flat namespace of immutable-until-replaced objects: a local folder, an Azure Blob container (and prefix) or an
 /// S3 bucket (and prefix). Names are '/'-separated relative paths below the store root (see <see cref="ObjectNames"/>).
 /// A write is never visible partly written: either the whole object appears, or nothing does.
+/// <para>
+/// A write stores exactly the bytes read from its stream, or fails: a remote store sends a digest of every request
+/// body, taken from the bytes as they were read, and the service refuses a body that does not match it (Azure and S3:
+/// Content-MD5 per block or part), failing the write with "ObjectCorruptedInTransit"; a local folder writes the
+/// bytes it read and flushes them to disk. So a writer that checks its bytes as it produces them needs no read-back.
+/// </para>
 /// </summary>
 public interface IObjectStore : IAsyncDisposable
 {

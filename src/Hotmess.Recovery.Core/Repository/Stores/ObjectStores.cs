@@ -3,6 +3,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using Hotmess.Recovery.Common;
@@ -23,20 +24,28 @@ public static class ObjectStores
 
     public static IObjectStore Open(string location, IDictionary? environment = null) => Open(RepositoryLocation.Parse(location), environment);
 
-    public static IObjectStore Open(RepositoryLocation location, IDictionary? environment = null)
+    public static IObjectStore Open(RepositoryLocation location, IDictionary? environment = null) => Open(location, environment, transport: null);
+
+    /// <summary>Opens the store with its HTTP requests sent through <paramref name="transport"/> (tests change bytes on the way).</summary>
+    internal static IObjectStore Open(RepositoryLocation location, IDictionary? environment, HttpMessageHandler? transport)
     {
         environment ??= System.Environment.GetEnvironmentVariables();
         return location.Kind switch
         {
             RepositoryLocationKind.Local => new LocalDirectoryStore(location.Path),
-            RepositoryLocationKind.AzureBlob => OpenAzure(location, environment),
-            _ => OpenS3(location, environment),
+            RepositoryLocationKind.AzureBlob => OpenAzure(location, environment, transport),
+            _ => OpenS3(location, environment, transport),
         };
     }
 
-    private static AzureBlobStore OpenAzure(RepositoryLocation location, IDictionary environment)
+    private static AzureBlobStore OpenAzure(RepositoryLocation location, IDictionary environment, HttpMessageHandler? transport)
     {
         var options = new BlobClientOptions();
+        if (transport is not null)
+        {
+            options.Transport = new HttpClientTransport(transport);
+        }
+
         // A few quick retries: an unreachable account fails within seconds, not minutes.
         options.Retry.MaxRetries = 3;
         options.Retry.Mode = RetryMode.Exponential;
@@ -75,7 +84,7 @@ public static class ObjectStores
         return new AzureBlobStore(service.GetBlobContainerClient(location.Container), location.Prefix, location.ToString());
     }
 
-    private static S3ObjectStore OpenS3(RepositoryLocation location, IDictionary environment)
+    private static S3ObjectStore OpenS3(RepositoryLocation location, IDictionary environment, HttpMessageHandler? transport)
     {
         var region = Value(environment, "AWS_REGION") ?? Value(environment, "AWS_DEFAULT_REGION") ?? "us-east-1";
         var endpoint = Value(environment, "AWS_ENDPOINT_URL_S3") ?? Value(environment, "AWS_ENDPOINT_URL");
@@ -85,6 +94,11 @@ public static class ObjectStores
             IgnoreConfiguredEndpointUrls = true,
             MaxErrorRetry = 3,
         };
+        if (transport is not null)
+        {
+            config.HttpClientFactory = new TransportHttpClientFactory(transport);
+        }
+
         if (endpoint is not null)
         {
             if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
@@ -113,6 +127,11 @@ public static class ObjectStores
             ? new AmazonS3Client(token is null ? new BasicAWSCredentials(keyId, secret) : new SessionAWSCredentials(keyId, secret, token), config)
             : new AmazonS3Client(config);
         return new S3ObjectStore(client, location.Container, location.Prefix, location.ToString());
+    }
+
+    private sealed class TransportHttpClientFactory(HttpMessageHandler transport) : HttpClientFactory
+    {
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(transport, disposeHandler: false);
     }
 
     private static string? Value(IDictionary environment, string name) =>

@@ -24,6 +24,11 @@ internal static class S3Errors
             return StoreErrors.AccessDenied(location, what, ex);
         }
 
+        if (ex is AmazonServiceException { ErrorCode: "BadDigest" or "InvalidDigest" })
+        {
+            return StoreErrors.CorruptedInTransit(location, what, ex);
+        }
+
         return StoreErrors.Failed(location, what, ex);
     }
 

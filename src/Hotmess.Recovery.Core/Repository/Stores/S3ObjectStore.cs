@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Hotmess.Recovery.Common;
 
 namespace Hotmess.Recovery.Repository.Stores;
 
@@ -188,6 +190,26 @@ public sealed class S3ObjectStore : IObjectStore
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Every request body carries the Content-MD5 of the very buffer that is sent, and S3 refuses a body that does not
+    /// match it (BadDigest). Simpler servers (s3rver) do not check it, but answer with the MD5 of what they stored as
+    /// the ETag, as S3 does too unless the object is encrypted with a KMS key (then its ETag is no MD5 and
+    /// the service's own check stands alone): a different ETag means other bytes were stored than were sent.
+    /// </summary>
+    private static bool StoredAsSent(string? etag, ServerSideEncryptionMethod? encryption, byte[] md5)
+    {
+        if (encryption == ServerSideEncryptionMethod.AWSKMS || encryption == ServerSideEncryptionMethod.AWSKMSDSSE || etag is null)
+        {
+            return true;
+        }
+
+        var stored = etag.Trim('"');
+        return stored.Contains('-', StringComparison.Ordinal) || string.Equals(stored, Convert.ToHexString(md5), StringComparison.OrdinalIgnoreCase);
+    }
+
+    private HotmessException CorruptedInTransit(string key, string? etag) =>
+        StoreErrors.CorruptedInTransit(Location, $"writing '{key[_prefix.Length..]}' (it stored ETag {etag}, not the MD5 of what was sent)");
+
     private string Key(string name) => _prefix + ObjectNames.Validate(name);
 
     private async Task UploadAsync(string key, Stream content, bool ifNoneMatch, CancellationToken cancellationToken)
@@ -201,13 +223,30 @@ public sealed class S3ObjectStore : IObjectStore
             // encoding, which simpler S3-compatible servers such as s3rver do not decode).
             if (filled < PartSize)
             {
-                var single = new PutObjectRequest { BucketName = _bucket, Key = key, InputStream = new MemoryStream(buffer, 0, filled, writable: false), AutoCloseStream = false, UseChunkEncoding = false };
+                var md5 = MD5.HashData(buffer.AsSpan(0, filled));
+                var single = new PutObjectRequest
+                {
+                    BucketName = _bucket,
+                    Key = key,
+                    InputStream = new MemoryStream(buffer, 0, filled, writable: false),
+                    AutoCloseStream = false,
+                    UseChunkEncoding = false,
+                    MD5Digest = Convert.ToBase64String(md5),
+                };
                 if (ifNoneMatch)
                 {
                     single.IfNoneMatch = "*";
                 }
 
-                await _client.PutObjectAsync(single, cancellationToken);
+                // Not cut by cancellation (it is at most one part): a server that stored the bytes must be checked.
+                var stored = await _client.PutObjectAsync(single, CancellationToken.None);
+                if (!StoredAsSent(stored.ETag, stored.ServerSideEncryptionMethod, md5))
+                {
+                    // What a server that does not check Content-MD5 stored is not what was sent: it must not stay.
+                    await _client.DeleteObjectAsync(_bucket, key, CancellationToken.None);
+                    throw CorruptedInTransit(key, stored.ETag);
+                }
+
                 return;
             }
 
@@ -228,6 +267,7 @@ public sealed class S3ObjectStore : IObjectStore
             var filled = PartSize;
             while (filled > 0)
             {
+                var md5 = MD5.HashData(buffer.AsSpan(0, filled));
                 var part = await _client.UploadPartAsync(new UploadPartRequest
                 {
                     BucketName = _bucket,
@@ -237,7 +277,13 @@ public sealed class S3ObjectStore : IObjectStore
                     InputStream = new MemoryStream(buffer, 0, filled, writable: false),
                     PartSize = filled,
                     UseChunkEncoding = false,
+                    MD5Digest = Convert.ToBase64String(md5),
                 }, cancellationToken);
+                if (!StoredAsSent(part.ETag, part.ServerSideEncryptionMethod, md5))
+                {
+                    throw CorruptedInTransit(key, part.ETag); // The upload is aborted below: nothing is stored.
+                }
+
                 parts.Add(new PartETag(parts.Count + 1, part.ETag));
                 filled = await content.ReadAtLeastAsync(buffer.AsMemory(0, PartSize), PartSize, throwOnEndOfStream: false, cancellationToken);
             }

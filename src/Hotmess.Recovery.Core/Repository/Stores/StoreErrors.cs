@@ -24,6 +24,11 @@ internal static class StoreErrors
         new("RepositoryAccessDenied", FailureKind.PermissionDenied,
             $"The repository {location} refused access while {what}; check its credentials and permissions.", location, inner);
 
+    /// <summary>The store received other bytes than were sent (the digest sent with them did not match): nothing was stored.</summary>
+    public static HotmessException CorruptedInTransit(string location, string what, Exception? inner = null) =>
+        new("ObjectCorruptedInTransit", FailureKind.InvalidData,
+            $"The repository {location} refused the bytes it received while {what}: they do not match the digest sent with them, so they were changed on the way. Nothing was stored; try again.", location, inner);
+
     public static HotmessException Failed(string location, string what, Exception inner) =>
         new("RepositoryRequestFailed", FailureKind.RemoteServiceFailed,
             $"The repository {location} failed while {what}: {inner.Message}", location, inner);
