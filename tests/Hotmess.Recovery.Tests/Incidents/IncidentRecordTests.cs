@@ -147,7 +147,7 @@ public sealed class IncidentRecordTests
 
             Assert.Equal(first, second);
             Assert.Equal(["20261124T190312Z-credential-recovery.json", "20261124T190312Z-credential-recovery.md"],
-                Directory.GetFiles(Path.Combine(folder, "new")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray());
+                Directory.GetFiles(Path.Combine(folder, "new")).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray());
             Assert.Equal("Recovered", JsonDocument.Parse(File.ReadAllText(second[1])).RootElement.GetProperty("outcome").GetString());
         }
         finally

@@ -46,42 +46,11 @@ public sealed class StatuspageClient
     public Task<ProviderStatus> GetSummaryAsync(string provider, Uri pageUrl, CancellationToken cancellationToken) =>
         ReadAsync(provider, pageUrl, "/api/v2/summary.json", cancellationToken);
 
-    private async Task<ProviderStatus> ReadAsync(string provider, Uri pageUrl, string path, CancellationToken cancellationToken)
+    private Task<ProviderStatus> ReadAsync(string provider, Uri pageUrl, string path, CancellationToken cancellationToken)
     {
-        // A public page read without credentials: http:// is allowed here.
         var url = new Uri(pageUrl.GetLeftPart(UriPartial.Path).TrimEnd('/') + path);
-        string body;
-        int status;
-        try
+        return StatusPageDocument.ReadAsync(_http, _resilience, _log, provider, url, "a Statuspage page", root =>
         {
-            using var response = await _resilience.SendAsync(_http, () =>
-            {
-                var request = new HttpRequestMessage(HttpMethod.Get, url);
-                request.Headers.UserAgent.ParseAdd(PlatformHttp.UserAgent);
-                request.Headers.Accept.ParseAdd("application/json");
-                return request;
-            }, RetryRule.Idempotent, $"read {provider}'s status", cancellationToken).ConfigureAwait(false);
-            status = (int)response.StatusCode;
-            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            _log.Verbose($"Statuspage GET {url} -> {status}");
-            if (!response.IsSuccessStatusCode)
-            {
-                return ProviderStatus.Unknown(provider, url, $"the status page answered {status}");
-            }
-        }
-        catch (HttpRequestException ex)
-        {
-            return ProviderStatus.Unknown(provider, url, $"the status page cannot be reached: {ex.Message}");
-        }
-        catch (HttpTimeoutException ex)
-        {
-            return ProviderStatus.Unknown(provider, url, $"the status page did not answer: {ex.Message}");
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object
                 || !root.TryGetProperty("status", out var statusElement) || statusElement.ValueKind != JsonValueKind.Object
                 || !statusElement.TryGetProperty("indicator", out var indicatorElement) || indicatorElement.ValueKind != JsonValueKind.String)
@@ -111,12 +80,9 @@ public sealed class StatuspageClient
                 Components = NamedItems(root, "components", c => c.TryGetProperty("status", out var s) && s.GetString() is { } text && text != "operational" ? text : null),
                 Incidents = NamedItems(root, "incidents", i => i.TryGetProperty("impact", out var s) ? s.GetString() : null),
             };
-        }
-        catch (JsonException)
-        {
-            return ProviderStatus.Unknown(provider, url, "the page did not answer JSON: not a Statuspage page");
-        }
+        }, cancellationToken);
     }
+
     /// <summary>"name: detail" for each item of the array <paramref name="property"/> whose detail is not null.</summary>
     private static IReadOnlyList<string> NamedItems(JsonElement root, string property, Func<JsonElement, string?> detail)
     {

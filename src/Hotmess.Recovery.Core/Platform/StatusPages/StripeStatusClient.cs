@@ -22,40 +22,11 @@ public sealed class StripeStatusClient
         _resilience = new HttpResilience("Stripe's status page", resilience ?? new HttpResilienceOptions(), _log);
     }
 
-    public async Task<ProviderStatus> GetStatusAsync(string provider, Uri pageUrl, CancellationToken cancellationToken)
+    public Task<ProviderStatus> GetStatusAsync(string provider, Uri pageUrl, CancellationToken cancellationToken)
     {
         var url = new Uri(pageUrl.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/current/full");
-        string body;
-        try
+        return StatusPageDocument.ReadAsync(_http, _resilience, _log, provider, url, "Stripe's status page", root =>
         {
-            using var response = await _resilience.SendAsync(_http, () =>
-            {
-                var request = new HttpRequestMessage(HttpMethod.Get, url);
-                request.Headers.UserAgent.ParseAdd(PlatformHttp.UserAgent);
-                request.Headers.Accept.ParseAdd("application/json");
-                return request;
-            }, RetryRule.Idempotent, $"read {provider}'s status", cancellationToken).ConfigureAwait(false);
-            _log.Verbose($"Stripe status GET {url} -> {(int)response.StatusCode}");
-            if (!response.IsSuccessStatusCode)
-            {
-                return ProviderStatus.Unknown(provider, url, $"the status page answered {(int)response.StatusCode}");
-            }
-
-            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException ex)
-        {
-            return ProviderStatus.Unknown(provider, url, $"the status page cannot be reached: {ex.Message}");
-        }
-        catch (HttpTimeoutException ex)
-        {
-            return ProviderStatus.Unknown(provider, url, $"the status page did not answer: {ex.Message}");
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("UptimeStatus", out var uptime) || uptime.ValueKind != JsonValueKind.String)
             {
                 return ProviderStatus.Unknown(provider, url, "the page answered JSON without UptimeStatus: not Stripe's status page");
@@ -72,10 +43,6 @@ public sealed class StripeStatusClient
             var message = root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
             return new ProviderStatus(provider, indicator, message ?? text, "Stripe", null, url.ToString(),
                 indicator == ProviderIndicator.Unknown ? $"the page reports an UptimeStatus Stripe's page is not known to use: '{text}'" : null);
-        }
-        catch (JsonException)
-        {
-            return ProviderStatus.Unknown(provider, url, "the page did not answer JSON: not Stripe's status page");
-        }
+        }, cancellationToken);
     }
 }
