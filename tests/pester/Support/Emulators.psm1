@@ -2,6 +2,8 @@
 # package-lock.json) for Pester tests, the demo and benchmarks: start one on a loopback port the operating system
 # picks, over a temporary folder of its own; stop it, which removes the folder.
 
+Import-Module (Join-Path $PSScriptRoot 'ListeningProcess.psm1')
+
 function Get-HotmessNodeModulesPath {
     $path = Join-Path $PSScriptRoot '../../../node_modules'
     if (-not (Test-Path (Join-Path $path 'azurite')) -or -not (Test-Path (Join-Path $path 's3rver'))) {
@@ -17,32 +19,16 @@ function Start-HotmessEmulatorProcess {
     $data = Join-Path ([IO.Path]::GetTempPath()) ('hotmess-emulator-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
     New-Item -ItemType Directory -Path $data | Out-Null
 
-    $info = [System.Diagnostics.ProcessStartInfo]::new('node')
-    foreach ($argument in @($scriptPath) + @(& $Arguments $data)) { $info.ArgumentList.Add([string] $argument) }
-    $info.RedirectStandardOutput = $true
-    $info.RedirectStandardError = $true
-    $info.UseShellExecute = $false
-    $process = [System.Diagnostics.Process]::Start($info)
-    $errors = $process.StandardError.ReadToEndAsync()
-    $deadline = [DateTime]::UtcNow + $Timeout
-    $port = $null
-    while (-not $port) {
-        $line = $process.StandardOutput.ReadLineAsync()
-        $left = [int][Math]::Max(0, ($deadline - [DateTime]::UtcNow).TotalMilliseconds)
-        if (-not $line.Wait($left) -or $null -eq $line.Result) { break }
-        if ($line.Result -match $ListeningPattern) { $port = [int] $Matches.port }
+    try {
+        $started = Start-HotmessListeningProcess -FileName 'node' -ArgumentList (@($scriptPath) + @(& $Arguments $data)) `
+            -ListeningPattern $ListeningPattern -Timeout $Timeout -Name $Script
     }
-
-    if (-not $port) {
-        if (-not $process.HasExited) { $process.Kill($true) }
-        $process.WaitForExit(5000) | Out-Null
+    catch {
         Remove-Item -Recurse -Force $data -ErrorAction Ignore
-        throw "$Script did not start within $Timeout`: $($errors.Result)"
+        throw
     }
 
-    # Keep draining its output so the emulator never blocks on a full pipe.
-    $null = $process.StandardOutput.ReadToEndAsync()
-    @{ Process = $process; Port = $port; DataDirectory = $data }
+    @{ Process = $started.Process; Port = [int] $started.Match.port; DataDirectory = $data }
 }
 
 function Start-HotmessAzurite {

@@ -2,6 +2,8 @@
 # loopback port over its own data folder, steer its fault injection, stop it. Service-specific controls stay with
 # the tests of that service.
 
+Import-Module (Join-Path $PSScriptRoot 'ListeningProcess.psm1')
+
 function Get-HotmessFakePath {
     # out/fakes/Hotmess.Recovery.Fakes.dll beside the module found on PSModulePath, else beside this repository's out/.
     $module = Get-Module -ListAvailable HotmessRecovery | Sort-Object Version -Descending | Select-Object -First 1
@@ -41,39 +43,22 @@ function Start-HotmessFake {
         $DataDirectory = Join-Path ([IO.Path]::GetTempPath()) ('hotmess-fake-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
     }
 
-    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($argument in @($Path, '--urls', 'http://127.0.0.1:0', '--data-dir', $DataDirectory, '--service-key', $ServiceKey) + $ArgumentList) {
-        $info.ArgumentList.Add($argument)
+    try {
+        $started = Start-HotmessListeningProcess -FileName 'dotnet' -Timeout $Timeout -Name 'The fakes' `
+            -ArgumentList (@($Path, '--urls', 'http://127.0.0.1:0', '--data-dir', $DataDirectory, '--service-key', $ServiceKey) + $ArgumentList) `
+            -ListeningPattern 'Now listening on: (?<url>http://\S+)'
     }
-    $info.RedirectStandardOutput = $true
-    $info.RedirectStandardError = $true
-    $info.UseShellExecute = $false
-    $process = [System.Diagnostics.Process]::Start($info)
-    $errors = $process.StandardError.ReadToEndAsync()
-    $deadline = [DateTime]::UtcNow + $Timeout
-    $url = $null
-    while (-not $url) {
-        $line = $process.StandardOutput.ReadLineAsync()
-        $left = [int][Math]::Max(0, ($deadline - [DateTime]::UtcNow).TotalMilliseconds)
-        if (-not $line.Wait($left) -or $null -eq $line.Result) { break }
-        if ($line.Result -match 'Now listening on: (http://\S+)') { $url = $Matches[1].TrimEnd('/') }
-    }
-
-    if (-not $url) {
-        if (-not $process.HasExited) { $process.Kill($true) }
-        $process.WaitForExit(5000) | Out-Null
+    catch {
         if ($ownsData) { Remove-Item -Recurse -Force $DataDirectory -ErrorAction Ignore }
-        throw "The fakes did not start within $Timeout`: $($errors.Result)"
+        throw
     }
 
-    # Keep draining its output so the fake never blocks on a full pipe.
-    $null = $process.StandardOutput.ReadToEndAsync()
     [pscustomobject]@{
         PSTypeName        = 'HotmessRecovery.TestFake'
-        Url               = $url
+        Url               = $started.Match.url.TrimEnd('/')
         ServiceKey        = $ServiceKey
         DataDirectory     = $DataDirectory
-        Process           = $process
+        Process           = $started.Process
         OwnsDataDirectory = $ownsData
     }
 }
