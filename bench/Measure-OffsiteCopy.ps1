@@ -42,20 +42,16 @@ param(
 $ErrorActionPreference = 'Stop'
 $Out = (Resolve-Path $Out).Path
 Import-Module (Join-Path $PSScriptRoot '../tests/pester/Support/Fakes.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot 'MeasuredStep.psm1') -Force
 Import-Module (Join-Path $PSScriptRoot '../tests/pester/Support/Emulators.psm1') -Force
 $fakePath = Join-Path $Out 'fakes/Hotmess.Recovery.Fakes.dll'
 $work = if ($WorkPath) { Join-Path $WorkPath "hotmess-bench-offsite-$PID" } else { Join-Path $Out "bench/offsite-work-$PID" }
 New-Item -ItemType Directory -Force $work | Out-Null
 
 function Invoke-Step([string] $Step, [hashtable] $Arguments) {
-    # One measured step in its own pwsh; it prints one line of JSON with its time and peak working set.
-    $script = {
-        param($Step, $ArgumentsJson)
-        $a = $ArgumentsJson | ConvertFrom-Json
-        $env:PSModulePath = $a.Out + [IO.Path]::PathSeparator + $env:PSModulePath
-        $ProgressPreference = 'SilentlyContinue'
-        $ErrorActionPreference = 'Stop'
-        Import-Module HotmessRecovery
+    $Arguments.Out = $Out
+    $Arguments.Throttle = $ThrottleLimit
+    Invoke-MeasuredStep $Step $Arguments -Setup {
         if ($Step -eq 'Bare') {
             # Compiled before the clock starts: the loop a developer would write with the SDK alone.
             $module = (Get-Module HotmessRecovery).ModuleBase
@@ -85,9 +81,8 @@ public static class BareUpload
 '@
         }
         $key = if ($a.Key) { ConvertTo-SecureString $a.Key -AsPlainText -Force }
-        $cpu = [Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime
-        $watch = [Diagnostics.Stopwatch]::StartNew()
-        $result = switch ($Step) {
+    } -Body {
+        switch ($Step) {
             'Bare' {
                 $files = @(Get-Content -LiteralPath $a.FileList)
                 @{ Bytes = [BareUpload]::Run($env:AZURE_STORAGE_CONNECTION_STRING, 'bare', $a.Repository, $files, $a.Throttle); Objects = $files.Count }
@@ -104,18 +99,7 @@ public static class BareUpload
                 @{ Objects = $r.VerifiedCount; Bytes = $r.UploadedBytes }
             }
         }
-        $result.Seconds = $watch.Elapsed.TotalSeconds
-        $result.CpuSeconds = ([Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime - $cpu).TotalSeconds
-        $result.PeakMB = [Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 / 1MB
-        $result | ConvertTo-Json -Compress
     }
-    $Arguments.Out = $Out
-    $Arguments.Throttle = $ThrottleLimit
-    $hostPath = (Get-Process -Id $PID).Path
-    $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($hostPath) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
-    $json = & $hostPath @prefix -NoProfile -NonInteractive -Command $script -args $Step, ($Arguments | ConvertTo-Json -Compress)
-    if ($LASTEXITCODE -ne 0) { throw "The $Step step failed: $json" }
-    $json | Select-Object -Last 1 | ConvertFrom-Json
 }
 
 function Format-Row([string] $Step, $Result, [string] $Comparison) {

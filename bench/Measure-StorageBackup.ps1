@@ -46,6 +46,7 @@ param(
 $ErrorActionPreference = 'Stop'
 $Out = (Resolve-Path $Out).Path
 Import-Module (Join-Path $PSScriptRoot '../tests/pester/Support/Fakes.psm1') -Force
+Import-Module (Join-Path $PSScriptRoot 'MeasuredStep.psm1') -Force
 $fakePath = Join-Path $Out 'fakes/Hotmess.Recovery.Fakes.dll'
 $work = if ($WorkPath) { Join-Path $WorkPath "hotmess-bench-storage-$PID" } else { Join-Path $Out "bench/storage-work-$PID" }
 New-Item -ItemType Directory -Force $work | Out-Null
@@ -74,19 +75,13 @@ function New-StorageProject($Fake, [int] $Count) {
 }
 
 function Invoke-Step([string] $Step, [hashtable] $Arguments) {
-    # One measured step in its own pwsh; it prints one line of JSON with its time and peak working set.
-    $script = {
-        param($Step, $ArgumentsJson)
-        $a = $ArgumentsJson | ConvertFrom-Json
-        $env:PSModulePath = $a.Out + [IO.Path]::PathSeparator + $env:PSModulePath
-        $ProgressPreference = 'SilentlyContinue'
-        $ErrorActionPreference = 'Stop'
-        Import-Module HotmessRecovery
+    $Arguments.Out = $Out
+    $Arguments.Throttle = $ThrottleLimit
+    Invoke-MeasuredStep $Step $Arguments -Setup {
         $key = ConvertTo-SecureString $a.Key -AsPlainText -Force
         $throttle = if ($a.Throttle) { @{ ThrottleLimit = $a.Throttle } } else { @{} }
-        $cpu = [Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime
-        $watch = [Diagnostics.Stopwatch]::StartNew()
-        $result = switch ($Step) {
+    } -Body {
+        switch ($Step) {
             'Backup' {
                 $set = Backup-HotmessStorage -Repository $a.Repository -SupabaseUrl $a.Url -ServiceRoleKey $key @throttle
                 @{ Objects = $set.ObjectCount; Downloaded = $set.DownloadedCount; Bytes = $set.TotalBytes }
@@ -135,18 +130,7 @@ function Invoke-Step([string] $Step, [hashtable] $Arguments) {
                 @{ Objects = $objects.Count; Downloaded = $objects.Count; Bytes = $bytes }
             }
         }
-        $result.Seconds = $watch.Elapsed.TotalSeconds
-        $result.CpuSeconds = ([Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime - $cpu).TotalSeconds
-        $result.PeakMB = [Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 / 1MB
-        $result | ConvertTo-Json -Compress
     }
-    $Arguments.Out = $Out
-    $Arguments.Throttle = $ThrottleLimit
-    $hostPath = (Get-Process -Id $PID).Path
-    $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($hostPath) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
-    $json = & $hostPath @prefix -NoProfile -NonInteractive -Command $script -args $Step, ($Arguments | ConvertTo-Json -Compress)
-    if ($LASTEXITCODE -ne 0) { throw "The $Step step failed: $json" }
-    $json | Select-Object -Last 1 | ConvertFrom-Json
 }
 
 function Format-Row([string] $Project, [string] $Network, [string] $Step, $Result, [string] $Comparison) {
