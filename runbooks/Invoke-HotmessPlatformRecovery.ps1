@@ -243,7 +243,7 @@ else {
     if (Get-HotmessSetting STATUSPAGE_API_KEY) { $opening.StatusPage = $true }
     # A channel or the status page refusing is written as an error and recorded; it does not stop the recovery.
     $incident = New-HotmessIncident $Reason -Name platform-recovery -Procedure $procedure -Severity Critical -Scenario 'Full disaster' `
-        -Notify @opening @incidentStore -Confirm:$false -ErrorAction Continue -ErrorVariable openingErrors
+        -Notify @opening @incidentStore -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable openingErrors
     $run = Open-HotmessRecoveryRun -Id $incident.Id @incidentStore @phaseSelection -Confirm:$false
     foreach ($e in $openingErrors) { $run.AddNote("Not told when the incident opened: $($e.Exception.Message)") }
 }
@@ -306,7 +306,7 @@ try {
         "Plan: $(Get-Fact ProjectPlan); database set $(Get-Fact DatabaseSet)."
         $note = @{}
         if ($run.Refresh().StatusPageIncidentId) { $note.StatusPageStatus = 'identified' }
-        Add-HotmessIncidentNote -Id $run.IncidentId -Text $text -Notify @note @incidentStore -Confirm:$false -ErrorAction Continue -ErrorVariable told | Out-Null
+        Add-HotmessIncidentNote -Id $run.IncidentId -Text $text -Notify @note @incidentStore -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable told | Out-Null
         if ($told) { "told, with $($told.Count) channel(s) failing: $(($told | ForEach-Object { $_.Exception.Message }) -join '; ')" } else { 'team told' }
     }
 
@@ -360,13 +360,20 @@ try {
 
     # --- 3. Application ----------------------------------------------------------------------------------------------------
     Invoke-RecoveryStep Application 'Restore the environment variables' -Plan 'restore the environment set $(Get-Fact EnvironmentSet) into Vercel$(if ($createProject) { " with the new project''s URL and keys" })' {
+        if (-not (Get-Fact EnvironmentSet)) {
+            # The deployment then runs with what the Vercel project still holds.
+            $run.AddNextStep('Check the Vercel project''s environment variables by hand: the repository had no environment set.')
+            return 'no environment set in the repository: Vercel''s variables left as they are'
+        }
         $set = Get-HotmessBackup -Id (Get-Fact EnvironmentSet) @backups
         $values = @{}
         if (Get-Fact ProjectRef) {
             Get-ProjectSecrets
             $values = @{ VITE_SUPABASE_URL = $state.ApiUrl; SUPABASE_URL = $state.ApiUrl; VITE_SUPABASE_ANON_KEY = $state.AnonKey; SUPABASE_SERVICE_ROLE_KEY = $state.ServiceRoleKey }
         }
-        $written = @($set | Restore-HotmessEnvironment -Value $values -Force -Confirm:$false)
+        $key = @{}
+        if ($environmentKey = Get-HotmessSetting HOTMESS_ENVIRONMENT_KEY) { $key.Key = $environmentKey }
+        $written = @($set | Restore-HotmessEnvironment -Value $values @key -Force -Confirm:$false)
         "set $($set.Id): $($written.Count) variable(s) written$(if ($values.Count) { ", the project's URL and keys replaced" })"
     }
 
@@ -479,7 +486,7 @@ try {
         $closing = @{}
         if ($run.Refresh().RecoveredToUtc) { $closing.RecoveredToUtc = $run.Record.RecoveredToUtc }
         Close-HotmessIncident -Id $run.IncidentId -Outcome Recovered -Notify @closing @incidentStore -Confirm:$false `
-            -Message 'HOTMESS is restored: site, payments and email verified.' -ErrorAction Continue -ErrorVariable told | Out-Null
+            -Message 'HOTMESS is restored: site, payments and email verified.' -ErrorAction SilentlyContinue -ErrorVariable told | Out-Null
         if ($told) { "closed; not told: $(($told | ForEach-Object { $_.Exception.Message }) -join '; ')" } else { 'closed, team told' }
     }
 }
