@@ -55,7 +55,7 @@ public static partial class SupabaseManagementFake
             return Message(400, "Body must be a JSON object");
         }
 
-        if (b.EnumerateObject().FirstOrDefault(p => !CreateProperties.Contains(p.Name)) is { Name: { Length: > 0 } unknown })
+        if (b.EnumerateObject().Select(p => p.Name).FirstOrDefault(n => !CreateProperties.Contains(n)) is { } unknown)
         {
             return Message(400, $"property {unknown} should not exist");
         }
@@ -145,7 +145,8 @@ public static partial class SupabaseManagementFake
     /// <summary>
     /// Test controls: <c>POST /__fake/supabase-management/projects</c> <c>{readyAfterPolls?, readyAfterMs?, outcome?
     /// (ACTIVE_HEALTHY | INIT_FAILED | COMING_UP = never), organizations?: [slug], forbiddenOrganizations?: [slug],
-    /// postgres?: admin connection string}</c>; <c>GET …/projects</c> lists the projects created (status, polls) and the
+    /// postgres?: admin connection string}</c>; <c>POST …/project-status</c> <c>{ref, status}</c> sets a created project's
+    /// status (a project going down, or coming up at once); <c>GET …/projects</c> lists the projects created (status, polls) and the
     /// creations asked for, without passwords.
     /// </summary>
     private static void MapProjectControl(WebApplication app, SupabaseManagementFakeState state, SupabaseProjectsFakeState projects)
@@ -167,6 +168,16 @@ public static partial class SupabaseManagementFake
             }
 
             return Results.Json(new { projects.ReadyAfterPolls, projects.Outcome, projects.Organizations, projects.ForbiddenOrganizations, postgres = projects.PostgresAdmin is not null });
+        })));
+        control.MapPost("/project-status", async (HttpRequest r) => await FakeJson.WithBody(r, body => FakeJson.Locked(state.Gate, () =>
+        {
+            if (FakeJson.String(body, "ref") is not { } reference || !state.Created.TryGetValue(reference, out var project))
+            {
+                return Results.NotFound($"No created project '{FakeJson.String(body, "ref")}'.");
+            }
+
+            project.Status = FakeJson.String(body, "status") ?? project.Status;
+            return Results.Json(new { project.Ref, project.Status });
         })));
         control.MapGet("/projects", () => FakeJson.Locked(state.Gate, () => Results.Json(new
         {
