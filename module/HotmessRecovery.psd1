@@ -51,6 +51,7 @@
         'Invoke-HotmessDataRetention'
         'Get-HotmessRetentionPolicy'
         'Backup-HotmessLog'
+        'New-HotmessSupabaseProject'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
