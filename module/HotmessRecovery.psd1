@@ -52,6 +52,7 @@
         'Get-HotmessRetentionPolicy'
         'Backup-HotmessLog'
         'New-HotmessSupabaseProject'
+        'New-HotmessDeployment'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
