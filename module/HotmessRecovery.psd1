@@ -53,6 +53,7 @@
         'Backup-HotmessLog'
         'New-HotmessSupabaseProject'
         'New-HotmessDeployment'
+        'Sync-HotmessWebhookEndpoint'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

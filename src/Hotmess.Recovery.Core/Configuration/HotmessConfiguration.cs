@@ -35,6 +35,8 @@ public sealed class HotmessConfiguration
 
     /// <summary>Where new Supabase projects are created, and how their URL and database connection are formed.</summary>
     public SupabaseSettings Supabase { get; set; } = new();
+    /// <summary>The Stripe webhook endpoint a recovery recreates.</summary>
+    public StripeSettings Stripe { get; set; } = new();
 
     /// <summary>A copy fit to show: a password that the environment put into the connection string is masked.</summary>
     public HotmessConfiguration Redacted()

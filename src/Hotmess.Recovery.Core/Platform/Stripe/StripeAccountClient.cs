@@ -93,6 +93,29 @@ public sealed class StripeAccountClient
     }
 
     /// <summary>
+    /// <c>POST /v1/webhook_endpoints</c>: a new endpoint, with the signing secret Stripe returns only here. The
+    /// secret is handed back as a <see cref="Secret"/> and never logged.
+    /// </summary>
+    public async Task<(StripeWebhookEndpoint Endpoint, Secret SigningSecret)> CreateWebhookEndpointAsync(
+        Uri url, IReadOnlyList<string> enabledEvents, string? description, CancellationToken cancellationToken)
+    {
+        var options = new WebhookEndpointCreateOptions { Url = url.AbsoluteUri, EnabledEvents = enabledEvents.ToList(), Description = description };
+        var created = await CallAsync("POST /v1/webhook_endpoints", url.AbsoluteUri,
+            () => new WebhookEndpointService(_client).CreateAsync(options, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var secret = Secret.FromNullable(created.Secret) ?? throw new HotmessException("StripeResponseInvalid", FailureKind.RemoteServiceFailed,
+            $"Stripe created webhook endpoint {created.Id} but returned no signing secret.", created.Id);
+        return (ToEndpoint(created), secret);
+    }
+
+    /// <summary><c>DELETE /v1/webhook_endpoints/{id}</c>.</summary>
+    public async Task DeleteWebhookEndpointAsync(string id, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        await CallAsync($"DELETE /v1/webhook_endpoints/{id}", id,
+            () => new WebhookEndpointService(_client).DeleteAsync(id, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// How many events were created since <paramref name="since"/>, and how many of them have a webhook not yet
     /// delivered (<c>delivery_success=false</c>: pending or failed on at least one endpoint).
     /// </summary>

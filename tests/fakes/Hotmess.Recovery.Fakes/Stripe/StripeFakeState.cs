@@ -58,6 +58,11 @@ internal sealed class FakeWebhookEndpoint
 
     public bool Livemode { get; init; }
 
+    /// <summary>The signing secret; Stripe shows it only in the answer that creates the endpoint.</summary>
+    public string Secret { get; init; } = NewSecret();
+
+    public static string NewSecret() => "whsec_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+
     public object Shape(bool withSecret = false) => new Dictionary<string, object?>
     {
         ["id"] = Id,
@@ -71,6 +76,6 @@ internal sealed class FakeWebhookEndpoint
         ["metadata"] = new Dictionary<string, string>(),
         ["status"] = Status,
         ["url"] = Url,
-        ["secret"] = withSecret ? "whsec_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant() : null,
+        ["secret"] = withSecret ? Secret : null,
     }.Where(p => p.Key != "secret" || withSecret).ToDictionary();
 }
