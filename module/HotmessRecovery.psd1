@@ -50,6 +50,7 @@
         'Invoke-HotmessDataRetention'
         'Get-HotmessRetentionPolicy'
         'Backup-HotmessLog'
+        'Test-HotmessDatabaseIntegrity'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

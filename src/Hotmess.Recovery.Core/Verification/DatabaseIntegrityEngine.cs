@@ -18,6 +18,8 @@ public static class DatabaseIntegrityEngine
     public const string Fingerprint = "Fingerprint";
     public const string RecentTransactions = "RecentTransactions";
 
+    private const int ProgressId = 9;
+
     /// <summary>The newest complete database set taken at or before <paramref name="before"/>: what the database held then.</summary>
     public static BackupSet? NewestEvidence(IEnumerable<BackupSet> sets, DateTimeOffset before) =>
         sets.Where(s => s.Kind == BackupKind.Database && s.State == BackupSetState.Complete && s.Manifest.Database is not null && s.StartedUtc <= before)
@@ -45,17 +47,21 @@ public static class DatabaseIntegrityEngine
                     + (request.Set is { } set ? $"against the set {set.Id} that was restored."
                         : request.Evidence is { } evidence ? $"against {evidence.Id}, the newest own set before {Stamp(restorePoint)}."
                         : $"without own evidence: no own set taken before {Stamp(restorePoint)}."));
+        const string activity = "Checking the restored database's integrity";
+        log.Progress(new OperationProgress(ProgressId, activity, request.Set is null ? "Critical tables" : "Every table's rows and fingerprints", 0));
         var checks = request.Set is not null
             ? await CheckAgainstSetAsync(connection, target, request, log, cancellationToken).ConfigureAwait(false)
             : await CheckCriticalTablesAsync(connection, target, request, cancellationToken).ConfigureAwait(false);
         if (request.TransactionTable is { } transactions)
         {
+            log.Progress(new OperationProgress(ProgressId, activity, "Recent transactions", 80));
             if (await CheckRecentTransactionsAsync(connection, transactions, request, restorePoint, log, cancellationToken).ConfigureAwait(false) is { } recent)
             {
                 checks.Add(recent);
             }
         }
 
+        log.Progress(new OperationProgress(ProgressId, activity, "Done", 100, Completed: true));
         log.Verbose($"{checks.Count(c => c.Passed)} of {checks.Count} integrity checks passed.");
         return checks;
     }
