@@ -54,6 +54,7 @@
         'New-HotmessSupabaseProject'
         'New-HotmessDeployment'
         'Sync-HotmessWebhookEndpoint'
+        'Test-HotmessDatabaseIntegrity'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
