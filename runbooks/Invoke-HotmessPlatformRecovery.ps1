@@ -371,9 +371,10 @@ try {
             Get-ProjectSecrets
             $values = @{ VITE_SUPABASE_URL = $state.ApiUrl; SUPABASE_URL = $state.ApiUrl; VITE_SUPABASE_ANON_KEY = $state.AnonKey; SUPABASE_SERVICE_ROLE_KEY = $state.ServiceRoleKey }
         }
-        $key = @{}
-        if ($environmentKey = Get-HotmessSetting HOTMESS_ENVIRONMENT_KEY) { $key.Key = $environmentKey }
-        $written = @($set | Restore-HotmessEnvironment -Value $values @key -Force -Confirm:$false)
+        $extra = @{}
+        if ($values.Count) { $extra.Value = $values }
+        if ($environmentKey = Get-HotmessSetting HOTMESS_ENVIRONMENT_KEY) { $extra.Key = $environmentKey }
+        $written = @($set | Restore-HotmessEnvironment @extra -Force -Confirm:$false)
         "set $($set.Id): $($written.Count) variable(s) written$(if ($values.Count) { ", the project's URL and keys replaced" })"
     }
 
