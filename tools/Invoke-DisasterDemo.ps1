@@ -30,8 +30,10 @@ Write-Host 'Starting a throwaway PostgreSQL 15 with the sample HOTMESS database,
 $server = [Hotmess.Recovery.Sandbox.LocalPostgres]::Start()
 $fake = Start-PlatformTestFake
 try {
-    [Hotmess.Recovery.Sandbox.SupabaseTarget]::PrepareClusterAsync($server, [Threading.CancellationToken]::None).GetAwaiter().GetResult()
     [Hotmess.Recovery.Sandbox.SampleDatabase]::Create($server, 'hotmess', [Hotmess.Recovery.Sandbox.SampleSize]::Small)
+    # From here the cluster is Supabase-shaped: supabase_admin is its superuser, postgres no longer is.
+    [Hotmess.Recovery.Sandbox.SupabaseTarget]::PrepareClusterAsync($server, [Threading.CancellationToken]::None).GetAwaiter().GetResult() | Out-Null
+    $admin = { param($Database) $server.ConnectionString($Database, [Hotmess.Recovery.Sandbox.SupabaseTarget]::AdminUser, $server.Password) }
 
     # The platform as it runs: every setting pointed at the fakes, the Vercel project's variables, the site healthy,
     # new projects' databases created on the local server.
@@ -39,11 +41,11 @@ try {
     Set-PlatformTestEnvironment $fake
     Add-SampleVercelVariables $fake
     Invoke-FakeControl $fake supabase-management projects @{
-        postgres        = $server.ConnectionString('postgres', [Hotmess.Recovery.Sandbox.SupabaseTarget]::AdminUser, $server.Password)
+        postgres        = & $admin postgres
         readyAfterPolls = 2
     } | Out-Null
     $env:HOTMESS_SITE_URL = "$($fake.Url)/site"
-    $env:HOTMESS_DATABASE_URL = $server.ConnectionString('hotmess')
+    $env:HOTMESS_DATABASE_URL = & $admin hotmess
     $env:HOTMESS_ENVIRONMENT_KEY = [Convert]::ToBase64String([Security.Cryptography.RandomNumberGenerator]::GetBytes(32))
     $env:SLACK_WEBHOOK_URL = "$($fake.Url)/slack/services/T0HOTMESS/B0ALERTS/hotmessfakewebhooktoken"
     $env:STATUSPAGE_API_KEY = 'statuspage-fake-oauth-key-0001'
@@ -75,15 +77,15 @@ try {
     Write-Host 'Backing up the database and the Vercel environment, and verifying the database set...'
     $keyFile = Join-Path $demo 'environment.key'
     $env:HOTMESS_ENVIRONMENT_KEY | Set-Content $keyFile
-    $set = Backup-HotmessDatabase -ConnectionString $server.ConnectionString('hotmess') -Repository $repository
+    $set = Backup-HotmessDatabase -ConnectionString (& $admin hotmess) -Repository $repository
     Backup-HotmessEnvironment -Repository $repository -KeyFile $keyFile -WarningAction SilentlyContinue | Out-Null
-    $set | Test-HotmessBackup -RestoreTo $server.ConnectionString('hotmess_verify_scratch') | Out-Null
+    $set | Test-HotmessBackup -RestoreTo (& $admin hotmess_verify_scratch) | Out-Null
     Get-HotmessBackup -Repository $repository | Format-Table | Out-String | Write-Host
 
     Write-Host 'Disaster: the Supabase project is gone, its database dropped, the Stripe webhook endpoint deleted, the site down.'
     $impact = [DateTimeOffset]::UtcNow
     Invoke-FakeControl $fake supabase-management project @{ status = 'INACTIVE' } | Out-Null
-    $server.DropDatabase('hotmess')
+    $server.ExecuteSqlAs([Hotmess.Recovery.Sandbox.SupabaseTarget]::AdminUser, $server.Password, 'postgres', 'DROP DATABASE hotmess WITH (FORCE);') | Out-Null
     Invoke-FakeControl $fake stripe webhook-endpoints @{ endpoints = @() } | Out-Null
     Invoke-FakeControl $fake site health @{ status = 503 } | Out-Null
 
