@@ -8,7 +8,8 @@
          that point is inside its window;
       2. SupabaseDaily: else the newest Supabase daily backup taken before the incident;
       3. OwnBackup: else the newest verified set of the module's own repository taken before the incident,
-         restored into -TargetConnectionString (a new database beside the damaged one, or a new Supabase project).
+         restored into -TargetConnectionString (a new database beside the damaged one, or a new Supabase project), or
+         with -NewProject into a Supabase project it creates beside the damaged one (New-HotmessSupabaseProject).
     -Path forces one. It restores (Restore-HotmessSupabaseBackup, which waits until the project is ACTIVE_HEALTHY,
     or Restore-HotmessDatabase), verifies integrity with Test-HotmessDatabaseIntegrity (an own set: every table's row count
     and fingerprint against it; a Supabase restore: the critical tables against the newest own set before the restore point;
@@ -33,6 +34,15 @@
 .PARAMETER TargetConnectionString
     Where the OwnBackup path restores: a database that does not exist yet (created beside the damaged one, which stays
     for forensics) or an empty Supabase project.
+
+.PARAMETER NewProject
+    Creates a Supabase project beside the damaged one (New-HotmessSupabaseProject, waited on until ACTIVE_HEALTHY) and
+    restores the own set into it; the damaged project stays for forensics. Supabase's own backups restore into the
+    damaged project itself, so with -NewProject only the OwnBackup path is taken. -UpdateConnections then uses the new
+    project's URL and keys unless -SupabaseUrl, -AnonKey or -ServiceRoleKey say otherwise.
+
+.PARAMETER ProjectName
+    The name of the project -NewProject creates; hotmess-restored-<UTC yyyyMMdd-HHmm> by default.
 
 .PARAMETER ConnectionString
     The restored database of a Supabase restore, to verify it; HOTMESS_DATABASE_URL when not given. Without either the
@@ -82,6 +92,12 @@
     ./Invoke-HotmessDatabaseRecovery.ps1 -Path OwnBackup -TargetConnectionString 'Host=db.newprojectrefabcdefgh.supabase.co;Database=postgres;Username=postgres' -IncidentPath ./incidents
 
     The project is gone: restores the newest verified own set into a new Supabase project and records the incident.
+
+.EXAMPLE
+    ./Invoke-HotmessDatabaseRecovery.ps1 -NewProject -UpdateConnections -IncidentPath ./incidents
+
+    Creates a Supabase project beside the damaged one, restores the newest verified own set into it, points the
+    application at its URL and keys, and redeploys.
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
@@ -89,6 +105,8 @@ param(
     [ValidateSet('Auto', 'PointInTime', 'SupabaseDaily', 'OwnBackup')] [string] $Path = 'Auto',
     [string] $Repository,
     [string] $TargetConnectionString,
+    [switch] $NewProject,
+    [string] $ProjectName = "hotmess-restored-$([DateTime]::UtcNow.ToString('yyyyMMdd-HHmm'))",
     [string] $ConnectionString,
     [string[]] $CriticalTable = @('public.User', 'public.marketplace_order'),
     [string] $TransactionTable = 'public.marketplace_order',
@@ -131,7 +149,14 @@ $step = $record.StartStep('Choose the recovery path')
 $choice = $null
 $why = [System.Collections.Generic.List[string]]::new()
 try {
-    if ($Path -in 'Auto', 'PointInTime', 'SupabaseDaily' -and -not $supabase.AccessToken) {
+    if ($NewProject -and $Path -in 'PointInTime', 'SupabaseDaily') {
+        throw [System.Management.Automation.ErrorRecord]::new([System.ArgumentException]::new("-NewProject restores an own set into a new project; Supabase's $Path restore goes into the damaged project itself."),
+            'DatabaseRecoveryNewProjectPath', [System.Management.Automation.ErrorCategory]::InvalidArgument, $Path)
+    }
+    if ($NewProject) {
+        $why.Add('-NewProject: Supabase restores its backups into the damaged project itself, which stays for forensics here; only an own set goes into a new project.')
+    }
+    elseif ($Path -in 'Auto', 'PointInTime', 'SupabaseDaily' -and -not $supabase.AccessToken) {
         $why.Add('No SUPABASE_ACCESS_TOKEN: Supabase''s own backups cannot be used.')
     }
     elseif ($Path -in 'Auto', 'PointInTime', 'SupabaseDaily') {
@@ -174,9 +199,13 @@ try {
         throw [System.Management.Automation.ErrorRecord]::new([System.InvalidOperationException]::new("No recovery path is left: $($why -join ' ')"),
             'DatabaseRecoveryNoPath', [System.Management.Automation.ErrorCategory]::ObjectNotFound, $Path)
     }
-    if ($choice.Path -eq 'OwnBackup' -and -not $TargetConnectionString) {
-        throw [System.Management.Automation.ErrorRecord]::new([System.ArgumentException]::new('The OwnBackup path restores into -TargetConnectionString: name a new database or an empty Supabase project.'),
+    if ($choice.Path -eq 'OwnBackup' -and -not $TargetConnectionString -and -not $NewProject) {
+        throw [System.Management.Automation.ErrorRecord]::new([System.ArgumentException]::new('The OwnBackup path restores into -TargetConnectionString: name a new database or an empty Supabase project, or create one with -NewProject.'),
             'DatabaseRecoveryTargetMissing', [System.Management.Automation.ErrorCategory]::InvalidArgument, 'TargetConnectionString')
+    }
+    if ($NewProject -and $TargetConnectionString) {
+        throw [System.Management.Automation.ErrorRecord]::new([System.ArgumentException]::new('Name either -TargetConnectionString or -NewProject, not both.'),
+            'DatabaseRecoveryTargetAmbiguous', [System.Management.Automation.ErrorCategory]::InvalidArgument, 'NewProject')
     }
 }
 catch {
@@ -188,6 +217,33 @@ $record.SetFact('Path', $choice.Path)
 $record.SetFact('WhyChosen', $why -join ' ')
 $record.SetFact('RestorePoint', $choice.RestorePoint.ToString('u'))
 $step.Succeed("$($choice.Detail). $($why -join ' ')") | Out-Null
+
+# -NewProject: the own set goes into a Supabase project created beside the damaged one, whose URL and keys the
+# connection update then uses.
+if ($NewProject) {
+    $step = $record.StartStep("Create Supabase project $ProjectName")
+    try {
+        $created = @{ Name = $ProjectName; TimeoutMinutes = $TimeoutMinutes; PollIntervalSeconds = $PollIntervalSeconds; Confirm = $false }
+        if ($supabase.AccessToken) { $created.AccessToken = $supabase.AccessToken }
+        $newProject = New-HotmessSupabaseProject @created -ErrorAction Stop
+    }
+    catch {
+        $step.Fail("Project not created: $($_.Exception.Message)", $_.FullyQualifiedErrorId) | Out-Null
+        Complete-Record 'Failed' $_
+        throw
+    }
+    if (-not $newProject) {
+        $step.Skip("WhatIf: would create Supabase project $ProjectName beside the damaged one and restore $($choice.Detail) into it, losing what was written after $($choice.RestorePoint.ToString('u')).") | Out-Null
+        Complete-Record 'WhatIf'
+        return
+    }
+    $TargetConnectionString = [Net.NetworkCredential]::new('', $newProject.ConnectionString).Password
+    if (-not $SupabaseUrl) { $SupabaseUrl = $newProject.ApiUrl }
+    if (-not $AnonKey) { $AnonKey = $newProject.AnonKey }
+    if (-not $ServiceRoleKey) { $ServiceRoleKey = $newProject.ServiceRoleKey }
+    $record.SetFact('NewProject', "$($newProject.Name) ($($newProject.Ref)), $($newProject.ApiUrl)")
+    $step.Succeed("Project $($newProject.Ref) is ACTIVE_HEALTHY after $([int] $newProject.Duration.TotalSeconds) s.") | Out-Null
+}
 
 # The database moved when an own set goes into another database than HOTMESS_DATABASE_URL names; what then points the
 # application at it (Set-HotmessSecret, in this order).
