@@ -50,6 +50,7 @@
         'Invoke-HotmessDataRetention'
         'Get-HotmessRetentionPolicy'
         'Backup-HotmessLog'
+        'Invoke-HotmessMigration'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
