@@ -55,6 +55,7 @@
         'New-HotmessDeployment'
         'Sync-HotmessWebhookEndpoint'
         'Test-HotmessDatabaseIntegrity'
+        'Invoke-HotmessMigration'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
