@@ -89,8 +89,8 @@ Describe 'Invoke-HotmessPlatformRecovery' {
         $planned.Name | Should -Contain 'Communicate: Close the incident'
         Join-Path $repository 'incidents' | Should -Not -Exist
         $incidents | Should -Not -Exist
-        Get-FakeList statuspage-api incidents | Should -HaveCount 0
-        Get-FakeList slack messages | Should -HaveCount 0
+        (Get-FakeList statuspage-api incidents).Count | Should -Be 0
+        (Get-FakeList slack messages).Count | Should -Be 0
     }
 
     It 'assesses alone: opens the incident on the status page, records the current state and tells the team, once' {
@@ -116,7 +116,7 @@ Describe 'Invoke-HotmessPlatformRecovery' {
 
         $again.Error | Should -BeNullOrEmpty
         $again.Record.Steps.Count | Should -Be $first.Record.Steps.Count
-        Get-FakeList statuspage-api incidents | Should -HaveCount 1
+        (Get-FakeList statuspage-api incidents).Count | Should -Be 1
         (Get-FakeList slack messages).Count | Should -Be $told
     }
 
@@ -144,7 +144,7 @@ Describe 'Invoke-HotmessPlatformRecovery' {
         $kept = Get-KeptIncident $id
         Get-Steps $kept 'Infrastructure: Restore the database' | Should -HaveCount 1
         Get-Steps $kept 'Assess: Tell the team the current state' | Should -HaveCount 1
-        Get-FakeList statuspage-api incidents | Should -HaveCount 1
+        (Get-FakeList statuspage-api incidents).Count | Should -Be 1
         @(Get-Steps $kept $failed[0].name).Count | Should -BeGreaterOrEqual 2
         $kept.notes.text -join ' ' | Should -BeLike '*Resumed after it ended Failed*'
     }
