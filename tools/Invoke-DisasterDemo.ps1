@@ -80,7 +80,7 @@ try {
     $set = Backup-HotmessDatabase -ConnectionString (& $admin hotmess) -Repository $repository
     Backup-HotmessEnvironment -Repository $repository -KeyFile $keyFile -WarningAction SilentlyContinue | Out-Null
     $set | Test-HotmessBackup -RestoreTo (& $admin hotmess_verify_scratch) | Out-Null
-    Get-HotmessBackup -Repository $repository | Format-Table | Out-String | Write-Host
+    Get-HotmessBackup -Repository $repository | Format-Table | Out-String -Width 160 | Write-Host
 
     Write-Host 'Disaster: the Supabase project is gone, its database dropped, the Stripe webhook endpoint deleted, the site down.'
     $impact = [DateTimeOffset]::UtcNow
