@@ -372,9 +372,17 @@ try {
             $values = @{ VITE_SUPABASE_URL = $state.ApiUrl; SUPABASE_URL = $state.ApiUrl; VITE_SUPABASE_ANON_KEY = $state.AnonKey; SUPABASE_SERVICE_ROLE_KEY = $state.ServiceRoleKey }
         }
         $extra = @{}
-        if ($values.Count) { $extra.Value = $values }
         if ($environmentKey = Get-HotmessSetting HOTMESS_ENVIRONMENT_KEY) { $extra.Key = $environmentKey }
+        $replaceAfter = $values.Count -and -not (Get-Command Restore-HotmessEnvironment).Parameters.ContainsKey('Value')
+        if ($values.Count -and -not $replaceAfter) { $extra.Value = $values }
         $written = @($set | Restore-HotmessEnvironment @extra -Force -Confirm:$false)
+        if ($replaceAfter) {
+            # A module whose Restore-HotmessEnvironment cannot replace values: the backed-up ones are written, then replaced.
+            foreach ($name in $values.Keys) {
+                $value = if ($values[$name] -is [securestring]) { $values[$name] } else { ConvertTo-SecureString ([string] $values[$name]) -AsPlainText -Force }
+                Set-HotmessSecret -Name $name -Value $value -Target production, preview, development -Confirm:$false | Out-Null
+            }
+        }
         "set $($set.Id): $($written.Count) variable(s) written$(if ($values.Count) { ", the project's URL and keys replaced" })"
     }
 
