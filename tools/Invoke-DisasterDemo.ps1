@@ -87,7 +87,7 @@ try {
     Invoke-FakeControl $fake supabase-management project @{ status = 'INACTIVE' } | Out-Null
     $server.ExecuteSqlAs([Hotmess.Recovery.Sandbox.SupabaseTarget]::AdminUser, $server.Password, 'postgres', 'DROP DATABASE hotmess WITH (FORCE);') | Out-Null
     Invoke-FakeControl $fake stripe webhook-endpoints @{ endpoints = @() } | Out-Null
-    Invoke-FakeControl $fake site health @{ status = 503 } | Out-Null
+    Invoke-FakeControl $fake site health @{ status = 503; failures = 2 } | Out-Null   # down until the recovered site answers
 
     Write-Host 'Recovering: runbooks/Invoke-HotmessPlatformRecovery.ps1 ...'
     $runbook = Join-Path $Out 'HotmessRecovery/runbooks/Invoke-HotmessPlatformRecovery.ps1'
