@@ -225,24 +225,24 @@ if ($NewProject) {
     try {
         $created = @{ Name = $ProjectName; TimeoutMinutes = $TimeoutMinutes; PollIntervalSeconds = $PollIntervalSeconds; Confirm = $false }
         if ($supabase.AccessToken) { $created.AccessToken = $supabase.AccessToken }
-        $newProject = New-HotmessSupabaseProject @created -ErrorAction Stop
+        $createdProject = New-HotmessSupabaseProject @created -ErrorAction Stop
     }
     catch {
         $step.Fail("Project not created: $($_.Exception.Message)", $_.FullyQualifiedErrorId) | Out-Null
         Complete-Record 'Failed' $_
         throw
     }
-    if (-not $newProject) {
+    if (-not $createdProject) {
         $step.Skip("WhatIf: would create Supabase project $ProjectName beside the damaged one and restore $($choice.Detail) into it, losing what was written after $($choice.RestorePoint.ToString('u')).") | Out-Null
         Complete-Record 'WhatIf'
         return
     }
-    $TargetConnectionString = [Net.NetworkCredential]::new('', $newProject.ConnectionString).Password
-    if (-not $SupabaseUrl) { $SupabaseUrl = $newProject.ApiUrl }
-    if (-not $AnonKey) { $AnonKey = $newProject.AnonKey }
-    if (-not $ServiceRoleKey) { $ServiceRoleKey = $newProject.ServiceRoleKey }
-    $record.SetFact('NewProject', "$($newProject.Name) ($($newProject.Ref)), $($newProject.ApiUrl)")
-    $step.Succeed("Project $($newProject.Ref) is ACTIVE_HEALTHY after $([int] $newProject.Duration.TotalSeconds) s.") | Out-Null
+    $TargetConnectionString = [Net.NetworkCredential]::new('', $createdProject.ConnectionString).Password
+    if (-not $SupabaseUrl) { $SupabaseUrl = $createdProject.ApiUrl }
+    if (-not $AnonKey) { $AnonKey = $createdProject.AnonKey }
+    if (-not $ServiceRoleKey) { $ServiceRoleKey = $createdProject.ServiceRoleKey }
+    $record.SetFact('NewProject', "$($createdProject.Name) ($($createdProject.Ref)), $($createdProject.ApiUrl)")
+    $step.Succeed("Project $($createdProject.Ref) is ACTIVE_HEALTHY after $([int] $createdProject.Duration.TotalSeconds) s.") | Out-Null
 }
 
 # The database moved when an own set goes into another database than HOTMESS_DATABASE_URL names; what then points the
