@@ -51,6 +51,7 @@
         'Get-HotmessRetentionPolicy'
         'Backup-HotmessLog'
         'Invoke-HotmessMigration'
+        'Test-HotmessUserFlow'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
