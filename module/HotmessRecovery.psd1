@@ -56,6 +56,7 @@
         'Sync-HotmessWebhookEndpoint'
         'Test-HotmessDatabaseIntegrity'
         'Invoke-HotmessMigration'
+        'Test-HotmessUserFlow'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -37,6 +37,8 @@ public sealed class HotmessConfiguration
     public SupabaseSettings Supabase { get; set; } = new();
     /// <summary>The Stripe webhook endpoint a recovery recreates.</summary>
     public StripeSettings Stripe { get; set; } = new();
+    /// <summary>The critical user flows Test-HotmessUserFlow checks; the HOTMESS site's defaults when empty.</summary>
+    public List<UserFlowSettings> UserFlows { get; set; } = [];
 
     /// <summary>A copy fit to show: a password that the environment put into the connection string is masked.</summary>
     public HotmessConfiguration Redacted()
