@@ -51,6 +51,7 @@
         'Get-HotmessRetentionPolicy'
         'Backup-HotmessLog'
         'Sync-HotmessWebhookEndpoint'
+        'Test-HotmessPaymentFlow'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
