@@ -57,6 +57,7 @@
         'Test-HotmessDatabaseIntegrity'
         'Invoke-HotmessMigration'
         'Test-HotmessUserFlow'
+        'Test-HotmessPaymentFlow'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -6,10 +6,17 @@ namespace Hotmess.Recovery.Fakes.Site;
 /// answer <c>status</c> (e.g. 503 <c>{"status":"degraded"}</c>) and/or wait <c>delayMs</c> before answering; with
 /// <c>failures</c> only the next N requests fail, then it recovers by itself. <c>DELETE /__fake/site/health</c>
 /// recovers at once; <c>GET /__fake/site/health</c> shows the settings and how many requests came.
+<<<<<<< HEAD
 /// The pages of the critical user flows (<c>/site/</c>, <c>/site/login</c>, <c>/site/marketplace</c>) answer 200 HTML;
 /// any other path 404. <c>POST /__fake/site/pages</c> <c>{path, status?, body?, delayMs?}</c> makes one path answer
 /// that status and body after that delay (a 500, the wrong page, a timeout); <c>DELETE /__fake/site/pages</c> restores
 /// them; <c>GET /__fake/site/pages</c> shows per path the requests, the last method and the last request's headers.
+=======
+/// <para>Stripe's webhook at <c>/site/api/stripe/webhook</c>, as the app verifies it: 400 without a <c>Stripe-Signature</c>
+/// whose <c>v1</c> is the HMAC-SHA256 of <c>"t.payload"</c> under the site's signing secret, or whose <c>t</c> is more than
+/// five minutes away; else 200 and the event recorded. <c>POST /__fake/site/stripe-webhook</c> <c>{secret}</c> sets the secret
+/// the site was deployed with (and forgets what it received); <c>GET</c> lists the events received (id, type) and how many deliveries were refused.</para>
+>>>>>>> integrations
 /// </summary>
 public static class SiteFake
 {
@@ -42,6 +49,7 @@ public static class SiteFake
             return Results.Json(new { status = status == 200 ? "ok" : "degraded" }, statusCode: status);
         });
 
+<<<<<<< HEAD
         var pages = new SitePages();
         app.MapMethods(Prefix + "/{**page}", ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], async (HttpContext c, string? page) =>
         {
@@ -65,6 +73,9 @@ public static class SiteFake
 
             return Results.Content(answer.Body, "text/html; charset=utf-8", statusCode: answer.Status);
         });
+=======
+        MapStripeWebhook(app, state);
+>>>>>>> integrations
 
         var control = app.MapGroup("/__fake/site");
         control.MapGet("/pages", () => FakeJson.Locked(pages.Gate, () => Results.Json(new { steered = pages.Steered, seen = pages.Seen })));
@@ -113,8 +124,57 @@ public static class SiteFake
         }));
     }
 
+    private static void MapStripeWebhook(WebApplication app, SiteFakeState state)
+    {
+        app.MapPost(Prefix + "/api/stripe/webhook", async Task<IResult> (HttpContext c) =>
+        {
+            string payload;
+            using (var reader = new StreamReader(c.Request.Body, System.Text.Encoding.UTF8))
+            {
+                payload = await reader.ReadToEndAsync(c.RequestAborted);
+            }
+
+            var header = c.Request.Headers["Stripe-Signature"].ToString();
+            var parts = header.Split(',').Select(p => p.Split('=', 2)).Where(p => p.Length == 2).ToLookup(p => p[0], p => p[1]);
+            lock (state.Gate)
+            {
+                var timestamp = parts["t"].FirstOrDefault();
+                var fresh = long.TryParse(timestamp, out var t) && Math.Abs(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - t) <= 300;
+                var valid = state.WebhookSecret is { } secret && fresh
+                    && parts["v1"].Any(v => v == Stripe.StripeFake.Sign(secret, timestamp!, payload));
+                if (!valid)
+                {
+                    state.WebhookRefused++;
+                    return Results.Json(new { error = "No signatures found matching the expected signature for payload" }, statusCode: 400);
+                }
+
+                using var document = System.Text.Json.JsonDocument.Parse(payload);
+                state.WebhookEvents.Add(new { id = FakeJson.String(document.RootElement, "id"), type = FakeJson.String(document.RootElement, "type") });
+                return Results.Json(new { received = true });
+            }
+        });
+
+        var control = app.MapGroup("/__fake/site");
+        control.MapPost("/stripe-webhook", async (HttpRequest r) => await FakeJson.WithBody(r, body => FakeJson.Locked(state.Gate, () =>
+        {
+            state.WebhookSecret = FakeJson.String(body, "secret");
+            state.WebhookEvents.Clear();
+            state.WebhookRefused = 0;
+            return Results.Json(new { configured = state.WebhookSecret is not null });
+        })));
+        control.MapGet("/stripe-webhook", () => FakeJson.Locked(state.Gate, () =>
+            Results.Json(new { configured = state.WebhookSecret is not null, events = state.WebhookEvents, refused = state.WebhookRefused })));
+    }
+
     private sealed class SiteFakeState
     {
+        /// <summary>The STRIPE_WEBHOOK_SECRET the site runs with; null: every delivery is refused.</summary>
+        public string? WebhookSecret { get; set; }
+
+        public List<object> WebhookEvents { get; } = [];
+
+        public long WebhookRefused { get; set; }
+
         public object Gate { get; } = new();
 
         public int Status { get; set; } = 200;

@@ -26,6 +26,9 @@ internal sealed class StripeFakeState
 
     public List<object> Requests { get; } = [];
 
+    /// <summary>Events and PaymentIntents; its own gate, taken after <see cref="Gate"/> when both are needed.</summary>
+    public StripeActivityState Activity { get; } = new();
+
     public long NextCreated { get; set; } = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 86_400;
 
     public void Reset(string key)
@@ -37,6 +40,10 @@ internal sealed class StripeFakeState
         RateLimitRemaining = 0;
         RateLimitShouldRetry = null;
         Requests.Clear();
+        lock (Activity.Gate)
+        {
+            Activity.Clear();
+        }
     }
 
     public static string NewId(string prefix) => prefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
