@@ -128,11 +128,12 @@ Describe 'Invoke-HotmessDatabaseRecovery from the module''s own backups' {
         (Invoke-FakeControl $fake vercel state -Method Get).environment | Should -BeNullOrEmpty
     }
 
-    It 'checks a PITR restore''s critical tables against the newest own set before the incident and finds recent transactions' {
+    It 'checks a PITR restore''s critical tables against the newest own set before the restore point and finds recent transactions' {
         Set-SupabaseFakeBackups $fake @{ pitrEnabled = $true }
         $orders = $server.ExecuteSql('hotmess', 'SELECT count(*) FROM public.marketplace_order')
 
-        $run = Invoke-Runbook @{ ConnectionString = $server.ConnectionString('hotmess'); UpdateConnections = $true }
+        # The own sets were taken a moment ago: an incident after them makes the verified one the evidence before the restore point.
+        $run = Invoke-Runbook @{ ConnectionString = $server.ConnectionString('hotmess'); UpdateConnections = $true; IncidentTime = [DateTimeOffset]::UtcNow.AddMinutes(5) }
 
         $run.Error | Should -BeNullOrEmpty
         $run.Record.Facts['Path'] | Should -Be 'PointInTime'
@@ -152,7 +153,7 @@ Describe 'Invoke-HotmessDatabaseRecovery from the module''s own backups' {
     It 'reports the critical tables that lost rows and recent transactions that are missing' {
         Set-SupabaseFakeBackups $fake @{ pitrEnabled = $true }
 
-        $run = Invoke-Runbook @{ ConnectionString = $server.ConnectionString('damaged') }
+        $run = Invoke-Runbook @{ ConnectionString = $server.ConnectionString('damaged'); IncidentTime = [DateTimeOffset]::UtcNow.AddMinutes(5) }
 
         $verify = $run.Record.Steps | Where-Object Name -EQ 'Verify integrity'
         $verify.Status | Should -Be 'Failed'
