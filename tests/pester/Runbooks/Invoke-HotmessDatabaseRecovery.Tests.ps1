@@ -129,10 +129,11 @@ Describe 'Invoke-HotmessDatabaseRecovery from the module''s own backups' {
     }
 
     It 'checks a PITR restore''s critical tables against the newest own set before the restore point and finds recent transactions' {
-        Set-SupabaseFakeBackups $fake @{ pitrEnabled = $true }
+        # The own sets were taken a moment ago: a PITR window and an incident after them make the verified one the evidence before
+        # the restore point.
+        Set-SupabaseFakeBackups $fake @{ pitrEnabled = $true; latestUnix = [DateTimeOffset]::UtcNow.AddMinutes(10).ToUnixTimeSeconds() }
         $orders = $server.ExecuteSql('hotmess', 'SELECT count(*) FROM public.marketplace_order')
 
-        # The own sets were taken a moment ago: an incident after them makes the verified one the evidence before the restore point.
         $run = Invoke-Runbook @{ ConnectionString = $server.ConnectionString('hotmess'); UpdateConnections = $true; IncidentTime = [DateTimeOffset]::UtcNow.AddMinutes(5) }
 
         $run.Error | Should -BeNullOrEmpty
@@ -151,7 +152,7 @@ Describe 'Invoke-HotmessDatabaseRecovery from the module''s own backups' {
     }
 
     It 'reports the critical tables that lost rows and recent transactions that are missing' {
-        Set-SupabaseFakeBackups $fake @{ pitrEnabled = $true }
+        Set-SupabaseFakeBackups $fake @{ pitrEnabled = $true; latestUnix = [DateTimeOffset]::UtcNow.AddMinutes(10).ToUnixTimeSeconds() }
 
         $run = Invoke-Runbook @{ ConnectionString = $server.ConnectionString('damaged'); IncidentTime = [DateTimeOffset]::UtcNow.AddMinutes(5) }
 
