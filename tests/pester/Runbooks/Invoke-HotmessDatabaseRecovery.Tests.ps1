@@ -128,11 +128,13 @@ Describe 'Invoke-HotmessDatabaseRecovery from the module''s own backups' {
         (Invoke-FakeControl $fake vercel state -Method Get).environment | Should -BeNullOrEmpty
     }
 
-    It 'checks a PITR restore''s critical tables against the newest own set before the incident and finds recent transactions' {
-        Set-SupabaseFakeBackups $fake @{ pitrEnabled = $true }
+    It 'checks a PITR restore''s critical tables against the newest own set before the restore point and finds recent transactions' {
+        # The own sets were taken a moment ago: a PITR window and an incident after them make the verified one the evidence before
+        # the restore point.
+        Set-SupabaseFakeBackups $fake @{ pitrEnabled = $true; latestUnix = [DateTimeOffset]::UtcNow.AddMinutes(10).ToUnixTimeSeconds() }
         $orders = $server.ExecuteSql('hotmess', 'SELECT count(*) FROM public.marketplace_order')
 
-        $run = Invoke-Runbook @{ ConnectionString = $server.ConnectionString('hotmess'); UpdateConnections = $true }
+        $run = Invoke-Runbook @{ ConnectionString = $server.ConnectionString('hotmess'); UpdateConnections = $true; IncidentTime = [DateTimeOffset]::UtcNow.AddMinutes(5) }
 
         $run.Error | Should -BeNullOrEmpty
         $run.Record.Facts['Path'] | Should -Be 'PointInTime'
@@ -150,9 +152,9 @@ Describe 'Invoke-HotmessDatabaseRecovery from the module''s own backups' {
     }
 
     It 'reports the critical tables that lost rows and recent transactions that are missing' {
-        Set-SupabaseFakeBackups $fake @{ pitrEnabled = $true }
+        Set-SupabaseFakeBackups $fake @{ pitrEnabled = $true; latestUnix = [DateTimeOffset]::UtcNow.AddMinutes(10).ToUnixTimeSeconds() }
 
-        $run = Invoke-Runbook @{ ConnectionString = $server.ConnectionString('damaged') }
+        $run = Invoke-Runbook @{ ConnectionString = $server.ConnectionString('damaged'); IncidentTime = [DateTimeOffset]::UtcNow.AddMinutes(5) }
 
         $verify = $run.Record.Steps | Where-Object Name -EQ 'Verify integrity'
         $verify.Status | Should -Be 'Failed'
