@@ -6,17 +6,14 @@ namespace Hotmess.Recovery.Fakes.Site;
 /// answer <c>status</c> (e.g. 503 <c>{"status":"degraded"}</c>) and/or wait <c>delayMs</c> before answering; with
 /// <c>failures</c> only the next N requests fail, then it recovers by itself. <c>DELETE /__fake/site/health</c>
 /// recovers at once; <c>GET /__fake/site/health</c> shows the settings and how many requests came.
-<<<<<<< HEAD
 /// The pages of the critical user flows (<c>/site/</c>, <c>/site/login</c>, <c>/site/marketplace</c>) answer 200 HTML;
 /// any other path 404. <c>POST /__fake/site/pages</c> <c>{path, status?, body?, delayMs?}</c> makes one path answer
 /// that status and body after that delay (a 500, the wrong page, a timeout); <c>DELETE /__fake/site/pages</c> restores
 /// them; <c>GET /__fake/site/pages</c> shows per path the requests, the last method and the last request's headers.
-=======
 /// <para>Stripe's webhook at <c>/site/api/stripe/webhook</c>, as the app verifies it: 400 without a <c>Stripe-Signature</c>
 /// whose <c>v1</c> is the HMAC-SHA256 of <c>"t.payload"</c> under the site's signing secret, or whose <c>t</c> is more than
 /// five minutes away; else 200 and the event recorded. <c>POST /__fake/site/stripe-webhook</c> <c>{secret}</c> sets the secret
 /// the site was deployed with (and forgets what it received); <c>GET</c> lists the events received (id, type) and how many deliveries were refused.</para>
->>>>>>> integrations
 /// </summary>
 public static class SiteFake
 {
@@ -49,7 +46,6 @@ public static class SiteFake
             return Results.Json(new { status = status == 200 ? "ok" : "degraded" }, statusCode: status);
         });
 
-<<<<<<< HEAD
         var pages = new SitePages();
         app.MapMethods(Prefix + "/{**page}", ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], async (HttpContext c, string? page) =>
         {
@@ -73,9 +69,8 @@ public static class SiteFake
 
             return Results.Content(answer.Body, "text/html; charset=utf-8", statusCode: answer.Status);
         });
-=======
+
         MapStripeWebhook(app, state);
->>>>>>> integrations
 
         var control = app.MapGroup("/__fake/site");
         control.MapGet("/pages", () => FakeJson.Locked(pages.Gate, () => Results.Json(new { steered = pages.Steered, seen = pages.Seen })));
