@@ -13,7 +13,8 @@ namespace Hotmess.Recovery.Cmdlets.Drills;
 /// Procedure 4 rehearsed: everything is gone and the newest verified database set is what survived. The drill runs
 /// Procedure 4's runbook itself, one phase at a time (each a timed step, all under one incident id), in a pwsh of its
 /// own whose configuration points the platform at the drill targets: a NEW Supabase project, the drill Vercel
-/// project and its site, Stripe in test mode, nobody alerted. Communicate is not run: a drill posts no status page
+/// project and its site, Stripe in test mode, nobody alerted (no alerting addresses, no Slack, PagerDuty or Statuspage
+/// credentials). Communicate is not run: a drill posts no status page
 /// incident and sends no user notice. It lives beside the cmdlets, not in Core, because it runs a PowerShell script.
 /// </summary>
 public sealed class PlatformRecoveryDrill : IDrillScenario
@@ -32,6 +33,9 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
         $record = & $env:HOTMESS_DRILL_RUNBOOK @parameters | Select-Object -Last 1
         if ($null -ne $record) { $record | ConvertTo-Json -Depth 6 -Compress -WarningAction SilentlyContinue }
         """;
+
+    // Where a real incident would be announced: the runbook of a drill gets none of them, so nobody is paged or told.
+    private static readonly string[] Announcing = ["SLACK_WEBHOOK_URL", "PAGERDUTY_ROUTING_KEY", "STATUSPAGE_API_KEY", "STATUSPAGE_PAGE_ID"];
 
     private readonly PlatformRecoveryDrillOptions _options;
     private string? _workFolder;
@@ -57,14 +61,14 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
     public IReadOnlyList<string> Plan =>
     [
         $"Simulate the loss of the whole platform (no old database or Supabase project in the drill's configuration): take the newest verified database set of '{_options.Repository.Root}' as what survived",
-        $"Run Procedure 4's runbook {_options.RunbookPath} as incident {IncidentId}, one phase at a time (-Only), with a configuration that points it at the drill targets and alerts nobody:",
-        "  Assess: provider status, the drill site's health, the newest backups",
-        $"  Infrastructure: a NEW Supabase project '{ProjectName}' (-NewProject), the newest sets restored into it, migrations applied",
-        $"  Application: the environment restored into the Vercel project '{_options.VercelProjectId}' with the new project's URL and keys, a production deployment of it from {_options.GitRef ?? "the runbook's default ref"}",
-        "  Integrations: the Stripe webhook endpoint for the drill site, the Resend check, a test-mode payment (never live)",
-        $"  Verify: the critical user flows on {_options.SiteUrl.GetLeftPart(UriPartial.Authority)}, data integrity, every integration: the service is back",
-        "Communicate is not run: a drill posts no status page incident and sends no user notice",
-        $"Clean up: delete the drill's incident folder; the Supabase project '{ProjectName}' is named in the report for deletion",
+        $"Run Procedure 4's runbook {_options.RunbookPath} as incident {IncidentId}, one phase at a time (-Only), with a configuration that points it at the drill targets and alerts nobody",
+        "Runbook phase Assess: provider status, the drill site's health, the newest backups",
+        $"Runbook phase Infrastructure: a NEW Supabase project '{ProjectName}' (-NewProject), the newest sets restored into it, migrations applied",
+        $"Runbook phase Application: the environment restored into the Vercel project '{_options.VercelProjectId}' with the new project's URL and keys, a production deployment of it from {_options.GitRef ?? "the runbook's default ref"}",
+        "Runbook phase Integrations: the Stripe webhook endpoint for the drill site, the Resend check, a test-mode payment (never live)",
+        $"Runbook phase Verify: the critical user flows on {_options.SiteUrl.GetLeftPart(UriPartial.Authority)}, data integrity, every integration: the service is back",
+        "Communicate is not run, and the runbook gets no Slack, PagerDuty or Statuspage credentials nor alerting addresses: a drill announces nothing",
+        $"Clean up: delete the drill's incident folder; the Supabase project '{ProjectName}' is named in the drill's target, for you to delete",
     ];
 
     public void Validate()
@@ -172,11 +176,11 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
 
     private async Task<string?> RunPhaseAsync(string phase, DrillRun run, string configurationPath, CancellationToken cancellationToken)
     {
-        // The caller's credentials pass on (the runbook needs them); the platform and the configuration are the drill's.
+        // The caller's credentials pass on (the runbook needs them), but not the announcing ones; the platform and the configuration are the drill's.
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in _options.Environment)
         {
-            if (entry.Key is string name && entry.Value is string value)
+            if (entry.Key is string name && entry.Value is string value && !Announcing.Contains(name, StringComparer.OrdinalIgnoreCase))
             {
                 environment[name] = value;
             }
