@@ -44,6 +44,7 @@
         'Add-HotmessIncidentNote'
         'Close-HotmessIncident'
         'Export-HotmessIncidentReport'
+        'Open-HotmessRecoveryRun'
         'Get-HotmessSupabaseProject'
         'Get-HotmessSupabaseBackup'
         'Restore-HotmessSupabaseBackup'

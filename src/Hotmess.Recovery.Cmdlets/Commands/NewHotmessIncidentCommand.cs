@@ -39,6 +39,11 @@ public sealed class NewHotmessIncidentCommand : IncidentCmdlet
     [ValidateNotNullOrEmpty]
     public string? PerformedBy { get; set; }
 
+    /// <summary>The procedure of the plan the incident is handled by, e.g. 'Procedure 4: Complete Platform Recovery'.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Procedure { get; set; } = "Incident response";
+
     /// <summary>Open an incident (investigating) on the company's status page (STATUSPAGE_API_KEY, STATUSPAGE_PAGE_ID).</summary>
     [Parameter]
     public SwitchParameter StatusPage { get; set; }
@@ -47,7 +52,7 @@ public sealed class NewHotmessIncidentCommand : IncidentCmdlet
     {
         OpenStore();
         IncidentRecord record = null!;
-        Terminating(() => record = new IncidentRecord(Name, "Incident response", Title, PerformedBy ?? System.Environment.UserName)
+        Terminating(() => record = new IncidentRecord(Name, Procedure, Title, PerformedBy ?? System.Environment.UserName)
         {
             Severity = Severity.ToString(),
             Scenario = Scenario,

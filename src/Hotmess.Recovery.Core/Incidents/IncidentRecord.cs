@@ -132,6 +132,21 @@ public sealed partial class IncidentRecord
         Error = error;
     }
 
+    /// <summary>Opens a closed record again to continue its procedure (a resumed run); the earlier end stays on the timeline as a note.</summary>
+    internal void Reopen(string note)
+    {
+        if (IsOpen)
+        {
+            return;
+        }
+
+        _notes.Add(new IncidentNote(_clock.GetUtcNow(), note));
+        CompletedUtc = null;
+        Outcome = null;
+        ErrorId = null;
+        Error = null;
+    }
+
     /// <summary>Sets (or replaces) a fact; an empty value removes it.</summary>
     public void SetFact(string name, string? value)
     {

@@ -30,7 +30,7 @@ public static class IncidentRecordReader
                 var seconds = step.TryGetProperty("durationSeconds", out var d) && d.ValueKind == JsonValueKind.Number ? d.GetDouble() : (double?)null;
                 record.RestoreStep(new IncidentStep(
                     Required(step, "name"), Enum.Parse<IncidentStepStatus>(Required(step, "status"), ignoreCase: true), Time(step, "startedUtc")!.Value,
-                    seconds is { } s ? TimeSpan.FromSeconds(s) : null, Text(step, "detail"), Text(step, "errorId")));
+                    seconds is { } s ? TimeSpan.FromSeconds(s) : null, Text(step, "detail"), Text(step, "errorId"), clock));
             }
 
             foreach (var note in Array(root, "notes"))

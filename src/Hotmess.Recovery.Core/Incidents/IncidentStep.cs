@@ -18,10 +18,10 @@ public sealed class IncidentStep
         _startTimestamp = clock.GetTimestamp();
     }
 
-    internal IncidentStep(string name, IncidentStepStatus status, DateTimeOffset startedUtc, TimeSpan? duration, string? detail, string? errorId)
+    internal IncidentStep(string name, IncidentStepStatus status, DateTimeOffset startedUtc, TimeSpan? duration, string? detail, string? errorId, TimeProvider? clock = null)
     {
         Name = name;
-        _clock = TimeProvider.System;
+        _clock = clock ?? TimeProvider.System;
         Status = status;
         StartedUtc = startedUtc;
         Duration = duration;
@@ -59,7 +59,9 @@ public sealed class IncidentStep
             throw new InvalidOperationException($"The step '{Name}' already ended ({Status}).");
         }
 
-        Duration = _clock.GetElapsedTime(_startTimestamp);
+        // A step read back from a kept record (a run continued by another process) has no timestamp of this process:
+        // its duration is measured on the wall clock from when it started.
+        Duration = _startTimestamp != 0 ? _clock.GetElapsedTime(_startTimestamp) : _clock.GetUtcNow() - StartedUtc;
         Status = status;
         Detail = detail;
         ErrorId = errorId;
