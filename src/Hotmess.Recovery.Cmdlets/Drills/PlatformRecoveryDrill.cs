@@ -1,28 +1,29 @@
 using System.Collections;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Configuration;
 using Hotmess.Recovery.Drills;
+using Hotmess.Recovery.Incidents;
 using Hotmess.Recovery.Repository;
 
 namespace Hotmess.Recovery.Cmdlets.Drills;
 
 /// <summary>
 /// Procedure 4 rehearsed: everything is gone and the newest verified database set is what survived. The drill runs
-/// Procedure 4's runbook itself, one phase at a time (each a timed step, all under one incident id), in a pwsh of its
-/// own whose configuration points the platform at the drill targets: a NEW Supabase project, the drill Vercel
-/// project and its site, Stripe in test mode, nobody alerted (no alerting addresses, no Slack, PagerDuty or Statuspage
-/// credentials). Communicate is not run: a drill posts no status page
-/// incident and sends no user notice. It lives beside the cmdlets, not in Core, because it runs a PowerShell script.
+/// Procedure 4's runbook itself, once, from Assess to Communicate, in a pwsh of its own whose configuration points the
+/// platform at the drill targets: a NEW Supabase project (-NewProject), the drill Vercel project and its site, Stripe
+/// in test mode, nobody alerted (no alerting addresses, no Slack, PagerDuty or Statuspage credentials). One run,
+/// because the new project's keys live only in the memory of the run that created it. The runbook's incident, kept in
+/// a folder of the drill's, gives every step with its timing; the end of its Verify phase stops the RTO clock. It lives
+/// beside the cmdlets, not in Core, because it runs a PowerShell script.
 /// </summary>
 public sealed class PlatformRecoveryDrill : IDrillScenario
 {
-    /// <summary>The runbook's phases a drill runs, in order; Verify passing is the end of the RTO clock.</summary>
-    public static readonly IReadOnlyList<string> Phases = ["Assess", "Infrastructure", "Application", "Integrations", "Verify"];
+    /// <summary>The runbook's phase whose last step verifies the service.</summary>
+    public const string VerifyPhase = "Verify";
 
-    // Runs the runbook with the parameters the drill passes as JSON, and prints the incident record it outputs as JSON.
+    // Runs the runbook with the parameters the drill passes as JSON; the incident it keeps is read afterwards.
     private const string RunnerScript = """
         $ErrorActionPreference = 'Stop'
         $ProgressPreference = 'SilentlyContinue'
@@ -30,8 +31,7 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
         $parameters = @{}
         foreach ($p in ($env:HOTMESS_DRILL_RUNBOOK_PARAMETERS | ConvertFrom-Json).PSObject.Properties) { $parameters[$p.Name] = $p.Value }
         Import-Module $env:HOTMESS_DRILL_MODULE
-        $record = & $env:HOTMESS_DRILL_RUNBOOK @parameters | Select-Object -Last 1
-        if ($null -ne $record) { $record | ConvertTo-Json -Depth 6 -Compress -WarningAction SilentlyContinue }
+        $null = & $env:HOTMESS_DRILL_RUNBOOK @parameters
         """;
 
     // Where a real incident would be announced: the runbook of a drill gets none of them, so nobody is paged or told.
@@ -43,15 +43,10 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
     public PlatformRecoveryDrill(PlatformRecoveryDrillOptions options)
     {
         _options = options;
-        var now = options.Time.GetUtcNow();
-        IncidentId = "drill-" + now.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
-        ProjectName = options.ProjectName ?? "hotmess-drill-" + now.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
+        ProjectName = options.ProjectName ?? "hotmess-drill-" + options.Time.GetUtcNow().ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
     }
 
     public DrillScenario Scenario => DrillScenario.PlatformRecovery;
-
-    /// <summary>The incident id every phase runs under, so the runbook's checkpoints join them into one recovery.</summary>
-    public string IncidentId { get; }
 
     /// <summary>The new Supabase project the runbook creates for the drill.</summary>
     public string ProjectName { get; }
@@ -61,14 +56,14 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
     public IReadOnlyList<string> Plan =>
     [
         $"Simulate the loss of the whole platform (no old database or Supabase project in the drill's configuration): take the newest verified database set of '{_options.Repository.Root}' as what survived",
-        $"Run Procedure 4's runbook {_options.RunbookPath} as incident {IncidentId}, one phase at a time (-Only), with a configuration that points it at the drill targets and alerts nobody",
+        $"Run Procedure 4's runbook {_options.RunbookPath} once, in a pwsh of its own, with a configuration that points it at the drill targets and alerts nobody, its incident kept in a folder of the drill's",
         "Runbook phase Assess: provider status, the drill site's health, the newest backups",
         $"Runbook phase Infrastructure: a NEW Supabase project '{ProjectName}' (-NewProject), the newest sets restored into it, migrations applied",
         $"Runbook phase Application: the environment restored into the Vercel project '{_options.VercelProjectId}' with the new project's URL and keys, a production deployment of it from {_options.GitRef ?? "the runbook's default ref"}",
         "Runbook phase Integrations: the Stripe webhook endpoint for the drill site, the Resend check, a test-mode payment (never live)",
         $"Runbook phase Verify: the critical user flows on {_options.SiteUrl.GetLeftPart(UriPartial.Authority)}, data integrity, every integration: the service is back",
-        "Communicate is not run, and the runbook gets no Slack, PagerDuty or Statuspage credentials nor alerting addresses: a drill announces nothing",
-        $"Clean up: delete the drill's incident folder; the Supabase project '{ProjectName}' is named in the drill's target, for you to delete",
+        "Runbook phase Communicate: the incident closed and its report written in the drill's folder; no Slack, PagerDuty, Statuspage credentials or alerting addresses reach it, so it announces nothing",
+        $"Clean up: delete the drill's incident folder and configuration; the Supabase project '{ProjectName}' is named in the drill's target, for you to delete",
     ];
 
     public void Validate()
@@ -98,34 +93,65 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
 
     public async Task RecoverAsync(DrillRun run, CancellationToken cancellationToken)
     {
-        await run.StepAsync("Simulate the failure: everything is lost, the newest verified database set survived", _ =>
+        var survivor = await run.StepAsync("Simulate the failure: everything is lost, the newest verified database set survived", _ =>
         {
-            var survivor = _options.Repository.GetSets(BackupKind.Database)
+            var set = _options.Repository.GetSets(BackupKind.Database)
                 .FirstOrDefault(s => _options.Repository.GetVerifications(s.Id).Any(v => v.Passed))
                 ?? throw new HotmessException("DrillNoVerifiedSet", FailureKind.NotFound,
                     $"The repository '{_options.Repository.Root}' holds no database set that passed a verification, so nothing is known to survive: verify one with Test-HotmessBackup -RestoreTo first.",
                     _options.Repository.Root);
-            run.SurvivingSetId = survivor.Id;
-            return Task.FromResult((survivor, $"{survivor.Id}, taken {survivor.StartedUtc:u} from {survivor.Source}"));
+            run.SurvivingSetId = set.Id;
+            return Task.FromResult((set, $"{set.Id}, taken {set.StartedUtc:u} from {set.Source}"));
         }, cancellationToken).ConfigureAwait(false);
 
-        _workFolder = Path.Combine(Path.GetTempPath(), "hotmess-" + IncidentId + "-" + Guid.NewGuid().ToString("N")[..8]);
+        _workFolder = Path.Combine(Path.GetTempPath(), "hotmess-drill-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(_workFolder);
         var configurationPath = Path.Combine(_workFolder, "hotmess.json");
         await File.WriteAllTextAsync(configurationPath, DrillConfiguration(), cancellationToken).ConfigureAwait(false);
+        var incidents = Path.Combine(_workFolder, "incidents");
 
-        foreach (var phase in Phases)
+        run.Log.Progress(new OperationProgress(DrillRun.ProgressId, "Recovery drill", "Procedure 4's runbook", CurrentOperation: ProjectName));
+        var started = run.Time.GetUtcNow();
+        var result = await RunRunbookAsync(run, configurationPath, incidents, cancellationToken).ConfigureAwait(false);
+        var record = new IncidentStore(incidents).GetAll().OrderByDescending(r => r.StartedUtc).FirstOrDefault();
+        var failure = result.ExitCode == 0 ? null : $"Procedure 4's runbook failed (exit code {result.ExitCode}): {result.FailureReason}";
+        if (record is null)
         {
-            await run.StepAsync($"Runbook phase {phase}", async token =>
-            {
-                var outcome = await RunPhaseAsync(phase, run, configurationPath, token).ConfigureAwait(false);
-                return $"{phase} completed for incident {IncidentId}{(outcome is null ? "" : $" (incident outcome so far: {outcome})")}.";
-            }, cancellationToken).ConfigureAwait(false);
+            var step = run.AddRecordedStep("Run Procedure 4's runbook", started, run.Time.GetUtcNow() - started, passed: false,
+                failure ?? "The runbook kept no incident.", "DrillRunbookFailed");
+            throw new DrillStepFailedException(step, new HotmessException("DrillRunbookFailed", FailureKind.InvalidOperation, step.Detail!, _options.RunbookPath));
         }
 
-        run.ServiceVerified();
-        // What the new project holds is the surviving set: the data lost is everything after its snapshot.
-        run.NewestDataRecoveredUtc = _options.Repository.GetSets(BackupKind.Database).First(s => s.Id == run.SurvivingSetId).StartedUtc;
+        // Each step of the runbook, as its incident recorded it: what ran, when, for how long, how it ended.
+        DrillStep? failed = null;
+        foreach (var step in record.Steps)
+        {
+            var passed = step.Status is IncidentStepStatus.Succeeded or IncidentStepStatus.Skipped;
+            var added = run.AddRecordedStep("Runbook " + step.Name, step.StartedUtc, step.Duration ?? TimeSpan.Zero, passed,
+                step.Status == IncidentStepStatus.Running ? "Started and never ended: the runbook stopped during it." : step.Detail,
+                passed ? null : step.ErrorId ?? "DrillRunbookFailed");
+            failed ??= passed ? null : added;
+        }
+
+        if (failed is not null || failure is not null || record.Outcome != RecoveryRun.RecoveredOutcome)
+        {
+            var why = failed is not null ? $"'{failed.Name}' failed: {failed.Detail}" : failure ?? $"the incident ended as {record.Outcome ?? "open"}";
+            var step = failed ?? run.AddRecordedStep("Run Procedure 4's runbook", started, run.Time.GetUtcNow() - started, false, why, record.ErrorId ?? "DrillRunbookFailed");
+            throw new DrillStepFailedException(step, new HotmessException("DrillRunbookFailed", FailureKind.InvalidOperation,
+                $"Procedure 4's runbook did not recover the platform in incident {record.Id}: {why}", record.Id));
+        }
+
+        var verified = record.Steps.Where(s => s.Name.StartsWith(VerifyPhase + ":", StringComparison.Ordinal)).ToList();
+        if (verified.Count == 0)
+        {
+            var step = run.AddRecordedStep("Run Procedure 4's runbook", started, run.Time.GetUtcNow() - started, false,
+                $"The incident {record.Id} has no {VerifyPhase} step: the service was never verified.", "DrillServiceNotVerified");
+            throw new DrillStepFailedException(step, new HotmessException("DrillServiceNotVerified", FailureKind.InvalidOperation, step.Detail!, record.Id));
+        }
+
+        run.ServiceVerified(verified.Max(s => s.StartedUtc + (s.Duration ?? TimeSpan.Zero)));
+        // The newest data the new project holds: what the runbook restored, else the surviving set's snapshot.
+        run.NewestDataRecoveredUtc = record.RecoveredToUtc ?? survivor.StartedUtc;
     }
 
     public async Task CleanupAsync(DrillRun run, CancellationToken cancellationToken)
@@ -142,19 +168,19 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The parameters of one phase, as the runbook names them.</summary>
-    public IDictionary<string, object> PhaseParameters(string phase, DateTimeOffset incidentUtc, string incidentPath)
+    /// <summary>The runbook's parameters for a drill: always a new project, the drill site, never a live payment or a user notice.</summary>
+    public IDictionary<string, object> RunbookParameters(DateTimeOffset incidentUtc, string incidentRepository, string incidentPath)
     {
         var parameters = new Dictionary<string, object>
         {
-            ["IncidentId"] = IncidentId,
-            ["Only"] = phase,
             ["NewProject"] = true,
             ["ProjectName"] = ProjectName,
             ["Repository"] = _options.Repository.Root,
             ["SiteUrl"] = _options.SiteUrl.ToString(),
             ["ImpactStarted"] = incidentUtc.ToString("o", CultureInfo.InvariantCulture),
+            ["IncidentRepository"] = incidentRepository,
             ["IncidentPath"] = incidentPath,
+            ["Reason"] = "Recovery drill: complete platform loss (simulated)",
         };
         if (_options.GitRef is { } gitRef)
         {
@@ -174,7 +200,7 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
         return parameters;
     }
 
-    private async Task<string?> RunPhaseAsync(string phase, DrillRun run, string configurationPath, CancellationToken cancellationToken)
+    private async Task<ExternalProcess.Result> RunRunbookAsync(DrillRun run, string configurationPath, string incidents, CancellationToken cancellationToken)
     {
         // The caller's credentials pass on (the runbook needs them), but not the announcing ones; the platform and the configuration are the drill's.
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -191,31 +217,11 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
         environment["HOTMESS_SITE_URL"] = _options.SiteUrl.ToString();
         environment["HOTMESS_DRILL_MODULE"] = _options.ModuleManifestPath;
         environment["HOTMESS_DRILL_RUNBOOK"] = _options.RunbookPath;
-        environment["HOTMESS_DRILL_RUNBOOK_PARAMETERS"] = JsonSerializer.Serialize(PhaseParameters(phase, run.SimulatedIncidentUtc, Path.Combine(_workFolder!, "incidents")));
+        environment["HOTMESS_DRILL_RUNBOOK_PARAMETERS"] = JsonSerializer.Serialize(RunbookParameters(run.SimulatedIncidentUtc, incidents, Path.Combine(_workFolder!, "reports")));
 
         var arguments = _options.PwshArguments.Concat(["-NoProfile", "-NonInteractive", "-Command", RunnerScript]);
-        var result = await ExternalProcess.RunAsync(_options.PwshPath, arguments, environment, line => run.Log.Verbose($"{phase}: {line}"), cancellationToken)
+        return await ExternalProcess.RunAsync(_options.PwshPath, arguments, environment, line => run.Log.Verbose($"Runbook: {line}"), cancellationToken)
             .ConfigureAwait(false);
-        if (result.ExitCode != 0)
-        {
-            throw new HotmessException("DrillRunbookFailed", FailureKind.InvalidOperation,
-                $"Procedure 4's runbook failed in its {phase} phase (exit code {result.ExitCode}): {result.FailureReason}", phase);
-        }
-
-        var last = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
-        if (last is null || !last.StartsWith('{'))
-        {
-            return null;
-        }
-
-        var outcome = JsonNode.Parse(last)?["Outcome"]?.ToString();
-        if (string.Equals(outcome, "Failed", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new HotmessException("DrillRunbookFailed", FailureKind.InvalidOperation,
-                $"Procedure 4's runbook recorded the incident as Failed in its {phase} phase.", phase);
-        }
-
-        return outcome;
     }
 
     /// <summary>The configuration in force, pointed at the drill targets: no production database, nobody alerted.</summary>
