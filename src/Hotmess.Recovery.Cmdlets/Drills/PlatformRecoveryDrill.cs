@@ -39,6 +39,7 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
 
     private readonly PlatformRecoveryDrillOptions _options;
     private string? _workFolder;
+    private string? _createdProjectRef;
 
     public PlatformRecoveryDrill(PlatformRecoveryDrillOptions options)
     {
@@ -63,7 +64,7 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
         "Runbook phase Integrations: the Stripe webhook endpoint for the drill site, the Resend check, a test-mode payment (never live)",
         $"Runbook phase Verify: the critical user flows on {_options.SiteUrl.GetLeftPart(UriPartial.Authority)}, data integrity, every integration: the service is back",
         "Runbook phase Communicate: the incident closed and its report written in the drill's folder; no Slack, PagerDuty, Statuspage credentials or alerting addresses reach it, so it announces nothing",
-        $"Clean up: delete the drill's incident folder and configuration; the Supabase project '{ProjectName}' is named in the drill's target, for you to delete",
+        $"Clean up: delete the drill's incident folder and configuration; the Supabase project '{ProjectName}' the runbook created is not deleted by this module: a failed cleanup step names it, for you to delete",
     ];
 
     public void Validate()
@@ -122,6 +123,8 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
             throw new DrillStepFailedException(step, new HotmessException("DrillRunbookFailed", FailureKind.InvalidOperation, step.Detail!, _options.RunbookPath));
         }
 
+        _createdProjectRef = record.Facts["ProjectRef"] as string;
+
         // Each step of the runbook, as its incident recorded it: what ran, when, for how long, how it ended.
         DrillStep? failed = null;
         foreach (var step in record.Steps)
@@ -166,6 +169,15 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
             Directory.Delete(folder, recursive: true);
             return Task.FromResult($"Deleted {folder}.");
         }, cancellationToken).ConfigureAwait(false);
+
+        if (_createdProjectRef is { } projectRef)
+        {
+            // Said as a failed cleanup step, so the report's improvements tell whoever reads it to remove the project.
+            await run.CleanupStepAsync($"Delete the Supabase project {projectRef}", _ =>
+                throw new HotmessException("DrillProjectLeft", FailureKind.InvalidOperation,
+                    $"The runbook created the Supabase project {projectRef} ('{ProjectName}') for the drill, and this module does not delete projects: delete it in the Supabase dashboard (Project settings, Delete project).",
+                    projectRef), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The runbook's parameters for a drill: always a new project, the drill site, never a live payment or a user notice.</summary>

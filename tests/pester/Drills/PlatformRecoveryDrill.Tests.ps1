@@ -46,7 +46,10 @@ foreach ($phase in 'Assess', 'Infrastructure', 'Application', 'Integrations', 'V
         throw "The Stripe fake answered 500 in the $phase phase."
     }
     Start-Sleep -Milliseconds 20
-    if ($phase -eq 'Infrastructure') { $run.SetRecoveredTo([DateTimeOffset]$env:HOTMESS_TEST_RECOVERED_TO) }
+    if ($phase -eq 'Infrastructure') {
+        $run.SetFact('ProjectRef', 'drillprojectref00001')
+        $run.SetRecoveredTo([DateTimeOffset]$env:HOTMESS_TEST_RECOVERED_TO)
+    }
     $run.Succeed($phase, 'Do it', "$phase done")
 }
 $run.Close('Recovered')
@@ -80,7 +83,7 @@ Describe 'Invoke-HotmessRecoveryDrill PlatformRecovery' {
     }
 
     It 'runs the runbook once on a new project, the drill project and its site, and times every step its incident recorded' {
-        $drill = Invoke-HotmessRecoveryDrill PlatformRecovery -Repository $repository -RunbookPath $runbook -VercelProjectId prj_hotmess_drill -SiteUrl $drillSite -GitRef main
+        $drill = Invoke-HotmessRecoveryDrill PlatformRecovery -Repository $repository -RunbookPath $runbook -VercelProjectId prj_hotmess_drill -SiteUrl $drillSite -GitRef main -WarningAction SilentlyContinue
 
         $calls = @(Get-RunbookCall)
         $calls | Should -HaveCount 1
@@ -112,7 +115,8 @@ Describe 'Invoke-HotmessRecoveryDrill PlatformRecovery' {
             'Simulate the failure: everything is lost, the newest verified database set survived'
             'Runbook Assess: Do it', 'Runbook Infrastructure: Do it', 'Runbook Application: Do it', 'Runbook Integrations: Do it'
             'Runbook Verify: Do it', 'Runbook Communicate: Do it'
-            "Delete the drill's incident folder and configuration")
+            "Delete the drill's incident folder and configuration"
+            'Delete the Supabase project drillprojectref00001')
         $verify = $drill.Steps | Where-Object Name -EQ 'Runbook Verify: Do it'
         $verify.Detail | Should -Be 'Verify done'
         $verify.Duration | Should -BeGreaterThan ([TimeSpan]::Zero)
@@ -125,6 +129,20 @@ Describe 'Invoke-HotmessRecoveryDrill PlatformRecovery' {
         (Get-HotmessDrill -Repository $repository -Scenario PlatformRecovery -Latest).Id | Should -Be $drill.Id
     }
 
+    It 'names the Supabase project the runbook created as left to delete, in a failed cleanup step and an improvement, without failing the drill' {
+        $drill = Invoke-HotmessRecoveryDrill PlatformRecovery -Repository $repository -RunbookPath $runbook -VercelProjectId prj_hotmess_drill -SiteUrl $drillSite `
+            -WarningVariable warnings -WarningAction SilentlyContinue
+
+        $drill.Passed | Should -BeTrue
+        $left = $drill.Steps[-1]
+        $left.Name | Should -Be 'Delete the Supabase project drillprojectref00001'
+        $left.Cleanup | Should -BeTrue
+        $left.Passed | Should -BeFalse
+        $left.ErrorId | Should -Be 'DrillProjectLeft'
+        $drill.Improvements | Should -Contain "Cleanup 'Delete the Supabase project drillprojectref00001' failed: $($left.Detail) Remove what it left by hand."
+        "$warnings" | Should -Match 'drillprojectref00001'
+    }
+
     It 'alerts nobody from the drill: no alerting addresses and no Slack, PagerDuty or Statuspage credentials reach the runbook' {
         $env:SLACK_WEBHOOK_URL = 'https://hooks.slack.test/T000/B000/drill'
         $env:PAGERDUTY_ROUTING_KEY = 'routing-key-drill'
@@ -133,7 +151,7 @@ Describe 'Invoke-HotmessRecoveryDrill PlatformRecovery' {
         @{ repository = $repository; alerting = @{ email = @{ to = @('oncall@hotmess.test') } } } | ConvertTo-Json -Depth 5 | Set-Content $config
         [IO.File]::SetUnixFileMode($config, [IO.UnixFileMode]'UserRead, UserWrite')
 
-        $drill = Invoke-HotmessRecoveryDrill PlatformRecovery -ConfigurationPath $config -RunbookPath $runbook -VercelProjectId prj_hotmess_drill -SiteUrl $drillSite
+        $drill = Invoke-HotmessRecoveryDrill PlatformRecovery -ConfigurationPath $config -RunbookPath $runbook -VercelProjectId prj_hotmess_drill -SiteUrl $drillSite -WarningAction SilentlyContinue
 
         $drill.Passed | Should -BeTrue
         $call = Get-RunbookCall
@@ -149,13 +167,15 @@ Describe 'Invoke-HotmessRecoveryDrill PlatformRecovery' {
         $drill.Passed | Should -BeFalse
         $drill.Rto | Should -BeNullOrEmpty
         $drill.Steps.Name | Should -Not -Contain 'Runbook Integrations: Do it'
-        $failed = $drill.Steps | Where-Object { -not $_.Passed }
+        $failed = $drill.Steps | Where-Object { -not $_.Passed -and -not $_.Cleanup }
         $failed.Name | Should -Be 'Runbook Application: Do it'
         $failed.ErrorId | Should -Be 'StripeRequestFailed'
         $failed.Detail | Should -Be 'The Stripe fake answered 500.'
         $drill.Improvements[0] | Should -Match "^'Runbook Application: Do it' failed \(StripeRequestFailed\)"
-        $drill.Steps[-1].Cleanup | Should -BeTrue
-        $drill.Steps[-1].Passed | Should -BeTrue
+        $cleanup = $drill.Steps | Where-Object Name -EQ "Delete the drill's incident folder and configuration"
+        $cleanup.Cleanup | Should -BeTrue
+        $cleanup.Passed | Should -BeTrue
+        $drill.Steps[-1].Name | Should -Be 'Delete the Supabase project drillprojectref00001'
         (Get-RunbookCall).IncidentRepository | Should -Not -Exist
         (Get-HotmessDrill -Repository $repository -Id $drill.Id).Passed | Should -BeFalse
     }
