@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Security;
+using Hotmess.Recovery.Cmdlets.Drills;
 using Hotmess.Recovery.Cmdlets.Infrastructure;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Configuration;
@@ -17,7 +18,7 @@ namespace Hotmess.Recovery.Cmdlets.Commands;
 [OutputType(typeof(DrillRecord))]
 public sealed class InvokeHotmessRecoveryDrillCommand : HotmessCmdlet
 {
-    /// <summary>The failure to rehearse. PlatformRecovery (Procedure 4) has no runbook yet and is not offered.</summary>
+    /// <summary>The failure to rehearse.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     public DrillScenario Scenario { get; set; }
 
@@ -45,12 +46,12 @@ public sealed class InvokeHotmessRecoveryDrillCommand : HotmessCmdlet
     [Parameter]
     public SecureString? ServiceRoleKey { get; set; }
 
-    /// <summary>ApplicationRollback and CredentialRecovery: the Vercel project to work on, never the production one; drills.vercelProjectId when not given.</summary>
+    /// <summary>ApplicationRollback, CredentialRecovery and PlatformRecovery: the Vercel project to work on, never the production one; drills.vercelProjectId when not given.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? VercelProjectId { get; set; }
 
-    /// <summary>ApplicationRollback: the drill project's site, whose /api/health proves the service is back; drills.siteUrl when not given.</summary>
+    /// <summary>ApplicationRollback and PlatformRecovery: the drill project's site, whose /api/health proves the service is back; drills.siteUrl when not given.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? SiteUrl { get; set; }
@@ -71,6 +72,31 @@ public sealed class InvokeHotmessRecoveryDrillCommand : HotmessCmdlet
     /// <summary>ApplicationRollback: how long the site may take to answer healthy after the rollback.</summary>
     [Parameter]
     public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>PlatformRecovery: Procedure 4's runbook; the module's runbooks/Invoke-HotmessPlatformRecovery.ps1 when not given.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RunbookPath { get; set; }
+
+    /// <summary>PlatformRecovery: the name of the new Supabase project the runbook creates; hotmess-drill-&lt;time&gt; when not given.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ProjectName { get; set; }
+
+    /// <summary>PlatformRecovery: the Git ref the runbook deploys to the drill project.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? GitRef { get; set; }
+
+    /// <summary>PlatformRecovery: the supabase/migrations folder the runbook applies to the new project.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? MigrationsPath { get; set; }
+
+    /// <summary>PlatformRecovery: the key of an encrypted repository, passed on to the runbook.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RepositoryKeyFile { get; set; }
 
     /// <summary>Replaces the RTO objective of the plan's table (and of drills.objectives).</summary>
     [Parameter]
@@ -98,7 +124,7 @@ public sealed class InvokeHotmessRecoveryDrillCommand : HotmessCmdlet
         Terminating(() =>
         {
             // A database drill needs the repository's verified sets; the others only keep their record in it.
-            repository = Scenario is DrillScenario.DatabaseRestore or DrillScenario.StorageRestore
+            repository = Scenario is DrillScenario.DatabaseRestore or DrillScenario.StorageRestore or DrillScenario.PlatformRecovery
                 ? BackupRepository.Open(repositoryPath)
                 : BackupRepository.OpenOrCreate(repositoryPath);
             scenario = CreateScenario(repository, configuration);
@@ -128,6 +154,45 @@ public sealed class InvokeHotmessRecoveryDrillCommand : HotmessCmdlet
         ?? throw new HotmessException("DrillProjectMissing", FailureKind.InvalidArgument,
             $"A {Scenario} drill needs a Vercel project that is not production: pass -VercelProjectId or set drills.vercelProjectId.", "VercelProjectId");
 
+    private Uri DrillSite(HotmessConfiguration configuration)
+    {
+        var site = SiteUrl ?? configuration.Drills.SiteUrl
+            ?? throw new HotmessException("DrillSiteMissing", FailureKind.InvalidArgument,
+                $"A {Scenario} drill needs the drill project's site to check its health: pass -SiteUrl or set drills.siteUrl.", "SiteUrl");
+        return PlatformHttp.TryParse(site)
+            ?? throw new HotmessException("DrillSiteInvalid", FailureKind.InvalidArgument, $"The drill site '{site}' is not an http(s) URL.", site);
+    }
+
+    private PlatformRecoveryDrill PlatformRecovery(BackupRepository repository, HotmessConfiguration configuration, System.Collections.IDictionary environment)
+    {
+        // The runbook runs in a pwsh of its own, the host this one runs in (dotnet pwsh.dll, say), importing this module.
+        var moduleFolder = Path.GetDirectoryName(typeof(InvokeHotmessRecoveryDrillCommand).Assembly.Location)!;
+        var host = System.Environment.ProcessPath ?? "pwsh";
+        var hostArguments = string.Equals(Path.GetFileNameWithoutExtension(host), "dotnet", StringComparison.OrdinalIgnoreCase)
+            ? new[] { Path.Combine((string)SessionState.PSVariable.GetValue("PSHOME"), "pwsh.dll") }
+            : [];
+        return new PlatformRecoveryDrill(new PlatformRecoveryDrillOptions
+        {
+            Repository = repository,
+            Configuration = configuration,
+            RunbookPath = RunbookPath is null
+                ? Path.Combine(moduleFolder, "runbooks", "Invoke-HotmessPlatformRecovery.ps1")
+                : GetUnresolvedProviderPathFromPSPath(RunbookPath),
+            ModuleManifestPath = Path.Combine(moduleFolder, "HotmessRecovery.psd1"),
+            PwshPath = host,
+            PwshArguments = hostArguments,
+            Environment = environment,
+            VercelProjectId = DrillProject(configuration),
+            ProductionVercelProjectId = configuration.Platform.VercelProjectId ?? environment["VERCEL_PROJECT_ID"] as string,
+            SiteUrl = DrillSite(configuration),
+            ProductionSiteUrl = PlatformHttp.TryParse(configuration.Platform.SiteUrl ?? environment["HOTMESS_SITE_URL"] as string ?? "https://hotmess.london"),
+            ProjectName = ProjectName,
+            GitRef = GitRef,
+            MigrationsPath = MigrationsPath is null ? null : GetUnresolvedProviderPathFromPSPath(MigrationsPath),
+            RepositoryKeyFile = RepositoryKeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(RepositoryKeyFile),
+        });
+    }
+
     private IDrillScenario CreateScenario(BackupRepository repository, HotmessConfiguration configuration)
     {
         var environment = System.Environment.GetEnvironmentVariables();
@@ -151,13 +216,12 @@ public sealed class InvokeHotmessRecoveryDrillCommand : HotmessCmdlet
                     Environments.IntegrationSettings.Resolve(configuration, environment),
                     SecretName ?? configuration.Drills.SecretNames.ToArray(), environment, RedeployTimeout);
 
+            case DrillScenario.PlatformRecovery:
+                return PlatformRecovery(repository, configuration, environment);
+
             case DrillScenario.ApplicationRollback:
                 var project = DrillProject(configuration);
-                var site = SiteUrl ?? configuration.Drills.SiteUrl
-                    ?? throw new HotmessException("DrillSiteMissing", FailureKind.InvalidArgument,
-                        "An application drill needs the drill project's site to check its health: pass -SiteUrl or set drills.siteUrl.", "SiteUrl");
-                var siteUri = PlatformHttp.TryParse(site)
-                    ?? throw new HotmessException("DrillSiteInvalid", FailureKind.InvalidArgument, $"The drill site '{site}' is not an http(s) URL.", site);
+                var siteUri = DrillSite(configuration);
                 var productionProject = configuration.Platform.VercelProjectId ?? environment["VERCEL_PROJECT_ID"] as string;
                 var productionSite = PlatformHttp.TryParse(configuration.Platform.SiteUrl ?? environment["HOTMESS_SITE_URL"] as string ?? "https://hotmess.london");
                 var settings = ClientSettings.Vercel(configuration, environment, ToSecret(Token), project);

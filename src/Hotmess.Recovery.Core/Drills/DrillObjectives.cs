@@ -24,6 +24,8 @@ public sealed record DrillObjectives(TimeSpan Rto, TimeSpan? Rpo, string Source)
             DrillScenario.ApplicationRollback => new DrillObjectives(TimeSpan.FromHours(1), TimeSpan.Zero, "the plan's 'Minor outage' row"),
             // "Security breach: 48 hours, case-dependent": no data objective to judge.
             DrillScenario.CredentialRecovery => new DrillObjectives(TimeSpan.FromHours(48), null, "the plan's 'Security breach' row"),
+            // "Full disaster: 24 hours, 24 hours".
+            DrillScenario.PlatformRecovery => new DrillObjectives(TimeSpan.FromHours(24), TimeSpan.FromHours(24), "the plan's 'Full disaster' row"),
             _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null),
         };
 

@@ -40,6 +40,18 @@ public sealed class DrillRun
     /// <summary>Marks the moment the recovered service was verified: the end of the RTO clock.</summary>
     public void ServiceVerified() => ServiceVerifiedUtc = Time.GetUtcNow();
 
+    /// <summary>Marks when something the drill ran (a runbook) recorded the service as verified.</summary>
+    public void ServiceVerified(DateTimeOffset verifiedUtc) => ServiceVerifiedUtc = verifiedUtc;
+
+    /// <summary>Adds a recovery step that something the drill ran timed and recorded itself, such as a runbook's step in its incident record.</summary>
+    public DrillStep AddRecordedStep(string name, DateTimeOffset startedUtc, TimeSpan duration, bool passed, string? detail, string? errorId)
+    {
+        var step = new DrillStep { Name = name, StartedUtc = startedUtc, Duration = duration, Passed = passed, Detail = detail, ErrorId = errorId };
+        _steps.Add(step);
+        Log.Verbose($"Drill step '{name}' {(passed ? "passed" : "failed")} in {duration.TotalSeconds:0.###} s: {detail}");
+        return step;
+    }
+
     /// <summary>
     /// Runs one recovery step, timed. <paramref name="work"/> returns the step's detail; a <see cref="HotmessException"/>
     /// fails the step and ends the drill (<see cref="DrillStepFailedException"/>).

@@ -2,7 +2,6 @@ namespace Hotmess.Recovery.Drills;
 
 /// <summary>
 /// The failures a quarterly recovery drill can rehearse, each with the procedure of the plan that answers it.
-/// Procedure 4 (complete platform recovery) has no runbook yet, so it is not a scenario.
 /// </summary>
 public enum DrillScenario
 {
@@ -17,4 +16,7 @@ public enum DrillScenario
 
     /// <summary>Procedure 3: credentials are compromised; they are set again in the drill project, which is redeployed, and every integration tested.</summary>
     CredentialRecovery,
+
+    /// <summary>Procedure 4: everything is gone; its runbook rebuilds the platform in a new Supabase project and the drill Vercel project.</summary>
+    PlatformRecovery,
 }

@@ -146,6 +146,29 @@ public sealed class DrillEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task Steps_a_runbook_timed_are_kept_with_their_own_timing_and_the_RTO_ends_where_its_verification_ended()
+    {
+        var scenario = new ScriptedScenario(_clock)
+        {
+            Recorded = { ("Runbook Infrastructure: Restore", TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(20)), ("Runbook Verify: Flows", TimeSpan.FromMinutes(25), TimeSpan.FromMinutes(5)) },
+            // The runbook went on (Communicate) after the service was verified.
+            RecordedRunTakes = TimeSpan.FromMinutes(45),
+            VerifiedAfter = TimeSpan.FromMinutes(30),
+        };
+
+        var record = await RunAsync(scenario, FourHoursAndADay);
+
+        Assert.True(record.Passed);
+        Assert.Equal(TimeSpan.FromMinutes(30), record.Rto);
+        var verify = record.Steps.Single(s => s.Name == "Runbook Verify: Flows");
+        Assert.Equal(_clock.Start + TimeSpan.FromMinutes(25), verify.StartedUtc);
+        Assert.Equal(TimeSpan.FromMinutes(5), verify.Duration);
+        Assert.True(verify.Passed);
+        Assert.False(verify.Cleanup);
+        Assert.Equal(["Runbook Infrastructure: Restore", "Runbook Verify: Flows", "Remove the scripted target"], record.Steps.Select(s => s.Name));
+    }
+
+    [Fact]
     public void Objectives_are_the_plans_row_for_the_scenario_unless_the_configuration_or_the_caller_says_otherwise()
     {
         var configuration = new HotmessConfiguration();
@@ -153,10 +176,14 @@ public sealed class DrillEngineTests : IDisposable
             DrillObjectives.For(DrillScenario.DatabaseRestore, configuration));
         Assert.Equal(new DrillObjectives(TimeSpan.FromHours(1), TimeSpan.Zero, "the plan's 'Minor outage' row"),
             DrillObjectives.For(DrillScenario.ApplicationRollback, configuration));
+        Assert.Equal(new DrillObjectives(TimeSpan.FromHours(24), TimeSpan.FromHours(24), "the plan's 'Full disaster' row"),
+            DrillObjectives.For(DrillScenario.PlatformRecovery, configuration));
 
         configuration.Objectives.RtoHours = 2;
         configuration.Drills.Objectives["applicationRollback"] = new DrillObjectiveSettings { RtoHours = 0.25 };
         Assert.Equal(TimeSpan.FromHours(2), DrillObjectives.For(DrillScenario.DatabaseRestore, configuration).Rto);
+        // The database objective does not move the full disaster's.
+        Assert.Equal(TimeSpan.FromHours(24), DrillObjectives.For(DrillScenario.PlatformRecovery, configuration).Rto);
         var rollback = DrillObjectives.For(DrillScenario.ApplicationRollback, configuration);
         Assert.Equal(TimeSpan.FromMinutes(15), rollback.Rto);
         Assert.Equal(TimeSpan.Zero, rollback.Rpo);

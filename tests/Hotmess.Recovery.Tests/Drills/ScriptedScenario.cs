@@ -17,6 +17,14 @@ internal sealed class ScriptedScenario(FakeTimeProvider clock) : IDrillScenario
 
     public HotmessException? Refusal { get; set; }
 
+    /// <summary>Steps something else ran and timed (a runbook's incident), added as recorded after the scripted ones; the clock then moves to <see cref="RecordedRunTakes"/>.</summary>
+    public List<(string Name, TimeSpan StartsAfter, TimeSpan Takes)> Recorded { get; } = [];
+
+    public TimeSpan RecordedRunTakes { get; set; }
+
+    /// <summary>When set, the service is verified this long after the incident, as a recorded step said, rather than when the steps end.</summary>
+    public TimeSpan? VerifiedAfter { get; set; }
+
     public bool CleanedUp { get; private set; }
 
     public DrillScenario Scenario => DrillScenario.DatabaseRestore;
@@ -44,7 +52,21 @@ internal sealed class ScriptedScenario(FakeTimeProvider clock) : IDrillScenario
             }, cancellationToken);
         }
 
-        run.ServiceVerified();
+        foreach (var (name, startsAfter, takes) in Recorded)
+        {
+            run.AddRecordedStep(name, run.SimulatedIncidentUtc + startsAfter, takes, passed: true, $"{name} done", null);
+        }
+
+        clock.Advance(RecordedRunTakes);
+        if (VerifiedAfter is { } verified)
+        {
+            run.ServiceVerified(run.SimulatedIncidentUtc + verified);
+        }
+        else
+        {
+            run.ServiceVerified();
+        }
+
         if (DataAge is { } age)
         {
             run.NewestDataRecoveredUtc = run.SimulatedIncidentUtc - age;

@@ -223,9 +223,8 @@ Describe 'Invoke-HotmessRecoveryDrill ApplicationRollback' {
 }
 
 Describe 'Invoke-HotmessRecoveryDrill scenarios' {
-    It 'offers the four scenarios with a procedure behind them, and not PlatformRecovery' {
+    It 'offers the five scenarios, one per procedure the plan rehearses' {
         $values = (Get-Command Invoke-HotmessRecoveryDrill).Parameters.Scenario.ParameterType.GetEnumNames()
-        $values | Should -Be @('DatabaseRestore', 'StorageRestore', 'ApplicationRollback', 'CredentialRecovery')
-        { Invoke-HotmessRecoveryDrill PlatformRecovery -WhatIf } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,Hotmess.Recovery.Cmdlets.Commands.InvokeHotmessRecoveryDrillCommand'
+        $values | Should -Be @('DatabaseRestore', 'StorageRestore', 'ApplicationRollback', 'CredentialRecovery', 'PlatformRecovery')
     }
 }
