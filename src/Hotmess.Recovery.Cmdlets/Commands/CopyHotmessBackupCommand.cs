@@ -6,7 +6,7 @@ using Hotmess.Recovery.Repository;
 namespace Hotmess.Recovery.Cmdlets.Commands;
 
 /// <summary>
-/// <para type="synopsis">Copies backup sets to an encrypted repository (az://, s3:// or a local folder): only what the destination lacks, checked by reading it back, the manifest last.</para>
+/// <para type="synopsis">Copies backup sets to an encrypted repository (az://, s3:// or a local folder): only what the destination lacks, every byte checked on its way into the store, the manifest last.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Copy, "HotmessBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = InputObjectSet)]
 [OutputType(typeof(BackupSet))]
@@ -39,6 +39,14 @@ public sealed class CopyHotmessBackupCommand : HotmessCmdlet
     [Alias("RepositoryKeyFile")]
     [ValidateNotNullOrEmpty]
     public string? KeyFile { get; set; }
+
+    /// <summary>
+    /// A file holding the passphrase of an encrypted source repository, when it is not the destination's; -KeyFile
+    /// (or HOTMESS_REPOSITORY_KEY) when not given.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? SourceKeyFile { get; set; }
 
     /// <summary>Files and objects uploaded at once.</summary>
     [Parameter]
@@ -74,7 +82,7 @@ public sealed class CopyHotmessBackupCommand : HotmessCmdlet
             var source = ResolveRepository(Repository, configuration);
             foreach (var id in Id!)
             {
-                PerItem(() => sets.Add(FindSet(source, id, KeyFile, includeDamaged: false)));
+                PerItem(() => sets.Add(FindSet(source, id, SourceKeyFile ?? KeyFile, includeDamaged: false)));
             }
         }
 
@@ -88,7 +96,7 @@ public sealed class CopyHotmessBackupCommand : HotmessCmdlet
             PerItem(() =>
             {
                 set.EnsureUsable();
-                var result = WithLocalSet(set, KeyFile, (local, log, token) => CopyAsync(local, destination, log, token));
+                var result = WithLocalSet(set, SourceKeyFile ?? KeyFile, (local, log, token) => CopyAsync(local, destination, log, token));
                 WriteVerbose(result.SetAlreadyThere
                     ? $"{set.Id} was complete at '{destination.Location}' already."
                     : $"{set.Id} copied to '{destination.Location}': {result.Uploaded:N0} file(s) and object(s) sent ({result.UploadedBytes:N0} bytes), {result.AlreadyThere:N0} already there.");

@@ -116,7 +116,8 @@ public sealed class RepositoryKey : IDisposable
             throw Invalid(repositoryLocation, "its salt, nonce or wrapped key has the wrong length");
         }
 
-        var kek = Argon2idKdf.DeriveKey(passphrase, salt, envelope.Kdf, KeySize);
+        // The same passphrase, salt and parameters stretch to the same key: an earlier unlock in this process spares the work.
+        var kek = KeyDerivationCache.Shared.DeriveKey(passphrase, salt, envelope.Kdf, KeySize);
         var master = GC.AllocateArray<byte>(KeySize, pinned: true);
         try
         {

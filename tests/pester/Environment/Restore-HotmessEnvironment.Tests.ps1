@@ -194,3 +194,58 @@ Describe 'Restore-HotmessEnvironment' {
         (Get-VercelVariable $fake STRIPE_SECRET_KEY)[0].value | Should -Be 'sk_live_compromised_0000'
     }
 }
+
+Describe 'Restore-HotmessEnvironment from an offsite repository (Azurite)' {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot '../Support/Emulators.psm1') -Force
+        $azurite = Start-HotmessAzurite
+        $saved = @{}
+        foreach ($variable in @($azurite.Environment.Keys) + 'HOTMESS_REPOSITORY_KEY') {
+            $saved[$variable] = [Environment]::GetEnvironmentVariable($variable)
+        }
+        foreach ($variable in $azurite.Environment.Keys) { [Environment]::SetEnvironmentVariable($variable, $azurite.Environment[$variable]) }
+        $env:HOTMESS_REPOSITORY_KEY = 'correct horse battery staple'
+    }
+
+    AfterAll {
+        $azurite | Stop-HotmessEmulator
+        foreach ($variable in $saved.Keys) { [Environment]::SetEnvironmentVariable($variable, $saved[$variable]) }
+    }
+
+    BeforeEach {
+        Reset-Environment
+        $env:HOTMESS_ENVIRONMENT_KEY = [Convert]::ToBase64String([Security.Cryptography.RandomNumberGenerator]::GetBytes(32))
+        $offsite = 'az://offsite/' + [guid]::NewGuid().ToString('N').Substring(0, 12)
+        $set = Backup-HotmessEnvironment -Repository (Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))) -WarningAction SilentlyContinue |
+            Copy-HotmessBackup -Destination $offsite
+        Set-HotmessSecret STRIPE_SECRET_KEY (Protect 'sk_live_compromised_0000') -Target production, preview
+        Set-HotmessSecret SUPABASE_SERVICE_ROLE_KEY (Protect 'service-role-compromised') -Target production
+    }
+
+    It 'reads the newest environment set of an az:// repository and puts its values back into Vercel' {
+        $restored = Restore-HotmessEnvironment -Repository $offsite -Force -WarningAction SilentlyContinue
+
+        $restored.SetId | Select-Object -Unique | Should -Be $set.Id
+        (Get-VercelVariable $fake STRIPE_SECRET_KEY)[0].value | Should -Be $values.STRIPE_SECRET_KEY
+        (Get-VercelVariable $fake SUPABASE_SERVICE_ROLE_KEY)[0].value | Should -Be $values.SUPABASE_SERVICE_ROLE_KEY
+    }
+
+    It 'restores a set piped from Get-HotmessBackup of the az:// repository' {
+        Get-HotmessBackup -Repository $offsite -Kind Environment | Restore-HotmessEnvironment -Name 'STRIPE_*' -Force | Out-Null
+
+        (Get-VercelVariable $fake STRIPE_SECRET_KEY)[0].value | Should -Be $values.STRIPE_SECRET_KEY
+        (Get-VercelVariable $fake SUPABASE_SERVICE_ROLE_KEY)[0].value | Should -Be 'service-role-compromised'
+    }
+
+    It 'changes nothing when the repository passphrase is wrong, naming the repository' {
+        $env:HOTMESS_REPOSITORY_KEY = 'not the passphrase of it'
+        try {
+            $err = Get-ThrownError { Restore-HotmessEnvironment -Repository $offsite -Force }
+        }
+        finally { $env:HOTMESS_REPOSITORY_KEY = 'correct horse battery staple' }
+
+        $err.FullyQualifiedErrorId | Should -Be 'RepositoryKeyWrong,Hotmess.Recovery.Cmdlets.Commands.RestoreHotmessEnvironmentCommand'
+        $err.Exception.Message | Should -Match ([regex]::Escape($offsite))
+        (Get-VercelVariable $fake STRIPE_SECRET_KEY)[0].value | Should -Be 'sk_live_compromised_0000'
+    }
+}

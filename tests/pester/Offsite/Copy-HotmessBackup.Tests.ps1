@@ -207,3 +207,46 @@ Describe 'Copy-HotmessBackup to <Name>' -ForEach $destinations {
         ($verification.Checks | Where-Object { -not $_.Passed }).Detail | Should -Match ([regex]::Escape($set.Id))
     }
 }
+
+Describe 'Copy-HotmessBackup from an encrypted repository with its own passphrase' {
+    BeforeAll {
+        $sourceKey = Join-Path $TestDrive 'source.key'
+        $destinationKey = Join-Path $TestDrive 'destination.key'
+        Set-Content -LiteralPath $sourceKey -Value 'the source repository passphrase'
+        Set-Content -LiteralPath $destinationKey -Value 'the destination repository passphrase'
+        $source = Join-Path $TestDrive 'encrypted-source'
+        $null = $first | Copy-HotmessBackup -Destination $source -KeyFile $sourceKey
+    }
+
+    It 'reads the source with -SourceKeyFile and writes the destination under -KeyFile' {
+        $target = Join-Path $TestDrive 'encrypted-target-piped'
+
+        $copied = Get-HotmessBackup -Repository $source -RepositoryKeyFile $sourceKey |
+            Copy-HotmessBackup -Destination $target -SourceKeyFile $sourceKey -KeyFile $destinationKey
+
+        $copied.Id | Should -Be $first.Id
+        $copied.Repository | Should -Be $target
+        (Get-HotmessBackup -Repository $target -RepositoryKeyFile $destinationKey | Test-HotmessBackup -RepositoryKeyFile $destinationKey).Passed | Should -BeTrue
+        { Get-HotmessBackup -Repository $target -RepositoryKeyFile $sourceKey -ErrorAction Stop } |
+            Should -Throw -ErrorId 'RepositoryKeyWrong,Hotmess.Recovery.Cmdlets.Commands.GetHotmessBackupCommand'
+    }
+
+    It 'copies by -Id from the source repository with -SourceKeyFile' {
+        $target = Join-Path $TestDrive 'encrypted-target-by-id'
+
+        $copied = Copy-HotmessBackup -Id $first.Id -Repository $source -Destination $target -SourceKeyFile $sourceKey -KeyFile $destinationKey
+
+        $copied.Id | Should -Be $first.Id
+        (Get-HotmessBackup -Repository $target -RepositoryKeyFile $destinationKey).Id | Should -Be @($first.Id)
+    }
+
+    It 'without -SourceKeyFile opens the source with the destination passphrase, which fails naming the source' {
+        $target = Join-Path $TestDrive 'encrypted-target-refused'
+        $set = Get-HotmessBackup -Repository $source -RepositoryKeyFile $sourceKey
+
+        { $set | Copy-HotmessBackup -Destination $target -KeyFile $destinationKey -ErrorAction Stop } |
+            Should -Throw -ErrorId 'RepositoryKeyWrong,Hotmess.Recovery.Cmdlets.Commands.CopyHotmessBackupCommand'
+        $error[0].Exception.Message | Should -Match ([regex]::Escape($source))
+        Test-Path $target | Should -BeFalse
+    }
+}

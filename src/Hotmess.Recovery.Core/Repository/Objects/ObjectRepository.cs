@@ -45,9 +45,19 @@ public sealed class ObjectRepository : IAsyncDisposable
     /// </summary>
     public static async Task<ObjectRepository> OpenOrInitializeAsync(IObjectStore store, Secret passphrase, IOperationLog log, CancellationToken cancellationToken)
     {
-        if (await EncryptedRepositoryDescriptor.ExistsAsync(store, cancellationToken).ConfigureAwait(false))
+        // One read of the descriptor decides: a repository is unlocked from what was read, an absent one is created.
+        EncryptedRepositoryDocument? descriptor = null;
+        try
         {
-            return await OpenAsync(store, passphrase, cancellationToken).ConfigureAwait(false);
+            descriptor = await EncryptedRepositoryDescriptor.ReadAsync(store, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HotmessException ex) when (ex.ErrorId is "RepositoryNotFound" or "RepositoryNotEncrypted")
+        {
+        }
+
+        if (descriptor is not null)
+        {
+            return new ObjectRepository(store, RepositoryKey.Unlock(descriptor.Encryption!.Key, passphrase, store.Location));
         }
 
         try

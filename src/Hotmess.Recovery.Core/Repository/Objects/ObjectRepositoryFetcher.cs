@@ -117,44 +117,43 @@ public static class ObjectRepositoryFetcher
             }
 
             var described = $"file '{file.Path}'";
-            items.Add(new FetchItem(described, file.Size, async token =>
-            {
-                PrivateFiles.CreateFolder(Path.GetDirectoryName(target)!);
-                try
-                {
-                    await using var plaintext = await Open(source, ObjectRepositoryLayout.FileName(source.Key, set.Id, file.Path),
-                        ObjectRepositoryLayout.FileLogicalName(set.Id, file.Path), file.Sha256, file.Size, described, token).ConfigureAwait(false);
-                    await using var output = new FileStream(target, PrivateFiles.Options(FileMode.Create, FileAccess.Write, options: FileOptions.Asynchronous, bufferSize: 0,
-                        preallocationSize: file.Size));
-                    await plaintext.CopyToAsync(output, 1 << 17, token).ConfigureAwait(false);
-                }
-                catch
-                {
-                    File.Delete(target);
-                    throw;
-                }
-            }));
+            items.Add(new FetchItem(described, file.Size, token => WriteAsync(source, ObjectRepositoryLayout.FileName(source.Key, set.Id, file.Path),
+                ObjectRepositoryLayout.FileLogicalName(set.Id, file.Path), file.Sha256, file.Size, described, target, token)));
         }
 
         foreach (var entry in (set.Manifest.Storage?.Objects ?? []).GroupBy(o => o.Sha256, StringComparer.Ordinal).Select(g => g.First()))
         {
             var described = $"object '{entry}' (sha256 {entry.Sha256})";
-            items.Add(new FetchItem(described, entry.Size, async token =>
-            {
-                await using var plaintext = await Open(source, ObjectRepositoryLayout.ContentName(source.Key, entry.Sha256),
-                    ObjectRepositoryLayout.ContentLogicalName(entry.Sha256), entry.Sha256, entry.Size, described, token).ConfigureAwait(false);
-                await cache.Content.AddAsync(plaintext, entry.Size, token).ConfigureAwait(false);
-            }));
+            items.Add(new FetchItem(described, entry.Size, token => WriteAsync(source, ObjectRepositoryLayout.ContentName(source.Key, entry.Sha256),
+                ObjectRepositoryLayout.ContentLogicalName(entry.Sha256), entry.Sha256, entry.Size, described, cache.Content.PathOf(entry.Sha256), token)));
         }
 
         return items;
     }
 
-    private static async Task<Stream> Open(ObjectRepository source, string name, string logicalName, string sha256, long size, string described, CancellationToken cancellationToken)
+    /// <summary>
+    /// Downloads, decrypts and hashes one file or object straight to its place in the cache. The digest is the
+    /// manifest's, checked once as the bytes pass; a file that fails it is deleted, and the fetch fails. The cache is
+    /// private and removed after use, so nothing is flushed to disk: a crash loses only a cache nobody trusts.
+    /// </summary>
+    private static async Task WriteAsync(ObjectRepository source, string name, string logicalName, string sha256, long size, string described, string target,
+        CancellationToken cancellationToken)
     {
-        var plaintext = await source.OpenDecryptedAsync(name, logicalName, cancellationToken).ConfigureAwait(false);
-        return new Sha256CheckingStream(plaintext, sha256, size,
-            why => new HotmessException("RepositoryObjectCorrupted", FailureKind.InvalidData, $"{why}", described));
+        PrivateFiles.CreateFolder(Path.GetDirectoryName(target)!);
+        try
+        {
+            var decrypted = await source.OpenDecryptedAsync(name, logicalName, cancellationToken).ConfigureAwait(false);
+            await using var plaintext = new Sha256CheckingStream(decrypted, sha256, size,
+                why => new HotmessException("RepositoryObjectCorrupted", FailureKind.InvalidData, why, described));
+            await using var output = new FileStream(target, PrivateFiles.Options(FileMode.Create, FileAccess.Write, options: FileOptions.Asynchronous, bufferSize: 0,
+                preallocationSize: size));
+            await plaintext.CopyToAsync(output, 1 << 17, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            File.Delete(target);
+            throw;
+        }
     }
 
     private static async Task WritePreviousManifestAsync(ObjectRepository source, BackupSet set, BackupRepository cache, IOperationLog log, CancellationToken cancellationToken)

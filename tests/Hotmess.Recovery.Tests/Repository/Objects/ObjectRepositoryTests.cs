@@ -212,6 +212,38 @@ public abstract class ObjectRepositoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_collected_content_object_that_does_not_authenticate_leaves_nothing_under_its_digest_in_the_cache()
+    {
+        var set = await LocalSets.StorageSetAsync(Local, Start, RandomNumberGenerator.GetBytes(5_000));
+        await CopyAsync(set);
+        await using var repository = await OpenAsync();
+        var sha256 = set.Manifest.Storage!.Objects[0].Sha256;
+        await FlipByteAsync(ObjectRepositoryLayout.ContentName(repository.Key, sha256));
+
+        using var fetched = await ObjectRepositoryFetcher.FetchAsync(new FetchRequest { Set = set, Source = repository, CollectFailures = true, CacheParent = CacheParent }, Log, default);
+
+        Assert.Contains(sha256, Assert.Single(fetched.Failures).Described, StringComparison.Ordinal);
+        Assert.False(File.Exists(fetched.Cache.Content.PathOf(sha256)));
+    }
+
+    [Fact]
+    public async Task Fetched_content_objects_are_whole_under_their_digest_without_flushing_the_throwaway_cache()
+    {
+        var set = await LocalSets.StorageSetAsync(Local, Start, RandomNumberGenerator.GetBytes(300_000));
+        await CopyAsync(set);
+        await using var repository = await OpenAsync();
+
+        using var observed = FileDurability.Observe();
+        using var fetched = await FetchAsync(repository, set);
+
+        Assert.DoesNotContain(observed.Steps, s => s.Action == DurabilityAction.FileFlushed && s.Path.StartsWith(fetched.Cache.Content.Root, StringComparison.Ordinal));
+        foreach (var entry in set.Manifest.Storage!.Objects)
+        {
+            Assert.Equal(entry.Sha256, await Hashing.Sha256FileAsync(fetched.Cache.Content.PathOf(entry.Sha256), default));
+        }
+    }
+
+    [Fact]
     public async Task A_flipped_byte_in_a_manifest_leaves_the_set_unlisted_with_a_warning_and_damaged_by_id()
     {
         var damaged = await LocalSets.DatabaseSetAsync(Local, Start);
