@@ -79,6 +79,8 @@ public sealed class SupabaseProjectCreationEngineTests(FakeServer fake) : IClass
         Assert.Equal("ACTIVE_HEALTHY", created.GetProperty("status").GetString());
         Assert.True(created.GetProperty("polls").GetInt32() >= 3, "the project was read while it came up");
         Assert.True(project.Duration >= TimeSpan.FromSeconds(15), $"three polls 5 s apart, measured {project.Duration}");
+        Assert.Contains(_log.Progress, p => p.Status.StartsWith("COMING_UP", StringComparison.Ordinal));
+        Assert.True(_log.Progress.Last().Completed);
     }
 
     [Fact]
