@@ -52,6 +52,7 @@
         'Backup-HotmessLog'
         'Sync-HotmessWebhookEndpoint'
         'Test-HotmessPaymentFlow'
+        'Test-HotmessEmailDelivery'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
