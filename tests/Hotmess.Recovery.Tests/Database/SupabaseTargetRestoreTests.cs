@@ -190,4 +190,20 @@ public sealed class SupabaseTargetRestoreTests(SupabaseTargetFixture fixture) : 
         Assert.False(await SupabaseDatabaseTarget.ReplicaAtConnectionAsync(ungranted, log, CancellationToken.None));
         Assert.Contains(log.Verbose, v => v.StartsWith("The project refuses session_replication_role given when connecting", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task The_restored_project_passes_every_integrity_check_against_the_set_but_the_projects_own_rows_are_not_compared()
+    {
+        var (target, _, _) = await RestoreAsync();
+        var log = new CollectingLog();
+
+        var checks = await Hotmess.Recovery.Verification.DatabaseIntegrityEngine.CheckAsync(
+            new Hotmess.Recovery.Verification.DatabaseIntegrityRequest { ConnectionString = target, Set = fixture.Set, TransactionTable = "public.marketplace_order" }, log, CancellationToken.None);
+
+        Assert.All(checks, c => Assert.True(c.Passed, c.Detail));
+        Assert.Contains(checks, c => c is { Check: "RowCount", Table: "auth.users" });
+        Assert.Contains(checks, c => c is { Check: "Fingerprint", Table: "public.User" });
+        Assert.DoesNotContain(checks, c => c.Table == "auth.schema_migrations");
+        Assert.Contains(log.Verbose, v => v.Contains("auth.schema_migrations", StringComparison.Ordinal) && v.Contains("the project's own", StringComparison.Ordinal));
+    }
 }
