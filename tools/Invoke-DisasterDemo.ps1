@@ -62,6 +62,7 @@ try {
             projectUrlTemplate         = $fake.Url
             databaseConnectionTemplate = "Host=127.0.0.1;Port=$($server.Port);Database={ref};Username=postgres;SSL Mode=Disable"
         }
+        stripe     = @{ webhookUrl = "$($fake.Url)/site/api/stripe/webhook"; webhookEvents = @('payment_intent.succeeded', 'checkout.session.completed') }
         monitoring = @{ statusPages = [ordered]@{ Vercel = "$($fake.Url)/statuspage/vercel"; Supabase = "$($fake.Url)/statuspage/supabase"; Stripe = "$($fake.Url)/statuspage/stripe" } }
         alerting   = @{
             email    = @{ from = 'alerts@hotmess.london'; to = @('oncall@hotmess.london') }
@@ -101,14 +102,16 @@ try {
     $id = (Get-ChildItem (Join-Path $repository 'incidents') -Filter '*.json' | Sort-Object Name | Select-Object -Last 1).BaseName
     $kept = Get-Content -Raw (Join-Path $repository "incidents/$id.json") | ConvertFrom-Json
     $kept.steps | Format-Table name, status, @{ n = 'seconds'; e = { '{0:N1}' -f $_.durationSeconds } }, detail -Wrap | Out-String -Width 200 | Write-Host
+    # The post-incident report, also of a run that stopped: the timeline up to the step that failed.
+    $report = Export-HotmessIncidentReport -Id $id -Path $incidents -Format Markdown -Repository $repository -Confirm:$false
+    Get-Content -Raw $report.FullName | Write-Host
+    $rto = [DateTimeOffset]$kept.completedUtc - $impact
+    Write-Host ("Outcome: {0}. Measured RTO: {1:N1} min (objective 24 h). Report: {2}" -f $kept.outcome, $rto.TotalMinutes, $report.FullName)
     if ($failure) {
         Write-Host "The recovery stopped: $($failure.Exception.Message)"
         Write-Host "Continue it with: Invoke-HotmessPlatformRecovery.ps1 -IncidentId $id"
         exit 1
     }
-    $report = Get-ChildItem $incidents -Filter '*-report.md' | Select-Object -First 1
-    Get-Content -Raw $report.FullName | Write-Host
-    Write-Host ("Measured RTO: {0:N1} min (objective 24 h); RPO: {1:N1} min (objective 24 h). Report: {2}" -f $record.MeasuredRto.TotalMinutes, $record.MeasuredRpo.TotalMinutes, $report.FullName)
 }
 finally {
     Stop-PlatformTestFake $fake
