@@ -2,8 +2,7 @@
 .SYNOPSIS
     The night the module exists for, on the embedded default: the sample HOTMESS platform (a Supabase project whose
     database is a throwaway PostgreSQL 15, the Vercel project, Stripe, Resend, the status pages: the local fakes) is
-    backed up, then destroyed (the project gone, its database dropped, the Stripe webhook endpoint deleted, the site
-    down), and recovered by runbooks/Invoke-HotmessPlatformRecovery.ps1 into a new project. The incident report is
+    backed up, then destroyed (the project gone, its database dropped, the site down), and recovered by runbooks/Invoke-HotmessPlatformRecovery.ps1 into a new project. The incident report is
     printed with its measured RTO and RPO.
 #>
 [CmdletBinding()]
@@ -40,6 +39,14 @@ try {
     Reset-PlatformTestFake $fake
     Set-PlatformTestEnvironment $fake
     Add-SampleVercelVariables $fake
+    # Stripe outlives the disaster: its webhook endpoint for the site, whose signing secret Vercel and the site hold.
+    $signing = 'whsec_demo_' + [guid]::NewGuid().ToString('N').Substring(0, 16)
+    Invoke-FakeControl $fake stripe webhook-endpoints @{ endpoints = @(@{
+                url = "$($fake.Url)/site/api/stripe/webhook"; enabledEvents = @('payment_intent.succeeded', 'checkout.session.completed'); secret = $signing
+            })
+    } | Out-Null
+    Invoke-FakeControl $fake vercel env @{ variables = @(@{ key = 'STRIPE_WEBHOOK_SECRET'; value = $signing; type = 'encrypted'; target = @('production', 'preview') }) } | Out-Null
+    Invoke-FakeControl $fake site stripe-webhook @{ secret = $signing } | Out-Null
     Invoke-FakeControl $fake supabase-management projects @{
         postgres        = & $admin postgres
         readyAfterPolls = 2
@@ -83,11 +90,10 @@ try {
     $set | Test-HotmessBackup -RestoreTo (& $admin hotmess_verify_scratch) | Out-Null
     Get-HotmessBackup -Repository $repository | Format-Table | Out-String -Width 160 | Write-Host
 
-    Write-Host 'Disaster: the Supabase project is gone, its database dropped, the Stripe webhook endpoint deleted, the site down.'
+    Write-Host 'Disaster: the Supabase project is gone, its database dropped, the site down.'
     $impact = [DateTimeOffset]::UtcNow
     Invoke-FakeControl $fake supabase-management project @{ status = 'INACTIVE' } | Out-Null
     $server.ExecuteSqlAs([Hotmess.Recovery.Sandbox.SupabaseTarget]::AdminUser, $server.Password, 'postgres', 'DROP DATABASE hotmess WITH (FORCE);') | Out-Null
-    Invoke-FakeControl $fake stripe webhook-endpoints @{ endpoints = @() } | Out-Null
     Invoke-FakeControl $fake site health @{ status = 503; failures = 2 } | Out-Null   # down until the recovered site answers
 
     Write-Host 'Recovering: runbooks/Invoke-HotmessPlatformRecovery.ps1 ...'
