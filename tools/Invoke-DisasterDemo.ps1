@@ -41,6 +41,7 @@ try {
     Add-SampleVercelVariables $fake
     # Stripe outlives the disaster: its webhook endpoint for the site, whose signing secret Vercel and the site hold.
     $signing = 'whsec_demo_' + [guid]::NewGuid().ToString('N').Substring(0, 16)
+    Invoke-FakeControl $fake stripe reset | Out-Null
     Invoke-FakeControl $fake stripe webhook-endpoints @{ endpoints = @(@{
                 url = "$($fake.Url)/site/api/stripe/webhook"; enabledEvents = @('payment_intent.succeeded', 'checkout.session.completed'); secret = $signing
             })
