@@ -78,10 +78,10 @@ try {
         }
     } | ConvertTo-Json -Depth 6 | Set-Content $env:HOTMESS_CONFIG
 
-    # The application's migrations: one the backup already holds the effect of, recorded by the recovery.
+    # The application's migrations: one the restored database has not recorded, applied and recorded by the recovery.
     New-Item -ItemType Directory -Force $migrations | Out-Null
-    'CREATE TABLE IF NOT EXISTS public.recovery_check (id bigint PRIMARY KEY, note text);' |
-        Set-Content (Join-Path $migrations '20261201000000_recovery_check.sql')
+    'COMMENT ON TABLE public.marketplace_order IS ''Orders placed on the marketplace'';' |
+        Set-Content (Join-Path $migrations '20261201000000_describe_orders.sql')
 
     Write-Host 'Backing up the database and the Vercel environment, and verifying the database set...'
     $keyFile = Join-Path $demo 'environment.key'
