@@ -26,6 +26,8 @@ public sealed record EmailDeliveryRequest
 /// </summary>
 public sealed class EmailDeliveryCheck(ResendClient resend, TimeProvider time, IOperationLog log)
 {
+    private const int ProgressId = 41;
+
     private static readonly string[] Arrived = ["delivered", "opened", "clicked"];
     private static readonly string[] Lost = ["bounced", "complained", "failed", "canceled"];
 
@@ -91,6 +93,9 @@ public sealed class EmailDeliveryCheck(ResendClient resend, TimeProvider time, I
                     "EmailNotDelivered", id, lastEvent);
             }
 
+            var left = deadline - time.GetUtcNow();
+            log.Progress(new OperationProgress(ProgressId, "Waiting for the test email to be delivered", lastEvent ?? "no event yet",
+                (int)Math.Clamp(100 - (left / request.Timeout * 100), 0, 99), $"{left.TotalSeconds:0} s left"));
             await Task.Delay(request.PollInterval, time, cancellationToken).ConfigureAwait(false);
         }
     }

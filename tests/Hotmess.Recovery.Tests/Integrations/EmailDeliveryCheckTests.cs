@@ -94,6 +94,7 @@ public sealed class EmailDeliveryCheckTests(FakeServer fake) : IClassFixture<Fak
         Assert.Equal("EmailNotDelivered", result.ErrorId);
         Assert.Equal("sent", result.LastEvent);
         Assert.Contains("not delivered within", result.Reason);
+        Assert.Contains(_log.Progress, p => p.Status == "sent");
     }
 
     [Fact]
