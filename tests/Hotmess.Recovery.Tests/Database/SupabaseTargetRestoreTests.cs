@@ -174,7 +174,7 @@ public sealed class SupabaseTargetRestoreTests(SupabaseTargetFixture fixture) : 
         Assert.True(result.RowCountsMatch, string.Join(", ", result.Comparison.Where(c => !c.Matches)));
         Assert.NotEqual("0", await fixture.QueryAsync(target, "SELECT count(*) FROM auth.users"));
         Assert.Equal("f", await fixture.QueryAsync(target, "SELECT is_called FROM auth.rows_seen"));
-        Assert.Contains(log.Verbose, v => v.StartsWith("Supabase restore step 'all data (replica mode) and sequences' took ", StringComparison.Ordinal));
+        Assert.Contains(log.Verbose, v => v.StartsWith("Supabase restore step 'user schemas, all data (replica mode), indexes, constraints, triggers, policies, materialized views' took ", StringComparison.Ordinal));
         Assert.Contains(log.Verbose, v => v.StartsWith("Supabase restore step 'counting the restored rows' took ", StringComparison.Ordinal));
     }
 
