@@ -58,6 +58,7 @@
         'Invoke-HotmessMigration'
         'Test-HotmessUserFlow'
         'Test-HotmessPaymentFlow'
+        'Test-HotmessEmailDelivery'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -384,15 +384,20 @@ try {
         }
         $extra = @{}
         if ($environmentKey = Get-HotmessSetting HOTMESS_ENVIRONMENT_KEY) { $extra.Key = $environmentKey }
-        $replaceAfter = $values.Count -and -not (Get-Command Restore-HotmessEnvironment).Parameters.ContainsKey('Value')
-        if ($values.Count -and -not $replaceAfter) { $extra.Value = $values }
+        # Restore-HotmessEnvironment -Value replaces variables the set holds; the new project's values for variables the set
+        # lacks (or every value, where the module's restore has no -Value) are set after it with Set-HotmessSecret.
+        $inSet = @($set.Manifest.Environment.Variables | ForEach-Object Name)
+        $canReplace = (Get-Command Restore-HotmessEnvironment).Parameters.ContainsKey('Value')
+        $inline = @{}
+        $after = @{}
+        foreach ($name in $values.Keys) {
+            if ($canReplace -and $name -in $inSet) { $inline[$name] = $values[$name] } else { $after[$name] = $values[$name] }
+        }
+        if ($inline.Count) { $extra.Value = $inline }
         $written = @($set | Restore-HotmessEnvironment @extra @vercel -Force -Confirm:$false)
-        if ($replaceAfter) {
-            # A module whose Restore-HotmessEnvironment cannot replace values: the backed-up ones are written, then replaced.
-            foreach ($name in $values.Keys) {
-                $value = if ($values[$name] -is [securestring]) { $values[$name] } else { ConvertTo-SecureString ([string] $values[$name]) -AsPlainText -Force }
-                Set-HotmessSecret -Name $name -Value $value -Target production, preview, development @vercel -Confirm:$false | Out-Null
-            }
+        foreach ($name in $after.Keys) {
+            $value = if ($after[$name] -is [securestring]) { $after[$name] } else { ConvertTo-SecureString ([string] $after[$name]) -AsPlainText -Force }
+            Set-HotmessSecret -Name $name -Value $value -Target production, preview, development @vercel -Confirm:$false | Out-Null
         }
         "set $($set.Id): $($written.Count) variable(s) written$(if ($values.Count) { ", the project's URL and keys replaced" })"
     }

@@ -2,8 +2,7 @@
 .SYNOPSIS
     The night the module exists for, on the embedded default: the sample HOTMESS platform (a Supabase project whose
     database is a throwaway PostgreSQL 15, the Vercel project, Stripe, Resend, the status pages: the local fakes) is
-    backed up, then destroyed (the project gone, its database dropped, the Stripe webhook endpoint deleted, the site
-    down), and recovered by runbooks/Invoke-HotmessPlatformRecovery.ps1 into a new project. The incident report is
+    backed up, then destroyed (the project gone, its database dropped, the site down), and recovered by runbooks/Invoke-HotmessPlatformRecovery.ps1 into a new project. The incident report is
     printed with its measured RTO and RPO.
 #>
 [CmdletBinding()]
@@ -40,6 +39,15 @@ try {
     Reset-PlatformTestFake $fake
     Set-PlatformTestEnvironment $fake
     Add-SampleVercelVariables $fake
+    # Stripe outlives the disaster: its webhook endpoint for the site, whose signing secret Vercel and the site hold.
+    $signing = 'whsec_demo_' + [guid]::NewGuid().ToString('N').Substring(0, 16)
+    Invoke-FakeControl $fake stripe reset | Out-Null
+    Invoke-FakeControl $fake stripe webhook-endpoints @{ endpoints = @(@{
+                url = "$($fake.Url)/site/api/stripe/webhook"; enabledEvents = @('payment_intent.succeeded', 'checkout.session.completed'); secret = $signing
+            })
+    } | Out-Null
+    Invoke-FakeControl $fake vercel env @{ variables = @(@{ key = 'STRIPE_WEBHOOK_SECRET'; value = $signing; type = 'encrypted'; target = @('production', 'preview') }) } | Out-Null
+    Invoke-FakeControl $fake site stripe-webhook @{ secret = $signing } | Out-Null
     Invoke-FakeControl $fake supabase-management projects @{
         postgres        = & $admin postgres
         readyAfterPolls = 2
@@ -62,6 +70,7 @@ try {
             projectUrlTemplate         = $fake.Url
             databaseConnectionTemplate = "Host=127.0.0.1;Port=$($server.Port);Database={ref};Username=postgres;SSL Mode=Disable"
         }
+        stripe     = @{ webhookUrl = "$($fake.Url)/site/api/stripe/webhook"; webhookEvents = @('payment_intent.succeeded', 'checkout.session.completed') }
         monitoring = @{ statusPages = [ordered]@{ Vercel = "$($fake.Url)/statuspage/vercel"; Supabase = "$($fake.Url)/statuspage/supabase"; Stripe = "$($fake.Url)/statuspage/stripe" } }
         alerting   = @{
             email    = @{ from = 'alerts@hotmess.london'; to = @('oncall@hotmess.london') }
@@ -69,10 +78,10 @@ try {
         }
     } | ConvertTo-Json -Depth 6 | Set-Content $env:HOTMESS_CONFIG
 
-    # The application's migrations: one the backup already holds the effect of, recorded by the recovery.
+    # The application's migrations: one the restored database has not recorded, applied and recorded by the recovery.
     New-Item -ItemType Directory -Force $migrations | Out-Null
-    'CREATE TABLE IF NOT EXISTS public.recovery_check (id bigint PRIMARY KEY, note text);' |
-        Set-Content (Join-Path $migrations '20261201000000_recovery_check.sql')
+    'COMMENT ON TABLE public.marketplace_order IS ''Orders placed on the marketplace'';' |
+        Set-Content (Join-Path $migrations '20261201000000_describe_orders.sql')
 
     Write-Host 'Backing up the database and the Vercel environment, and verifying the database set...'
     $keyFile = Join-Path $demo 'environment.key'
@@ -82,11 +91,10 @@ try {
     $set | Test-HotmessBackup -RestoreTo (& $admin hotmess_verify_scratch) | Out-Null
     Get-HotmessBackup -Repository $repository | Format-Table | Out-String -Width 160 | Write-Host
 
-    Write-Host 'Disaster: the Supabase project is gone, its database dropped, the Stripe webhook endpoint deleted, the site down.'
+    Write-Host 'Disaster: the Supabase project is gone, its database dropped, the site down.'
     $impact = [DateTimeOffset]::UtcNow
     Invoke-FakeControl $fake supabase-management project @{ status = 'INACTIVE' } | Out-Null
     $server.ExecuteSqlAs([Hotmess.Recovery.Sandbox.SupabaseTarget]::AdminUser, $server.Password, 'postgres', 'DROP DATABASE hotmess WITH (FORCE);') | Out-Null
-    Invoke-FakeControl $fake stripe webhook-endpoints @{ endpoints = @() } | Out-Null
     Invoke-FakeControl $fake site health @{ status = 503; failures = 2 } | Out-Null   # down until the recovered site answers
 
     Write-Host 'Recovering: runbooks/Invoke-HotmessPlatformRecovery.ps1 ...'
@@ -101,14 +109,16 @@ try {
     $id = (Get-ChildItem (Join-Path $repository 'incidents') -Filter '*.json' | Sort-Object Name | Select-Object -Last 1).BaseName
     $kept = Get-Content -Raw (Join-Path $repository "incidents/$id.json") | ConvertFrom-Json
     $kept.steps | Format-Table name, status, @{ n = 'seconds'; e = { '{0:N1}' -f $_.durationSeconds } }, detail -Wrap | Out-String -Width 200 | Write-Host
+    # The post-incident report, also of a run that stopped: the timeline up to the step that failed.
+    $report = Export-HotmessIncidentReport -Id $id -Path $incidents -Format Markdown -Repository $repository -Confirm:$false
+    Get-Content -Raw $report.FullName | Write-Host
+    $rto = [DateTimeOffset]$kept.completedUtc - $impact
+    Write-Host ("Outcome: {0}. Measured RTO: {1:N1} min (objective 24 h). Report: {2}" -f $kept.outcome, $rto.TotalMinutes, $report.FullName)
     if ($failure) {
         Write-Host "The recovery stopped: $($failure.Exception.Message)"
         Write-Host "Continue it with: Invoke-HotmessPlatformRecovery.ps1 -IncidentId $id"
         exit 1
     }
-    $report = Get-ChildItem $incidents -Filter '*-report.md' | Select-Object -First 1
-    Get-Content -Raw $report.FullName | Write-Host
-    Write-Host ("Measured RTO: {0:N1} min (objective 24 h); RPO: {1:N1} min (objective 24 h). Report: {2}" -f $record.MeasuredRto.TotalMinutes, $record.MeasuredRpo.TotalMinutes, $report.FullName)
 }
 finally {
     Stop-PlatformTestFake $fake

@@ -108,31 +108,34 @@ public static class SupabaseDatabaseTarget
         await CreateRolesAsync(target, contents.Roles, createdRoles, log, cancellationToken).ConfigureAwait(false);
         Took("list the dump, read the project, create roles");
 
-        log.Progress(new OperationProgress(ProgressId, activity, "User schemas", 10));
-        await RunListAsync(tools, target, dumpFolder, plan.Main, environment, request.Jobs, request.Set.Id, "schema", log, cancellationToken, "pre-data").ConfigureAwait(false);
-        Took("user schemas (pre-data)");
-        log.Progress(new OperationProgress(ProgressId, activity, "All data (session_replication_role = replica)", 20));
         if (await ReplicaAtConnectionAsync(target, log, cancellationToken).ConfigureAwait(false))
         {
-            // The role may set session_replication_role when it connects: one parallel pg_restore of the data section, every
-            // connection of it in replica mode, as a plain pg_restore -j loads a database.
+            // The role may set session_replication_role when it connects: the user schemas, every row and then their indexes,
+            // constraints, triggers and policies in one parallel pg_restore whose connections all start in replica mode, as a
+            // plain pg_restore -j restores a database (a table's indexes are built while other tables still load).
+            log.Progress(new OperationProgress(ProgressId, activity, "User schemas, all data (session_replication_role = replica), indexes and constraints", 10));
             var replica = new Dictionary<string, string>(environment) { ["PGOPTIONS"] = ReplicaOptions(target) };
-            await RunListAsync(tools, target, dumpFolder, plan.Main, replica, request.Jobs, request.Set.Id, "all data, session_replication_role = replica", log,
-                cancellationToken, "data").ConfigureAwait(false);
+            await RunListAsync(tools, target, dumpFolder, plan.Main, replica, request.Jobs, request.Set.Id,
+                "user schemas, data and indexes, session_replication_role = replica", log, cancellationToken).ConfigureAwait(false);
+            Took("user schemas, all data (replica mode), indexes, constraints, triggers, policies, materialized views");
         }
         else
         {
+            log.Progress(new OperationProgress(ProgressId, activity, "User schemas", 10));
+            await RunListAsync(tools, target, dumpFolder, plan.Main, environment, request.Jobs, request.Set.Id, "schema", log, cancellationToken, "pre-data")
+                .ConfigureAwait(false);
+            Took("user schemas (pre-data)");
+            log.Progress(new OperationProgress(ProgressId, activity, "All data (session_replication_role = replica)", 20));
             await LoadDataAsync(tools, target, dumpFolder, plan.Main.Where(e => e.Description == "TABLE DATA").ToList(), environment, request, log, cancellationToken)
                 .ConfigureAwait(false);
             await RunListAsync(tools, target, dumpFolder, plan.Main.Where(e => e.Description != "TABLE DATA").ToList(), environment, 1, request.Set.Id, "sequences",
                 log, cancellationToken, "data").ConfigureAwait(false);
+            Took("all data table by table (replica mode) and sequences");
+            log.Progress(new OperationProgress(ProgressId, activity, "Indexes, constraints, triggers, policies, materialized views", 50));
+            await RunListAsync(tools, target, dumpFolder, plan.Main, environment, request.Jobs, request.Set.Id, "indexes and constraints", log, cancellationToken,
+                "post-data").ConfigureAwait(false);
+            Took("indexes, constraints, triggers, policies, materialized views (post-data)");
         }
-
-        Took("all data (replica mode) and sequences");
-        log.Progress(new OperationProgress(ProgressId, activity, "Indexes, constraints, triggers, policies, materialized views", 50));
-        await RunListAsync(tools, target, dumpFolder, plan.Main, environment, request.Jobs, request.Set.Id, "indexes and constraints", log, cancellationToken,
-            "post-data").ConfigureAwait(false);
-        Took("indexes, constraints, triggers, policies, materialized views (post-data)");
 
         log.Progress(new OperationProgress(ProgressId, activity, "Grants exactly as dumped", 60));
         await RevokeDefaultGrantsAsync(target, plan.UserSchemas, log, cancellationToken).ConfigureAwait(false);

@@ -33,6 +33,8 @@ public sealed record PaymentFlowRequest
 /// </summary>
 public sealed class PaymentFlowCheck(StripeAccountClient stripe, Secret key, TimeProvider time, IOperationLog log)
 {
+    private const int ProgressId = 41;
+
     public const string Purpose = "hotmess-recovery-check";
 
     public async Task<PaymentFlowResult> RunAsync(PaymentFlowRequest request, CancellationToken cancellationToken)
@@ -97,6 +99,9 @@ public sealed class PaymentFlowCheck(StripeAccountClient stripe, Secret key, Tim
                 break;
             }
 
+            var left = deadline - time.GetUtcNow();
+            log.Progress(new OperationProgress(ProgressId, "Waiting for the payment's webhook to be delivered", found is null ? "no event yet" : $"{found.PendingWebhooks} webhook(s) pending",
+                (int)Math.Clamp(100 - (left / request.Timeout * 100), 0, 99), $"{left.TotalSeconds:0} s left"));
             await Task.Delay(request.PollInterval, time, cancellationToken).ConfigureAwait(false);
         }
 

@@ -89,7 +89,9 @@ public static class DatabaseIntegrityEngine
             }
 
             expected = expected.Where(t => !ProjectOwn(t.Schema, t.QualifiedName)).ToList();
-            present = present.Where(t => !ProjectOwn(t.Schema, t.QualifiedName)).ToList();
+            // The project's managed tables that the set does not hold (a source without Storage…) are the project's, not extra.
+            var held = expected.Select(t => t.QualifiedName).ToHashSet(StringComparer.Ordinal);
+            present = present.Where(t => !SupabaseDatabaseTarget.ManagedSchemas.Contains(t.Schema) || held.Contains(t.QualifiedName)).ToList();
         }
 
         var fingerprinted = expected.Where(t => t.Fingerprint is not null).Select(t => t.QualifiedName).ToHashSet(StringComparer.Ordinal);

@@ -174,7 +174,7 @@ public sealed class SupabaseTargetRestoreTests(SupabaseTargetFixture fixture) : 
         Assert.True(result.RowCountsMatch, string.Join(", ", result.Comparison.Where(c => !c.Matches)));
         Assert.NotEqual("0", await fixture.QueryAsync(target, "SELECT count(*) FROM auth.users"));
         Assert.Equal("f", await fixture.QueryAsync(target, "SELECT is_called FROM auth.rows_seen"));
-        Assert.Contains(log.Verbose, v => v.StartsWith("Supabase restore step 'all data (replica mode) and sequences' took ", StringComparison.Ordinal));
+        Assert.Contains(log.Verbose, v => v.StartsWith("Supabase restore step 'user schemas, all data (replica mode), indexes, constraints, triggers, policies, materialized views' took ", StringComparison.Ordinal));
         Assert.Contains(log.Verbose, v => v.StartsWith("Supabase restore step 'counting the restored rows' took ", StringComparison.Ordinal));
     }
 
@@ -189,5 +189,21 @@ public sealed class SupabaseTargetRestoreTests(SupabaseTargetFixture fixture) : 
         Assert.True(await SupabaseDatabaseTarget.ReplicaAtConnectionAsync(target, log, CancellationToken.None));
         Assert.False(await SupabaseDatabaseTarget.ReplicaAtConnectionAsync(ungranted, log, CancellationToken.None));
         Assert.Contains(log.Verbose, v => v.StartsWith("The project refuses session_replication_role given when connecting", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_restored_project_passes_every_integrity_check_against_the_set_but_the_projects_own_rows_are_not_compared()
+    {
+        var (target, _, _) = await RestoreAsync();
+        var log = new CollectingLog();
+
+        var checks = await Hotmess.Recovery.Verification.DatabaseIntegrityEngine.CheckAsync(
+            new Hotmess.Recovery.Verification.DatabaseIntegrityRequest { ConnectionString = target, Set = fixture.Set, TransactionTable = "public.marketplace_order" }, log, CancellationToken.None);
+
+        Assert.All(checks, c => Assert.True(c.Passed, c.Detail));
+        Assert.Contains(checks, c => c is { Check: "RowCount", Table: "auth.users" });
+        Assert.Contains(checks, c => c is { Check: "Fingerprint", Table: "public.User" });
+        Assert.DoesNotContain(checks, c => c.Table == "auth.schema_migrations");
+        Assert.Contains(log.Verbose, v => v.Contains("auth.schema_migrations", StringComparison.Ordinal) && v.Contains("the project's own", StringComparison.Ordinal));
     }
 }

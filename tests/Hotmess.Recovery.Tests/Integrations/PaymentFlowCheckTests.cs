@@ -91,6 +91,7 @@ public sealed class PaymentFlowCheckTests(FakeServer fake) : IClassFixture<FakeS
         Assert.Contains("-RenewSecret", result.Reason);
         Assert.DoesNotContain(result.EventId, await SiteEventsAsync());
         Assert.True((await fake.GetAsync("__fake/site/stripe-webhook")).GetProperty("refused").GetInt64() > 0);
+        Assert.Contains(_log.Progress, p => p.Status == "1 webhook(s) pending");
     }
 
     [Fact]

@@ -40,6 +40,13 @@ Describe 'Backup-HotmessDatabase' {
         $set.Manifest.Source.Port | Should -Be $server.Port
     }
 
+    It 'takes the connection string as a SecureString, as New-HotmessSupabaseProject and Get-HotmessSetting give it' {
+        $set = Backup-HotmessDatabase -ConnectionString (ConvertTo-SecureString $source -AsPlainText -Force) -Repository $repository
+
+        $set.Manifest.Source.Port | Should -Be $server.Port
+        $set.Manifest.Source.Database | Should -Be 'hotmess'
+    }
+
     It 'never shows the password in output, verbose messages or the manifest' {
         $verbose = Backup-HotmessDatabase -ConnectionString $source -Repository $repository -Verbose 4>&1
         $messages = $verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }

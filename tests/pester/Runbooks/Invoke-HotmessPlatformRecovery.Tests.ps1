@@ -120,6 +120,20 @@ Describe 'Invoke-HotmessPlatformRecovery' {
         (Get-FakeList slack messages).Count | Should -Be $told
     }
 
+    It 'plans the rest of a kept incident under -WhatIf without running its completed steps or writing to it' {
+        $first = Invoke-Runbook @{ Only = 'Assess' }
+        $before = Get-Content -Raw (Join-Path $repository "incidents/$($first.Record.Id).json")
+
+        $plan = Invoke-Runbook @{ IncidentId = $first.Record.Id; WhatIf = $true }
+
+        $plan.Error | Should -BeNullOrEmpty
+        $plan.Record.Outcome | Should -Be 'WhatIf'
+        @($plan.Record.Steps | Where-Object Name -EQ 'Assess: Find the newest backups') | Should -HaveCount 1
+        ($plan.Record.Steps | Where-Object Name -EQ 'Infrastructure: Restore the database').Status | Should -Be 'Skipped'
+        Get-Content -Raw (Join-Path $repository "incidents/$($first.Record.Id).json") | Should -Be $before
+        (Get-FakeList statuspage-api incidents).Count | Should -Be 1
+    }
+
     It 'stops on a failed step with the incident saved, and a rerun continues without repeating what completed' {
         Set-HotmessFakeFault $fake -ServerErrorRate 1 -PathPrefix '/v9/projects' | Out-Null
         Invoke-FakeControl $fake vercel builds/fail @{ count = 100 } | Out-Null

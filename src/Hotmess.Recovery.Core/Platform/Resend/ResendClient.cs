@@ -98,6 +98,15 @@ public sealed class ResendClient
             "Resend accepted the email but returned no id.", _baseUrl.ToString());
     }
 
+    /// <summary><c>GET /emails/{id}</c>: the email as Resend knows it, with its <c>last_event</c> (sent, delivered, bounced, …).</summary>
+    public async Task<ResendEmailStatus> GetEmailAsync(string id, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, new Uri(_baseUrl, "emails/" + Uri.EscapeDataString(id))),
+            "read an email", cancellationToken).ConfigureAwait(false);
+        return await ReadJsonAsync<ResendEmailStatus>(response, cancellationToken).ConfigureAwait(false);
+    }
+
     private static readonly JsonSerializerOptions WireJson = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -215,6 +224,9 @@ public sealed class ResendClient
 
 /// <summary>What a key check found: a full-access key lists the team's domains; a sending-only key lists none.</summary>
 public sealed record ResendKeyCheck(bool FullAccess, IReadOnlyList<ResendDomain> Domains);
+
+/// <summary>An email as <c>GET /emails/{id}</c> returns it; <see cref="LastEvent"/> is null until Resend records one.</summary>
+public sealed record ResendEmailStatus(string Id, string? LastEvent, string? CreatedAt);
 
 public sealed record ResendDomain(string Id, string Name, string? Status, string? Region, string? CreatedAt);
 

@@ -14,8 +14,8 @@ namespace Hotmess.Recovery.Platform.Vercel;
 /// 404/410 → a <c>…NotFound</c> id naming the item, 400/422 → <c>VercelRequestRejected</c>, 409 →
 /// <c>VercelConflict</c>, 429 → <c>VercelRateLimited</c>, 5xx → <c>VercelServiceFailed</c>, no answer →
 /// <c>VercelConnectionFailed</c>, once the shared pipeline (<see cref="HttpResilience"/>) has given up: reads,
-/// deletes, updates and the env upsert are retried on 429, 5xx, connection errors and timeouts; rollback, promote
-/// and redeploy (which may have started once Vercel has them) only on 429 or a connection that never opened.
+/// deletes, updates and the env upsert are retried on 429, 5xx, connection errors and timeouts; rollback, promote,
+/// redeploy and a deployment from Git (which may have started once Vercel has them) only on 429 or a connection that never opened.
 /// Messages never carry the token or a variable's value.
 /// </summary>
 /// <remarks>Endpoints live in the partial files <c>VercelClient.Deployments.cs</c> and <c>VercelClient.Environment.cs</c>.</remarks>

@@ -110,6 +110,31 @@ public sealed class MigrationEngineTests(MigrationDatabaseFixture fixture)
     }
 
     [Fact]
+    public async Task A_file_that_rolls_back_its_transaction_is_refused_before_anything_runs()
+    {
+        var (database, folder) = await NewAsync();
+        Write(folder, "1_undo.sql", "CREATE TABLE public.undone (id int);\nROLLBACK;\nCREATE TABLE public.outside (id int);");
+
+        var ex = await Assert.ThrowsAsync<MigrationFailedException>(() => RunAsync(database, folder));
+
+        Assert.Contains("'ROLLBACK' (line 2)", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("false|false", fixture.Sql(database, "SELECT (to_regclass('public.undone') IS NOT NULL) || '|' || (to_regclass('public.outside') IS NOT NULL)"));
+        Assert.Equal("f", fixture.Sql(database, HistoryExists));
+    }
+
+    [Fact]
+    public async Task A_rollback_to_a_savepoint_inside_the_file_runs_as_written()
+    {
+        var (database, folder) = await NewAsync();
+        Write(folder, "1_savepoint.sql", "CREATE TABLE public.kept (id int);\nSAVEPOINT before_drop;\nDROP TABLE public.kept;\nROLLBACK TO SAVEPOINT before_drop;");
+
+        var result = Assert.Single(await RunAsync(database, folder));
+
+        Assert.Equal(MigrationStatus.Applied, result.Status);
+        Assert.Equal("t", fixture.Sql(database, "SELECT to_regclass('public.kept') IS NOT NULL"));
+    }
+
+    [Fact]
     public async Task Functions_with_semicolons_in_their_bodies_are_applied_whole()
     {
         var (database, folder) = await NewAsync();

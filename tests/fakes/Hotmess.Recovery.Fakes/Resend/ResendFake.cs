@@ -8,7 +8,7 @@ namespace Hotmess.Recovery.Fakes.Resend;
 /// <summary>
 /// Resend's API at <c>/resend</c> (api-contracts §5): <c>GET /domains</c> and <c>GET /api-keys</c> with
 /// <c>limit</c>/<c>after</c> pagination and <c>has_more</c>, <c>POST /emails</c> with <c>Idempotency-Key</c>, and
-/// <c>GET /emails/{id}</c>. Errors are <c>{statusCode, name, message}</c>: 401 <c>missing_api_key</c>, 403
+/// <c>GET /emails/{id}</c> (whose <c>last_event</c> moves, see <see cref="FakeEmail"/>). Errors are <c>{statusCode, name, message}</c>: 401 <c>missing_api_key</c>, 403
 /// <c>invalid_api_key</c>, 401 <c>restricted_api_key</c> for a sending-only key outside <c>/emails</c>, 422 for
 /// bad emails, 409 for a reused idempotency key; a request without <c>User-Agent</c> gets the edge's plain-text 403
 /// (error 1010). Every answer carries <c>ratelimit-*</c>; a 429 adds <c>retry-after</c>. Steered through
@@ -45,7 +45,7 @@ public static partial class ResendFake
         });
         api.MapGet("/emails/{id}", (HttpContext c, string id) => Handle(state, c, sending: false, () =>
             state.Emails.FirstOrDefault(e => e.Id == id) is { } email
-                ? Results.Json(new { @object = "email", id = email.Id, from = email.From, to = email.To, subject = email.Subject, created_at = email.CreatedAt, last_event = "delivered" })
+                ? Results.Json(new { @object = "email", id = email.Id, from = email.From, to = email.To, subject = email.Subject, created_at = email.CreatedAt, last_event = email.NextEvent() })
                 : Error(404, "not_found", "Email not found")));
         api.Map("/{**rest}", (HttpContext c) => Handle(state, c, sending: false, () => Error(405, "method_not_allowed", "Method is not allowed for the requested path.")));
 
@@ -311,4 +311,22 @@ internal sealed record FakeApiKey(string Id, string Name, string CreatedAt, bool
 
 internal sealed record FakeDomain(string Id, string Name, string Status, string Region, string CreatedAt);
 
-internal sealed record FakeEmail(string Id, string From, IReadOnlyList<string> To, string Subject, string? Text, string CreatedAt, string IdempotencyKey);
+/// <summary>
+/// A sent email. Its <c>last_event</c> moves as Resend's does: <c>sent</c> on the first read, then the outcome Resend's
+/// test addresses promise: <c>bounced@resend.dev</c> bounces, <c>complained@resend.dev</c> is delivered then complained
+/// about, <c>undelivered@hotmess.test</c> stays <c>sent</c> (a mailbox that never answers), any other is <c>delivered</c>.
+/// </summary>
+internal sealed record FakeEmail(string Id, string From, IReadOnlyList<string> To, string Subject, string? Text, string CreatedAt, string IdempotencyKey)
+{
+    private int _reads;
+
+    public string NextEvent()
+    {
+        var read = _reads++;
+        var to = To.Count > 0 ? To[0].ToLowerInvariant() : "";
+        return read == 0 || to.EndsWith("undelivered@hotmess.test", StringComparison.Ordinal) ? "sent"
+            : to.EndsWith("bounced@resend.dev", StringComparison.Ordinal) ? "bounced"
+            : to.EndsWith("complained@resend.dev", StringComparison.Ordinal) && read > 1 ? "complained"
+            : "delivered";
+    }
+}

@@ -10,7 +10,7 @@ namespace Hotmess.Recovery.Fakes.Stripe;
 /// <c>created[…]</c>, <c>limit</c>, <c>starting_after</c> and no status filter. Both newest first, paged by
 /// <c>has_more</c>. Steered by <c>POST /__fake/stripe/events</c> <c>{events:[{type?, minutesAgo?, delivered?}]}</c>,
 /// <c>POST /__fake/stripe/payment-intents</c> <c>{paymentIntents:[{status?, failed?, minutesAgo?}]}</c> and
-/// <c>DELETE /__fake/stripe/activity</c>.
+/// <c>DELETE /__fake/stripe/activity</c> (<c>POST /__fake/stripe/reset</c> clears them too). Test payments: StripeFake.Payments.cs.
 /// </summary>
 public static partial class StripeFake
 {

@@ -6,7 +6,8 @@ namespace Hotmess.Recovery.Fakes.Vercel;
 
 /// <summary>
 /// Vercel REST API fake (api-contracts §3): deployments with <c>until</c> pagination, instant rollback and
-/// promote with <c>lastAliasRequest</c> moving over time, redeploy, environment variables with upsert and
+/// promote with <c>lastAliasRequest</c> moving over time, redeploy, deployments built from the project's Git
+/// <c>link</c> (a <c>gitSource</c>, §11), environment variables with upsert and
 /// partial failures, bearer-token and team-scope checks, and 429s with Vercel's signals. It also stands in for
 /// the HOTMESS site's <c>/api/health</c>. Tests steer it through <c>/__fake/vercel/…</c> (see <see cref="VercelControl"/>).
 /// The token it accepts is <c>--vercel-token</c> (default <c>vercel-test-token</c>).
