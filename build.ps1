@@ -13,6 +13,10 @@
               the backup by restoring it into a scratch database, writes the Backup Verification Checklist to
               out/demo/ and prints it; then copies the sets, encrypted, to Azurite, deletes the local
               repository and restores the database from Azurite.
+      demo-disaster
+              builds, backs up the sample platform (a local PostgreSQL 15 and the fakes), destroys it and recovers
+              it with runbooks/Invoke-HotmessPlatformRecovery.ps1 into a new project; prints the incident report
+              and its measured RTO (out/demo-disaster/).
       bench   builds, then runs the benchmarks in bench/ against their baselines.
 
     PostgreSQL 15 is installed with apt-get when its binaries are missing; the storage emulators (Azurite, s3rver)
@@ -24,7 +28,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'demo', 'bench', 'clean')]
+    [ValidateSet('build', 'test', 'demo', 'demo-disaster', 'bench', 'clean')]
     [string] $Task = 'build',
 
     [ValidateSet('Debug', 'Release')]
@@ -240,6 +244,11 @@ switch ($Task) {
         Install-Emulators
         Invoke-Build
         exit (Invoke-FreshPwsh -File (Join-Path $Root 'tools/Invoke-Demo.ps1') -Out $Out)
+    }
+    'demo-disaster' {
+        Install-PostgreSql
+        Invoke-Build
+        exit (Invoke-FreshPwsh -File (Join-Path $Root 'tools/Invoke-DisasterDemo.ps1') -Out $Out)
     }
     'bench' {
         Install-PostgreSql

@@ -27,6 +27,7 @@ $none = [Threading.CancellationToken]::None
 $work = Join-Path ([IO.Path]::GetTempPath()) "hotmess-bench-supabase-$PID"
 New-Item -ItemType Directory -Force $work | Out-Null
 
+$stepRows = @()
 $rows = foreach ($mb in $Megabytes) {
     Write-Host "Generating a sample HOTMESS project of about $mb MB, and a Supabase-shaped target..."
     $source = [Hotmess.Recovery.Sandbox.LocalPostgres]::Start()
@@ -40,6 +41,7 @@ $rows = foreach ($mb in $Megabytes) {
         $dump = Join-Path $set.Path $set.Manifest.Database.DumpPath
 
         $plain = $supabase = [double]::MaxValue
+        $steps = @()
         foreach ($run in 1..$Repeat) {
             Write-Host "  run $run of $Repeat`: pg_restore -j $Jobs into an empty database, then Restore-HotmessDatabase into a Supabase project..."
             $source.CreateDatabase("bare_$run")
@@ -53,11 +55,18 @@ $rows = foreach ($mb in $Megabytes) {
 
             [Hotmess.Recovery.Sandbox.SupabaseTarget]::CreateProjectDatabaseAsync($target, "project_$run", $none).GetAwaiter().GetResult() | Out-Null
             $elapsed = Measure-Command {
-                $script:result = $set | Restore-HotmessDatabase -TargetConnectionString $target.ConnectionString("project_$run") -Jobs $Jobs -Confirm:$false -WarningAction SilentlyContinue
+                $script:output = $set | Restore-HotmessDatabase -TargetConnectionString $target.ConnectionString("project_$run") -Jobs $Jobs -Confirm:$false -WarningAction SilentlyContinue -Verbose 4>&1
             }
+            $result = $output | Where-Object { $_ -is [Hotmess.Recovery.Database.DatabaseRestoreResult] }
             if ($result.TargetKind -ne 'Supabase' -or -not $result.RowCountsMatch) { throw 'The restore into Supabase did not match its manifest.' }
+            if ($elapsed.TotalSeconds -lt $supabase) {
+                # The steps of the best run: where a restore into a project spends its time.
+                $steps = $output | Where-Object { $_ -is [Management.Automation.VerboseRecord] -and $_.Message -match "^Supabase restore step '(.+)' took ([\d.]+) s" } |
+                    ForEach-Object { [pscustomobject]@{ 'DB MB' = $mb; Step = $Matches[1]; Seconds = [double] $Matches[2] } }
+            }
             $supabase = [math]::Min($supabase, $elapsed.TotalSeconds)
         }
+        $script:stepRows += @($steps)
         [pscustomobject]@{
             'DB MB' = [math]::Round($actualMb); 'pg_restore -j2 (empty db) s' = [math]::Round($plain, 2)
             'Restore- into Supabase s' = [math]::Round($supabase, 2); 'Supabase/pg_restore' = [math]::Round($supabase / $plain, 2)
@@ -74,3 +83,7 @@ $rows = foreach ($mb in $Megabytes) {
 Remove-Item -Recurse -Force $work -ErrorAction Ignore
 Write-Host "`nRestore into a Supabase-shaped project against a plain pg_restore into an empty database ($Jobs jobs), best of $Repeat run(s):"
 $rows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+if ($stepRows) {
+    Write-Host "Where the best restore into Supabase spent its time (-Verbose step timings):"
+    $stepRows | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+}

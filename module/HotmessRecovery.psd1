@@ -51,6 +51,13 @@
         'Invoke-HotmessDataRetention'
         'Get-HotmessRetentionPolicy'
         'Backup-HotmessLog'
+        'New-HotmessSupabaseProject'
+        'New-HotmessDeployment'
+        'Sync-HotmessWebhookEndpoint'
+        'Test-HotmessDatabaseIntegrity'
+        'Invoke-HotmessMigration'
+        'Test-HotmessUserFlow'
+        'Test-HotmessPaymentFlow'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

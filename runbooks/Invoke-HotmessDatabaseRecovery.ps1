@@ -8,9 +8,12 @@
          that point is inside its window;
       2. SupabaseDaily: else the newest Supabase daily backup taken before the incident;
       3. OwnBackup: else the newest verified set of the module's own repository taken before the incident,
-         restored into -TargetConnectionString (a new database beside the damaged one, or a new Supabase project).
+         restored into -TargetConnectionString (a new database beside the damaged one, or a new Supabase project), or
+         with -NewProject into a Supabase project it creates beside the damaged one (New-HotmessSupabaseProject).
     -Path forces one. It restores (Restore-HotmessSupabaseBackup, which waits until the project is ACTIVE_HEALTHY,
-    or Restore-HotmessDatabase), verifies what it can (an own set: every table's row count against its manifest),
+    or Restore-HotmessDatabase), verifies integrity with Test-HotmessDatabaseIntegrity (an own set: every table's row count
+    and fingerprint against it; a Supabase restore: the critical tables against the newest own set before the restore point;
+    both: recent transactions present),
     and records the incident (New-HotmessIncidentRecord): chosen path and why, measured RTO (start to verified) and
     RPO (incident time minus the newest data recovered) against the plan's objectives (objectives.rtoHours and
     rpoHours in hotmess.json, else 4 h and 24 h), and a prepared notice for users.
@@ -31,6 +34,15 @@
 .PARAMETER TargetConnectionString
     Where the OwnBackup path restores: a database that does not exist yet (created beside the damaged one, which stays
     for forensics) or an empty Supabase project.
+
+.PARAMETER NewProject
+    Creates a Supabase project beside the damaged one (New-HotmessSupabaseProject, waited on until ACTIVE_HEALTHY) and
+    restores the own set into it; the damaged project stays for forensics. Supabase's own backups restore into the
+    damaged project itself, so with -NewProject only the OwnBackup path is taken. -UpdateConnections then uses the new
+    project's URL and keys unless -SupabaseUrl, -AnonKey or -ServiceRoleKey say otherwise.
+
+.PARAMETER ProjectName
+    The name of the project -NewProject creates; hotmess-restored-<UTC yyyyMMdd-HHmm> by default.
 
 .PARAMETER ConnectionString
     The restored database of a Supabase restore, to verify it; HOTMESS_DATABASE_URL when not given. Without either the
@@ -80,6 +92,12 @@
     ./Invoke-HotmessDatabaseRecovery.ps1 -Path OwnBackup -TargetConnectionString 'Host=db.newprojectrefabcdefgh.supabase.co;Database=postgres;Username=postgres' -IncidentPath ./incidents
 
     The project is gone: restores the newest verified own set into a new Supabase project and records the incident.
+
+.EXAMPLE
+    ./Invoke-HotmessDatabaseRecovery.ps1 -NewProject -UpdateConnections -IncidentPath ./incidents
+
+    Creates a Supabase project beside the damaged one, restores the newest verified own set into it, points the
+    application at its URL and keys, and redeploys.
 #>
 [CmdletBinding(SupportsShouldProcess)]
 param(
@@ -87,6 +105,8 @@ param(
     [ValidateSet('Auto', 'PointInTime', 'SupabaseDaily', 'OwnBackup')] [string] $Path = 'Auto',
     [string] $Repository,
     [string] $TargetConnectionString,
+    [switch] $NewProject,
+    [string] $ProjectName = "hotmess-restored-$([DateTime]::UtcNow.ToString('yyyyMMdd-HHmm'))",
     [string] $ConnectionString,
     [string[]] $CriticalTable = @('public.User', 'public.marketplace_order'),
     [string] $TransactionTable = 'public.marketplace_order',
@@ -118,36 +138,6 @@ function Complete-Record {
     $record
 }
 
-function Get-OwnEvidence {
-    # The newest own database set taken before the incident, verified or not: what the database held then.
-    $own = @{ Kind = 'Database' }
-    if ($Repository) { $own.Repository = $Repository }
-    try { Get-HotmessBackup @own | Where-Object { $_.StartedUtc -le $incident } | Sort-Object StartedUtc -Descending | Select-Object -First 1 } catch { $null }
-}
-
-function Measure-RestoredDatabase {
-    # Row counts of the tables (schema.name; absent tables are left out) and the newest timestamp of the transaction table.
-    param([string] $Database, [string[]] $Tables, [string] $Transactions, [string] $TimestampColumn)
-    if (-not $TimestampColumn) { $TimestampColumn = 'created_at' }
-    function Quote([string] $Name) { $schema, $table = $Name.Split('.', 2); '"{0}"."{1}"' -f $schema.Replace('"', '""'), $table.Replace('"', '""') }
-    $builder = [Hotmess.Recovery.Database.ConnectionStrings]::Parse($Database)
-    $connection = [Hotmess.Recovery.Database.DatabaseSession]::OpenAsync($builder, [Threading.CancellationToken]::None).GetAwaiter().GetResult()
-    try {
-        $scalar = { param($Sql) $command = $connection.CreateCommand(); $command.CommandText = $Sql; try { $command.ExecuteScalar() } finally { $command.Dispose() } }
-        $counts = @{}
-        foreach ($table in @($Tables) + $Transactions | Select-Object -Unique) {
-            if (& $scalar "SELECT to_regclass('$((Quote $table).Replace("'", "''"))') IS NOT NULL") { $counts[$table] = [long] (& $scalar "SELECT count(*) FROM $(Quote $table)") }
-        }
-        $newest = $null
-        if ($counts.ContainsKey($Transactions)) {
-            $value = & $scalar "SELECT max(`"$($TimestampColumn.Replace('"', '""'))`")::timestamptz FROM $(Quote $Transactions)"
-            if ($value -isnot [DBNull]) { $newest = [DateTimeOffset]::new([DateTime]::SpecifyKind($value, [DateTimeKind]::Utc)) }
-        }
-        [pscustomobject]@{ Counts = $counts; NewestTransaction = $newest; TimestampColumn = $TimestampColumn }
-    }
-    finally { $connection.Dispose() }
-}
-
 if (-not $ConnectionString) { $ConnectionString = Get-HotmessSetting HOTMESS_DATABASE_URL }
 $problems = @()
 $supabase = @{}
@@ -159,7 +149,14 @@ $step = $record.StartStep('Choose the recovery path')
 $choice = $null
 $why = [System.Collections.Generic.List[string]]::new()
 try {
-    if ($Path -in 'Auto', 'PointInTime', 'SupabaseDaily' -and -not $supabase.AccessToken) {
+    if ($NewProject -and $Path -in 'PointInTime', 'SupabaseDaily') {
+        throw [System.Management.Automation.ErrorRecord]::new([System.ArgumentException]::new("-NewProject restores an own set into a new project; Supabase's $Path restore goes into the damaged project itself."),
+            'DatabaseRecoveryNewProjectPath', [System.Management.Automation.ErrorCategory]::InvalidArgument, $Path)
+    }
+    if ($NewProject) {
+        $why.Add('-NewProject: Supabase restores its backups into the damaged project itself, which stays for forensics here; only an own set goes into a new project.')
+    }
+    elseif ($Path -in 'Auto', 'PointInTime', 'SupabaseDaily' -and -not $supabase.AccessToken) {
         $why.Add('No SUPABASE_ACCESS_TOKEN: Supabase''s own backups cannot be used.')
     }
     elseif ($Path -in 'Auto', 'PointInTime', 'SupabaseDaily') {
@@ -202,9 +199,13 @@ try {
         throw [System.Management.Automation.ErrorRecord]::new([System.InvalidOperationException]::new("No recovery path is left: $($why -join ' ')"),
             'DatabaseRecoveryNoPath', [System.Management.Automation.ErrorCategory]::ObjectNotFound, $Path)
     }
-    if ($choice.Path -eq 'OwnBackup' -and -not $TargetConnectionString) {
-        throw [System.Management.Automation.ErrorRecord]::new([System.ArgumentException]::new('The OwnBackup path restores into -TargetConnectionString: name a new database or an empty Supabase project.'),
+    if ($choice.Path -eq 'OwnBackup' -and -not $TargetConnectionString -and -not $NewProject) {
+        throw [System.Management.Automation.ErrorRecord]::new([System.ArgumentException]::new('The OwnBackup path restores into -TargetConnectionString: name a new database or an empty Supabase project, or create one with -NewProject.'),
             'DatabaseRecoveryTargetMissing', [System.Management.Automation.ErrorCategory]::InvalidArgument, 'TargetConnectionString')
+    }
+    if ($NewProject -and $TargetConnectionString) {
+        throw [System.Management.Automation.ErrorRecord]::new([System.ArgumentException]::new('Name either -TargetConnectionString or -NewProject, not both.'),
+            'DatabaseRecoveryTargetAmbiguous', [System.Management.Automation.ErrorCategory]::InvalidArgument, 'NewProject')
     }
 }
 catch {
@@ -216,6 +217,33 @@ $record.SetFact('Path', $choice.Path)
 $record.SetFact('WhyChosen', $why -join ' ')
 $record.SetFact('RestorePoint', $choice.RestorePoint.ToString('u'))
 $step.Succeed("$($choice.Detail). $($why -join ' ')") | Out-Null
+
+# -NewProject: the own set goes into a Supabase project created beside the damaged one, whose URL and keys the
+# connection update then uses.
+if ($NewProject) {
+    $step = $record.StartStep("Create Supabase project $ProjectName")
+    try {
+        $created = @{ Name = $ProjectName; TimeoutMinutes = $TimeoutMinutes; PollIntervalSeconds = $PollIntervalSeconds; Confirm = $false }
+        if ($supabase.AccessToken) { $created.AccessToken = $supabase.AccessToken }
+        $createdProject = New-HotmessSupabaseProject @created -ErrorAction Stop
+    }
+    catch {
+        $step.Fail("Project not created: $($_.Exception.Message)", $_.FullyQualifiedErrorId) | Out-Null
+        Complete-Record 'Failed' $_
+        throw
+    }
+    if (-not $createdProject) {
+        $step.Skip("WhatIf: would create Supabase project $ProjectName beside the damaged one and restore $($choice.Detail) into it, losing what was written after $($choice.RestorePoint.ToString('u')).") | Out-Null
+        Complete-Record 'WhatIf'
+        return
+    }
+    $TargetConnectionString = [Net.NetworkCredential]::new('', $createdProject.ConnectionString).Password
+    if (-not $SupabaseUrl) { $SupabaseUrl = $createdProject.ApiUrl }
+    if (-not $AnonKey) { $AnonKey = $createdProject.AnonKey }
+    if (-not $ServiceRoleKey) { $ServiceRoleKey = $createdProject.ServiceRoleKey }
+    $record.SetFact('NewProject', "$($createdProject.Name) ($($createdProject.Ref)), $($createdProject.ApiUrl)")
+    $step.Succeed("Project $($createdProject.Ref) is ACTIVE_HEALTHY after $([int] $createdProject.Duration.TotalSeconds) s.") | Out-Null
+}
 
 # The database moved when an own set goes into another database than HOTMESS_DATABASE_URL names; what then points the
 # application at it (Set-HotmessSecret, in this order).
@@ -259,54 +287,44 @@ if (-not $result) {
 }
 $step.Succeed($(if ($choice.Path -eq 'OwnBackup') { "Restored $($result.TableCount) tables, $($result.RowCount) rows into $($result.Database) ($($result.TargetKind))." } else { "Supabase reports the project ACTIVE_HEALTHY after $([int] $result.Duration.TotalMinutes) min." })) | Out-Null
 
-# 3. Verify what the path allows.
+# 3. Verify integrity (Test-HotmessDatabaseIntegrity): an own set against the database it went into, every table's rows and
+# fingerprints; a Supabase restore's critical tables against the newest own set before the restore point. Both: recent transactions.
 $step = $record.StartStep('Verify integrity')
+$integrity = @{ TransactionTable = $TransactionTable; MaxAgeHours = $rpoObjective.TotalHours; ErrorAction = 'Stop' }
 if ($choice.Path -eq 'OwnBackup') {
-    if ($result.RowCountsMatch) { $step.Succeed("Every table's row count matches the manifest of $($choice.Set.Id).") | Out-Null }
-    else {
-        $differing = ($result.Comparison | Where-Object { -not $_.Matches } | Select-Object -First 5 | ForEach-Object { "$($_.Table) ($($_.Expected) expected, $($_.Actual) restored)" }) -join ', '
-        $step.Fail("Row counts differ from the manifest: $differing", 'DatabaseRecoveryRowCountsDiffer') | Out-Null
-        $record.AddNextStep("Check the restored tables that differ from the manifest: $differing.")
-    }
+    $integrity.Backup = $choice.Set
+    $integrity.ConnectionString = $TargetConnectionString
 }
-elseif (-not $ConnectionString) {
+elseif ($ConnectionString) {
+    $integrity.ConnectionString = $ConnectionString
+    $integrity.CriticalTable = $CriticalTable
+    $integrity.RestorePoint = $choice.RestorePoint
+    if ($Repository) { $integrity.Repository = $Repository }
+}
+if (-not $integrity.ConnectionString) {
     $step.Skip('No -ConnectionString nor HOTMESS_DATABASE_URL names the restored database: its critical tables were not checked.') | Out-Null
     $record.AddNextStep('Compare the row counts of the critical tables with the newest own backup before the incident, and check that the newest orders are present.')
 }
 else {
     try {
-        $evidence = Get-OwnEvidence
-        $restored = Measure-RestoredDatabase $ConnectionString $CriticalTable $TransactionTable $(
-            if ($evidence) { ($evidence.Manifest.Database.Tables | Where-Object { "$($_.Schema).$($_.Name)" -eq $TransactionTable }).TimestampColumn })
-        $problems = [System.Collections.Generic.List[string]]::new()
-        $lines = foreach ($table in $CriticalTable) {
-            $own = if ($evidence) { $evidence.Manifest.Database.Tables | Where-Object { "$($_.Schema).$($_.Name)" -eq $table } }
-            $count = $restored.Counts[$table]
-            if ($null -eq $count) {
-                if ($own) { $problems.Add("$table is missing") }
-                "$table not in the database"
-            }
-            elseif (-not $own) { "$table $count rows (no own evidence)" }
-            else {
-                $difference = $count - $own.RowCount
-                if ($difference -lt 0) { $problems.Add("$table has $(-$difference) rows fewer than $($evidence.Id)") }
-                "$table $count rows ($($own.RowCount) in $($evidence.Id), $('{0:+0;-0;0}' -f $difference))"
-            }
+        $checks = @(Test-HotmessDatabaseIntegrity @integrity)
+        $problems = @($checks | Where-Object { -not $_.Passed } | ForEach-Object Detail)
+        $recent = $checks | Where-Object Check -EQ RecentTransactions
+        if ($recent) { $record.SetFact('RecentTransactions', $recent.Detail) }
+        if ($choice.Path -eq 'OwnBackup') {
+            $summary = "$(@($checks | Where-Object Check -EQ RowCount).Count) tables' row counts and $(@($checks | Where-Object Check -EQ Fingerprint).Count) fingerprints against $($choice.Set.Id)"
         }
-        $record.SetFact('CriticalTables', ($lines -join '; '))
-        # Recent transactions: the newest timestamp of the transaction table must be after the restore point minus the RPO objective.
-        $threshold = $choice.RestorePoint - $rpoObjective
-        $recent = if ($restored.NewestTransaction) { $restored.NewestTransaction.ToString('u') } else { 'none' }
-        $record.SetFact('RecentTransactions', "newest $TransactionTable.$($restored.TimestampColumn) $recent; required after $($threshold.ToString('u')) (restore point minus the $($rpoObjective.TotalHours) h RPO)")
-        if (-not $restored.NewestTransaction -or $restored.NewestTransaction -le $threshold) {
-            $problems.Add("no transaction in $TransactionTable after $($threshold.ToString('u')) (newest $recent)")
+        else {
+            $lines = @($checks | Where-Object Check -EQ RowCount | ForEach-Object Detail)
+            $record.SetFact('CriticalTables', ($lines -join '; '))
+            if ($lines -match '\(no own evidence\)$') { $record.AddNextStep('No own database set taken before the incident: the critical tables were checked without own evidence.') }
+            $summary = "Critical tables: $($lines -join '; ')"
         }
-        if (-not $evidence) { $record.AddNextStep('No own database set taken before the incident: the critical tables were checked without own evidence.') }
         if ($problems.Count) {
-            $step.Fail("Integrity in doubt: $($problems -join '; '). $($lines -join '; ').", 'DatabaseRecoveryIntegrityInDoubt') | Out-Null
-            $record.AddNextStep("Check the restored database: $($problems -join '; ').")
+            $step.Fail("Integrity in doubt: $($problems -join '; '). $summary.", 'DatabaseRecoveryIntegrityInDoubt') | Out-Null
+            $record.AddNextStep("Check the restored database: $(($problems | Select-Object -First 5) -join '; ').")
         }
-        else { $step.Succeed("Critical tables against $(if ($evidence) { $evidence.Id } else { 'no own evidence' }): $($lines -join '; '). Recent transactions present: newest $recent.") | Out-Null }
+        else { $step.Succeed("$summary$(if ($recent) { ". Recent transactions present: $($recent.Detail)" }).") | Out-Null }
     }
     catch {
         $problems = @('not readable')

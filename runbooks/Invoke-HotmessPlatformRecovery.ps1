@@ -140,6 +140,17 @@ $backups = @{}
 if ($Repository) { $backups.Repository = $Repository }
 if ($RepositoryKeyFile) { $backups.RepositoryKeyFile = $RepositoryKeyFile }
 
+# Inside Azure Automation the services' settings are Automation variables, which the cmdlets do not read themselves.
+$vercel = @{}
+foreach ($setting in @{ Token = 'VERCEL_TOKEN'; ProjectId = 'VERCEL_PROJECT_ID'; TeamId = 'VERCEL_TEAM_ID'; ApiUrl = 'VERCEL_API_URL' }.GetEnumerator()) {
+    if ($value = Get-HotmessSetting $setting.Value) { $vercel[$setting.Key] = $value }
+}
+$supabase = @{}
+if ($value = Get-HotmessSetting SUPABASE_ACCESS_TOKEN) { $supabase.AccessToken = $value }
+$stripe = @{}
+if ($value = Get-HotmessSetting STRIPE_SECRET_KEY) { $stripe.StripeSecretKey = $value }
+Remove-Variable value -WhatIf:$false
+
 function New-Failure([string] $ErrorId, [string] $Message, $Target, [System.Management.Automation.ErrorCategory] $Category = 'InvalidResult') {
     [System.Management.Automation.ErrorRecord]::new([System.InvalidOperationException]::new($Message), $ErrorId, $Category, $Target)
 }
@@ -243,7 +254,7 @@ else {
     if (Get-HotmessSetting STATUSPAGE_API_KEY) { $opening.StatusPage = $true }
     # A channel or the status page refusing is written as an error and recorded; it does not stop the recovery.
     $incident = New-HotmessIncident $Reason -Name platform-recovery -Procedure $procedure -Severity Critical -Scenario 'Full disaster' `
-        -Notify @opening @incidentStore -Confirm:$false -ErrorAction Continue -ErrorVariable openingErrors
+        -Notify @opening @incidentStore -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable openingErrors
     $run = Open-HotmessRecoveryRun -Id $incident.Id @incidentStore @phaseSelection -Confirm:$false
     foreach ($e in $openingErrors) { $run.AddNote("Not told when the incident opened: $($e.Exception.Message)") }
 }
@@ -272,7 +283,7 @@ try {
 
     Invoke-RecoveryStep Assess 'Check the Supabase project' -ReadOnly {
         try {
-            $project = Get-HotmessSupabaseProject
+            $project = Get-HotmessSupabaseProject @supabase
             $answer = "$($project.ProjectRef) $($project.Status)"
             $healthy = [bool] $project.IsHealthy
         }
@@ -306,7 +317,7 @@ try {
         "Plan: $(Get-Fact ProjectPlan); database set $(Get-Fact DatabaseSet)."
         $note = @{}
         if ($run.Refresh().StatusPageIncidentId) { $note.StatusPageStatus = 'identified' }
-        Add-HotmessIncidentNote -Id $run.IncidentId -Text $text -Notify @note @incidentStore -Confirm:$false -ErrorAction Continue -ErrorVariable told | Out-Null
+        Add-HotmessIncidentNote -Id $run.IncidentId -Text $text -Notify @note @incidentStore -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable told | Out-Null
         if ($told) { "told, with $($told.Count) channel(s) failing: $(($told | ForEach-Object { $_.Exception.Message }) -join '; ')" } else { 'team told' }
     }
 
@@ -314,7 +325,7 @@ try {
     $createProject = (Get-Fact ProjectPlan) -like 'create *'
     Invoke-RecoveryStep Infrastructure 'Create the Supabase project' -Destructive -Plan "create the Supabase project $ProjectName and wait until ACTIVE_HEALTHY" {
         if (-not $createProject) { return "not needed: the project $(Get-Fact OldProject) answers" }
-        $project = New-HotmessSupabaseProject -Name $ProjectName -Confirm:$false
+        $project = New-HotmessSupabaseProject -Name $ProjectName @supabase -Confirm:$false
         $state.ConnectionString = $project.ConnectionString
         $state.AnonKey = $project.AnonKey
         $state.ServiceRoleKey = $project.ServiceRoleKey
@@ -360,18 +371,34 @@ try {
 
     # --- 3. Application ----------------------------------------------------------------------------------------------------
     Invoke-RecoveryStep Application 'Restore the environment variables' -Plan 'restore the environment set $(Get-Fact EnvironmentSet) into Vercel$(if ($createProject) { " with the new project''s URL and keys" })' {
+        if (-not (Get-Fact EnvironmentSet)) {
+            # The deployment then runs with what the Vercel project still holds.
+            $run.AddNextStep('Check the Vercel project''s environment variables by hand: the repository had no environment set.')
+            return 'no environment set in the repository: Vercel''s variables left as they are'
+        }
         $set = Get-HotmessBackup -Id (Get-Fact EnvironmentSet) @backups
         $values = @{}
         if (Get-Fact ProjectRef) {
             Get-ProjectSecrets
             $values = @{ VITE_SUPABASE_URL = $state.ApiUrl; SUPABASE_URL = $state.ApiUrl; VITE_SUPABASE_ANON_KEY = $state.AnonKey; SUPABASE_SERVICE_ROLE_KEY = $state.ServiceRoleKey }
         }
-        $written = @($set | Restore-HotmessEnvironment -Value $values -Force -Confirm:$false)
+        $extra = @{}
+        if ($environmentKey = Get-HotmessSetting HOTMESS_ENVIRONMENT_KEY) { $extra.Key = $environmentKey }
+        $replaceAfter = $values.Count -and -not (Get-Command Restore-HotmessEnvironment).Parameters.ContainsKey('Value')
+        if ($values.Count -and -not $replaceAfter) { $extra.Value = $values }
+        $written = @($set | Restore-HotmessEnvironment @extra @vercel -Force -Confirm:$false)
+        if ($replaceAfter) {
+            # A module whose Restore-HotmessEnvironment cannot replace values: the backed-up ones are written, then replaced.
+            foreach ($name in $values.Keys) {
+                $value = if ($values[$name] -is [securestring]) { $values[$name] } else { ConvertTo-SecureString ([string] $values[$name]) -AsPlainText -Force }
+                Set-HotmessSecret -Name $name -Value $value -Target production, preview, development @vercel -Confirm:$false | Out-Null
+            }
+        }
         "set $($set.Id): $($written.Count) variable(s) written$(if ($values.Count) { ", the project's URL and keys replaced" })"
     }
 
     Invoke-RecoveryStep Application 'Deploy production' -Plan 'deploy $GitRef to production from Git and wait until READY and healthy' {
-        $deployment = New-HotmessDeployment -GitRef $GitRef -Production -Confirm:$false
+        $deployment = New-HotmessDeployment -GitRef $GitRef -Production @vercel -Confirm:$false
         $run.SetFact('DeploymentId', $deployment.Id)
         $run.SetFact('DeploymentUrl', [string] $deployment.Url)
         if ($deployment.PSObject.Properties['Healthy'] -and $deployment.Healthy -eq $false) {
@@ -382,11 +409,11 @@ try {
 
     # --- 4. Integrations ---------------------------------------------------------------------------------------------------
     Invoke-RecoveryStep Integrations 'Restore the Stripe webhook endpoint' -Plan 'make the Stripe webhook endpoint exist, enabled, with its events and signing secret' {
-        $endpoint = Sync-HotmessWebhookEndpoint -Confirm:$false
+        $endpoint = Sync-HotmessWebhookEndpoint @stripe @vercel -Confirm:$false
         $run.SetFact('WebhookEndpoint', "$($endpoint.Id) $($endpoint.Action)")
         if ($endpoint.SecretChanged) {
             # The new signing secret is in Vercel; the running deployment still has the old one.
-            $redeploy = Invoke-HotmessRedeploy -Target production -Wait -Confirm:$false
+            $redeploy = Invoke-HotmessRedeploy -Target production -Wait @vercel -Confirm:$false
             $run.SetFact('DeploymentId', $redeploy.DeploymentId)
             return "$($endpoint.Id) $($endpoint.Action), new signing secret set, redeployed as $($redeploy.DeploymentId)"
         }
@@ -479,7 +506,7 @@ try {
         $closing = @{}
         if ($run.Refresh().RecoveredToUtc) { $closing.RecoveredToUtc = $run.Record.RecoveredToUtc }
         Close-HotmessIncident -Id $run.IncidentId -Outcome Recovered -Notify @closing @incidentStore -Confirm:$false `
-            -Message 'HOTMESS is restored: site, payments and email verified.' -ErrorAction Continue -ErrorVariable told | Out-Null
+            -Message 'HOTMESS is restored: site, payments and email verified.' -ErrorAction SilentlyContinue -ErrorVariable told | Out-Null
         if ($told) { "closed; not told: $(($told | ForEach-Object { $_.Exception.Message }) -join '; ')" } else { 'closed, team told' }
     }
 }

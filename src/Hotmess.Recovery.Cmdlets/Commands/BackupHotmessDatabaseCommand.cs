@@ -14,6 +14,7 @@ public sealed class BackupHotmessDatabaseCommand : HotmessCmdlet
 {
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [SecureStringAsText]
     public string? ConnectionString { get; set; }
 
     [Parameter]

@@ -28,6 +28,7 @@ public sealed class RestoreHotmessDatabaseCommand : HotmessCmdlet
 
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
+    [SecureStringAsText]
     public string? TargetConnectionString { get; set; }
 
     [Parameter]

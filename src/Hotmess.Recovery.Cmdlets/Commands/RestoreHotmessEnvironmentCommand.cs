@@ -1,9 +1,12 @@
+using System.Collections;
 using System.Management.Automation;
+using System.Net;
 using System.Security;
 using Hotmess.Recovery.Cmdlets.Infrastructure;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Environments;
 using Hotmess.Recovery.Repository;
+using Hotmess.Recovery.Settings;
 
 namespace Hotmess.Recovery.Cmdlets.Commands;
 
@@ -57,6 +60,14 @@ public sealed class RestoreHotmessEnvironmentCommand : VercelCmdlet
     [ValidateNotNullOrEmpty]
     public string? RepositoryKeyFile { get; set; }
 
+    /// <summary>
+    /// Values that replace the set's (a new project's URL and keys) or fill those Vercel never gave back: name →
+    /// string or SecureString.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Hashtable? Value { get; set; }
+
     /// <summary>Writes without asking for confirmation (-WhatIf still only shows what would be written).</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -76,14 +87,33 @@ public sealed class RestoreHotmessEnvironmentCommand : VercelCmdlet
         Terminating(() => plan = WithLocalSet(set!, RepositoryKeyFile, (local, _, token) => EnvironmentRestoreEngine.PlanAsync(local, key, selection, token)));
         WriteVerbose($"Environment set {set!.Id} opened: {plan.Variables.Count} variables to restore, {plan.WithoutValue.Count} without a value.");
 
-        foreach (var skipped in plan.WithoutValue)
+        // Under -WhatIf nobody is asked and nothing stops: the names still missing are listed instead.
+        var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var bound)
+            ? LanguagePrimitives.IsTrue(bound)
+            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+        var sources = new EnvironmentValueSources
         {
-            WriteWarning(plan.SkipReason(skipped));
+            Given = GivenValues(),
+            Setting = SettingReader(),
+            Prompt = whatIf || !CanPrompt() ? null : PromptFor,
+        };
+        Terminating(() => plan = plan.Complete(sources, allowMissing: whatIf));
+        foreach (var variable in plan.Variables.DistinctBy(v => v.Name).Where(v => plan.SourceOf(v.Name) != EnvironmentValueSource.EnvironmentSet))
+        {
+            WriteVerbose($"{variable.Name}: the value {SourceText(plan.SourceOf(variable.Name))}.");
+        }
+
+        foreach (var missing in plan.WithoutValue)
+        {
+            WriteWarning(plan.MissingReason(missing));
         }
 
         var project = VercelSettings.ProjectId;
         var chosen = plan.Variables
-            .Where(v => ShouldProcessUnlessForced(Force, $"{EnvironmentRestorePlan.Describe(v)} in Vercel project '{project}'", $"Restore the value from environment set {set.Id}"))
+            .Where(v => ShouldProcessUnlessForced(Force, $"{EnvironmentRestorePlan.Describe(v)} in Vercel project '{project}'",
+                plan.SourceOf(v.Name) == EnvironmentValueSource.EnvironmentSet
+                    ? $"Restore the value from environment set {set.Id}"
+                    : $"Write the value {SourceText(plan.SourceOf(v.Name))} (environment set {set.Id})"))
             .ToList();
         if (chosen.Count == 0)
         {
@@ -93,6 +123,68 @@ public sealed class RestoreHotmessEnvironmentCommand : VercelCmdlet
         var results = RunVercel((client, _, token) => EnvironmentRestoreEngine.RestoreAsync(plan, chosen, new VercelEnvironmentStore(client), token));
         WriteObject(results, enumerateCollection: true);
     }
+
+    /// <summary>-Value as secrets; a value that is not a non-empty string or SecureString is a terminating error.</summary>
+    private Dictionary<string, Secret> GivenValues()
+    {
+        var given = new Dictionary<string, Secret>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in Value ?? [])
+        {
+            var name = LanguagePrimitives.ConvertTo<string>(entry.Key);
+            var secret = (entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value) switch
+            {
+                string text => Secret.FromNullable(text),
+                SecureString secure => ToSecret(secure),
+                _ => null,
+            };
+            if (string.IsNullOrWhiteSpace(name) || secret is null)
+            {
+                ThrowArgumentError("EnvironmentValueInvalid",
+                    $"-Value '{name}' must name a variable and give a non-empty string or SecureString.", name);
+            }
+
+            if (!given.TryAdd(name, secret!))
+            {
+                ThrowArgumentError("EnvironmentValueInvalid", $"-Value names '{name}' more than once.", name);
+            }
+        }
+
+        return given;
+    }
+
+    /// <summary>A setting of the variable's name, as Get-HotmessSetting reads it: the Automation variable, else the environment.</summary>
+    private Func<string, Secret?> SettingReader()
+    {
+        var automationVariable = AutomationVariableReader();
+        var environment = System.Environment.GetEnvironmentVariables();
+        return name => RunbookSettings.Resolve([name], automationVariable, environment, required: false) is [var setting, ..] ? setting.Value : null;
+    }
+
+    /// <summary>
+    /// A person can be asked only in a console with a keyboard: not in Azure Automation or another host without
+    /// a console, not under pwsh -NonInteractive, not with input redirected.
+    /// </summary>
+    private bool CanPrompt() =>
+        Host?.UI is not null && Host.Name == "ConsoleHost" && System.Environment.UserInteractive && !Console.IsInputRedirected &&
+        !System.Environment.GetCommandLineArgs().Skip(1).Any(IsNonInteractiveSwitch);
+
+    private static bool IsNonInteractiveSwitch(string argument) =>
+        argument.Length >= 5 && "-noninteractive".StartsWith(argument.ToLowerInvariant().Replace("--", "-", StringComparison.Ordinal), StringComparison.Ordinal);
+
+    private Secret? PromptFor(StoredVariable variable)
+    {
+        Host.UI.Write($"{EnvironmentRestorePlan.Describe(variable)} has no value in the environment set; type it (hidden, empty to stop): ");
+        var typed = Host.UI.ReadLineAsSecureString();
+        return typed is null ? null : Secret.FromNullable(new NetworkCredential(string.Empty, typed).Password);
+    }
+
+    private static string SourceText(EnvironmentValueSource source) => source switch
+    {
+        EnvironmentValueSource.Given => "given with -Value",
+        EnvironmentValueSource.Setting => "from the Azure Automation variable or environment variable of that name",
+        EnvironmentValueSource.Prompt => "typed in",
+        _ => "from the environment set",
+    };
 
     /// <summary>The set with the id, or the newest environment set, of either kind of repository.</summary>
     private BackupSet FindEnvironmentSet(RepositoryReference repository, string? id)

@@ -121,6 +121,31 @@ public abstract class HotmessCmdlet : PSCmdlet, IDisposable
         return ShouldProcess(target, action);
     }
 
+    /// <summary>
+    /// Reads an Azure Automation variable through the session's own <c>Get-AutomationVariable</c>; null outside
+    /// Azure Automation (or a test that stands in for it), where the command does not exist. Call it on the
+    /// pipeline thread.
+    /// </summary>
+    protected Func<string, string?>? AutomationVariableReader() =>
+        InvokeCommand.GetCommand("Get-AutomationVariable", CommandTypes.All) is null ? null : ReadAutomationVariable;
+
+    private string? ReadAutomationVariable(string name)
+    {
+        try
+        {
+            // In the caller's scope, so the session's own Get-AutomationVariable answers; an unknown variable is an error there.
+            var results = InvokeCommand.InvokeScript(
+                false, ScriptBlock.Create("param($Name) $ErrorActionPreference = 'Stop'; Get-AutomationVariable -Name $Name"), null, name);
+            var value = results.Count == 0 ? null : results[^1]?.BaseObject;
+            return value is null ? null : LanguagePrimitives.ConvertTo<string>(value);
+        }
+        catch (RuntimeException ex)
+        {
+            WriteVerbose($"No Azure Automation variable {name}: {ex.Message}");
+            return null;
+        }
+    }
+
     /// <summary>A SecureString parameter as the engine's <see cref="Secret"/>; null when not given or empty.</summary>
     protected static Secret? ToSecret(SecureString? value) =>
         value is null ? null : Secret.FromNullable(new NetworkCredential(string.Empty, value).Password);

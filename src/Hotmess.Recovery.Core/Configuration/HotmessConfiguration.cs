@@ -33,6 +33,13 @@ public sealed class HotmessConfiguration
     /// <summary>The non-production targets and objectives of recovery drills.</summary>
     public DrillSettings Drills { get; set; } = new();
 
+    /// <summary>Where new Supabase projects are created, and how their URL and database connection are formed.</summary>
+    public SupabaseSettings Supabase { get; set; } = new();
+    /// <summary>The Stripe webhook endpoint a recovery recreates.</summary>
+    public StripeSettings Stripe { get; set; } = new();
+    /// <summary>The critical user flows Test-HotmessUserFlow checks; the HOTMESS site's defaults when empty.</summary>
+    public List<UserFlowSettings> UserFlows { get; set; } = [];
+
     /// <summary>A copy fit to show: a password that the environment put into the connection string is masked.</summary>
     public HotmessConfiguration Redacted()
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Repository;
 using Npgsql;
@@ -83,6 +84,14 @@ public static class SupabaseDatabaseTarget
     {
         var activity = $"Restoring {request.Set.Id} into Supabase";
         var skipped = new List<RestoreSkip>();
+        // Each step's time in -Verbose: where a restore into a project spends it, beyond what a plain pg_restore does.
+        var watch = Stopwatch.StartNew();
+        void Took(string step)
+        {
+            log.Verbose($"Supabase restore step '{step}' took {watch.Elapsed.TotalSeconds:F2} s.");
+            watch.Restart();
+        }
+
         var environment = ConnectionStrings.ToLibpqEnvironment(target);
         var list = await RunAsync(tools, ["--list", dumpFolder], environment, request.Set.Id, "list", log, cancellationToken).ConfigureAwait(false);
         var entries = DumpTocEntry.Parse(list.StandardOutput.Split('\n'));
@@ -97,21 +106,38 @@ public static class SupabaseDatabaseTarget
 
         var plan = Classify(entries, caller, installedExtensions, skipped);
         await CreateRolesAsync(target, contents.Roles, createdRoles, log, cancellationToken).ConfigureAwait(false);
+        Took("list the dump, read the project, create roles");
 
         log.Progress(new OperationProgress(ProgressId, activity, "User schemas", 10));
         await RunListAsync(tools, target, dumpFolder, plan.Main, environment, request.Jobs, request.Set.Id, "schema", log, cancellationToken, "pre-data").ConfigureAwait(false);
+        Took("user schemas (pre-data)");
         log.Progress(new OperationProgress(ProgressId, activity, "All data (session_replication_role = replica)", 20));
-        await LoadDataAsync(tools, target, dumpFolder, plan.Main.Where(e => e.Description == "TABLE DATA").ToList(), environment, request, log, cancellationToken)
-            .ConfigureAwait(false);
-        await RunListAsync(tools, target, dumpFolder, plan.Main.Where(e => e.Description != "TABLE DATA").ToList(), environment, 1, request.Set.Id, "sequences",
-            log, cancellationToken, "data").ConfigureAwait(false);
+        if (await ReplicaAtConnectionAsync(target, log, cancellationToken).ConfigureAwait(false))
+        {
+            // The role may set session_replication_role when it connects: one parallel pg_restore of the data section, every
+            // connection of it in replica mode, as a plain pg_restore -j loads a database.
+            var replica = new Dictionary<string, string>(environment) { ["PGOPTIONS"] = ReplicaOptions(target) };
+            await RunListAsync(tools, target, dumpFolder, plan.Main, replica, request.Jobs, request.Set.Id, "all data, session_replication_role = replica", log,
+                cancellationToken, "data").ConfigureAwait(false);
+        }
+        else
+        {
+            await LoadDataAsync(tools, target, dumpFolder, plan.Main.Where(e => e.Description == "TABLE DATA").ToList(), environment, request, log, cancellationToken)
+                .ConfigureAwait(false);
+            await RunListAsync(tools, target, dumpFolder, plan.Main.Where(e => e.Description != "TABLE DATA").ToList(), environment, 1, request.Set.Id, "sequences",
+                log, cancellationToken, "data").ConfigureAwait(false);
+        }
+
+        Took("all data (replica mode) and sequences");
         log.Progress(new OperationProgress(ProgressId, activity, "Indexes, constraints, triggers, policies, materialized views", 50));
         await RunListAsync(tools, target, dumpFolder, plan.Main, environment, request.Jobs, request.Set.Id, "indexes and constraints", log, cancellationToken,
             "post-data").ConfigureAwait(false);
+        Took("indexes, constraints, triggers, policies, materialized views (post-data)");
 
         log.Progress(new OperationProgress(ProgressId, activity, "Grants exactly as dumped", 60));
         await RevokeDefaultGrantsAsync(target, plan.UserSchemas, log, cancellationToken).ConfigureAwait(false);
         await RunListAsync(tools, target, dumpFolder, plan.Grants, environment, 1, request.Set.Id, "grants", log, cancellationToken).ConfigureAwait(false);
+        Took("default grants taken back, grants as dumped");
 
         log.Progress(new OperationProgress(ProgressId, activity, "Objects in managed schemas", 70));
         var restoredOneByOne = new List<DumpTocEntry>();
@@ -130,14 +156,17 @@ public static class SupabaseDatabaseTarget
             }
         }
 
+        Took($"{plan.OneByOne.Count} objects in managed schemas, one by one");
         log.Progress(new OperationProgress(ProgressId, activity, "Owners", 75));
         await RestoreOwnersAsync(tools, target, dumpFolder, plan.Main.Concat(restoredOneByOne).ToList(), caller, environment, request.Set.Id, skipped, log,
             cancellationToken).ConfigureAwait(false);
+        Took("owners");
 
         log.Progress(new OperationProgress(ProgressId, activity, "Counting restored rows", 80));
         var restoredTables = plan.DataTables;
         var expected = contents.Tables.Where(t => restoredTables.Contains(t.QualifiedName)).ToList();
         var tables = await MeasureAsync(target, restoredTables, contents, request, cancellationToken).ConfigureAwait(false);
+        Took("counting the restored rows");
         foreach (var skip in skipped)
         {
             log.Verbose($"Skipped {skip.Kind} {skip.Name}: {skip.Reason}");
@@ -365,6 +394,37 @@ public static class SupabaseDatabaseTarget
         return await TableMeasurement.MeasureAllAsync(tables, critical, Math.Max(1, request.Jobs),
             token => DatabaseSession.OpenAsync(target, token), null, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Whether a connection can start with <c>session_replication_role = replica</c> (PostgreSQL 15 takes a startup option of
+    /// a parameter the role was granted SET on, as a project's postgres is). A project that refuses it (an older server, a
+    /// pooler that drops options) is loaded table by table instead.
+    /// </summary>
+    internal static async Task<bool> ReplicaAtConnectionAsync(NpgsqlConnectionStringBuilder target, IOperationLog log, CancellationToken cancellationToken)
+    {
+        var probe = new NpgsqlConnectionStringBuilder(target.ConnectionString) { Options = ReplicaOptions(target), Pooling = false };
+        try
+        {
+            await using var connection = await DatabaseSession.OpenAsync(probe, cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand("SELECT current_setting('session_replication_role')", connection);
+            if ((string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) == "replica")
+            {
+                return true;
+            }
+
+            log.Verbose("The project ignores session_replication_role given when connecting: loading the rows table by table, each after a SET.");
+        }
+        catch (HotmessException ex)
+        {
+            log.Verbose($"The project refuses session_replication_role given when connecting ({ex.Message}): loading the rows table by table, each after a SET.");
+        }
+
+        return false;
+    }
+
+    /// <summary>The connection's own options with <c>session_replication_role = replica</c> added.</summary>
+    private static string ReplicaOptions(NpgsqlConnectionStringBuilder target) =>
+        string.IsNullOrWhiteSpace(target.Options) ? "-c session_replication_role=replica" : target.Options + " -c session_replication_role=replica";
 
     /// <summary>
     /// Loads each table's rows in a session with <c>session_replication_role = replica</c>, so neither the project's

@@ -42,7 +42,10 @@ public static class EnvironmentRestoreEngine
         }
 
         await store.WriteAsync(chosen, cancellationToken).ConfigureAwait(false);
-        return chosen.Select(v => new EnvironmentRestoreResult(v.Name, v.Targets, v.Type, store.Kind, store.Project, plan.Set.Id)).ToList();
+        return chosen.Select(v => new EnvironmentRestoreResult(v.Name, v.Targets, v.Type, store.Kind, store.Project, plan.Set.Id)
+        {
+            ValueSource = plan.SourceOf(v.Name),
+        }).ToList();
     }
 
     /// <summary>

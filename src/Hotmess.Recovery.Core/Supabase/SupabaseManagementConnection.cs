@@ -18,6 +18,18 @@ public sealed record SupabaseManagementConnection(Uri ApiUrl, Secret AccessToken
     public static SupabaseManagementConnection Resolve(HotmessConfiguration configuration, IDictionary environment, Secret? accessToken = null,
         string? projectRef = null)
     {
+        var account = ResolveAccount(configuration, environment, accessToken);
+        var reference = new[] { projectRef, configuration.Platform.SupabaseProjectRef, environment[ProjectVariable] as string }
+                            .FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim()
+            ?? throw new HotmessException("SupabaseProjectRefMissing", FailureKind.InvalidArgument,
+                $"No Supabase project: set {ProjectVariable} (the 20 letters of https://<ref>.supabase.co), platform.supabaseProjectRef, or pass -ProjectRef.",
+                ProjectVariable);
+        return account with { ProjectRef = reference };
+    }
+
+    /// <summary>The API URL and token alone, for calls bound to no project (creating one); <see cref="ProjectRef"/> is empty.</summary>
+    public static SupabaseManagementConnection ResolveAccount(HotmessConfiguration configuration, IDictionary environment, Secret? accessToken = null)
+    {
         var text = configuration.Platform.SupabaseManagementUrl ?? "https://api.supabase.com";
         var url = PlatformHttp.TryParse(text)
             ?? throw new HotmessException("SupabaseManagementUrlInvalid", FailureKind.InvalidArgument,
@@ -26,11 +38,6 @@ public sealed record SupabaseManagementConnection(Uri ApiUrl, Secret AccessToken
         var token = accessToken ?? ConfigurationLoader.GetSecret(environment, TokenVariable)
             ?? throw new HotmessException("SupabaseAccessTokenMissing", FailureKind.AuthenticationFailed,
                 $"No Supabase access token: set {TokenVariable} (a personal access token, sbp_…) or pass -AccessToken.", TokenVariable);
-        var reference = new[] { projectRef, configuration.Platform.SupabaseProjectRef, environment[ProjectVariable] as string }
-                            .FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim()
-            ?? throw new HotmessException("SupabaseProjectRefMissing", FailureKind.InvalidArgument,
-                $"No Supabase project: set {ProjectVariable} (the 20 letters of https://<ref>.supabase.co), platform.supabaseProjectRef, or pass -ProjectRef.",
-                ProjectVariable);
-        return new SupabaseManagementConnection(url, token, reference);
+        return new SupabaseManagementConnection(url, token, "");
     }
 }

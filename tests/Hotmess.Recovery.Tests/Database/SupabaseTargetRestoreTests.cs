@@ -156,4 +156,38 @@ public sealed class SupabaseTargetRestoreTests(SupabaseTargetFixture fixture) : 
 
         Assert.Contains(ex.ErrorId, new[] { "TargetNotEmpty", "PgRestoreFailed" });
     }
+
+    [Fact]
+    public async Task The_rows_are_loaded_in_replica_mode_so_the_projects_own_triggers_stay_quiet()
+    {
+        var target = await fixture.NewProjectAsync();
+        // A trigger of the project on auth.users that would count every row inserted in origin mode.
+        await fixture.QueryAsync(target, """
+            CREATE SEQUENCE auth.rows_seen;
+            CREATE FUNCTION auth.count_row() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$ BEGIN PERFORM nextval('auth.rows_seen'); RETURN NEW; END $$;
+            CREATE TRIGGER count_rows AFTER INSERT ON auth.users FOR EACH ROW EXECUTE FUNCTION auth.count_row();
+            """);
+        var log = new CollectingLog();
+
+        var result = await DatabaseRestoreEngine.RestoreAsync(new DatabaseRestoreRequest { Set = fixture.Set, TargetConnectionString = target }, log, CancellationToken.None);
+
+        Assert.True(result.RowCountsMatch, string.Join(", ", result.Comparison.Where(c => !c.Matches)));
+        Assert.NotEqual("0", await fixture.QueryAsync(target, "SELECT count(*) FROM auth.users"));
+        Assert.Equal("f", await fixture.QueryAsync(target, "SELECT is_called FROM auth.rows_seen"));
+        Assert.Contains(log.Verbose, v => v.StartsWith("Supabase restore step 'all data (replica mode) and sequences' took ", StringComparison.Ordinal));
+        Assert.Contains(log.Verbose, v => v.StartsWith("Supabase restore step 'counting the restored rows' took ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Replica_mode_is_given_when_connecting_only_to_a_role_granted_it_and_otherwise_set_table_by_table()
+    {
+        var target = new Npgsql.NpgsqlConnectionStringBuilder(await fixture.NewProjectAsync());
+        await fixture.QueryAsync(target.ConnectionString, $"CREATE ROLE hotmess_ungranted_{target.Database} LOGIN PASSWORD '{fixture.Target.Password}'");
+        var ungranted = new Npgsql.NpgsqlConnectionStringBuilder(target.ConnectionString) { Username = $"hotmess_ungranted_{target.Database}" };
+        var log = new CollectingLog();
+
+        Assert.True(await SupabaseDatabaseTarget.ReplicaAtConnectionAsync(target, log, CancellationToken.None));
+        Assert.False(await SupabaseDatabaseTarget.ReplicaAtConnectionAsync(ungranted, log, CancellationToken.None));
+        Assert.Contains(log.Verbose, v => v.StartsWith("The project refuses session_replication_role given when connecting", StringComparison.Ordinal));
+    }
 }

@@ -146,6 +146,7 @@ public sealed class FakeServer : IAsyncLifetime, IAsyncDisposable
         _app.MapResend(options);
         _app.MapSupabaseManagement(options);
         _app.MapSupabaseBackups(options);
+        _app.MapSupabaseProjects(options);
         _app.MapSupabaseLogs(options);
         _app.MapSlack(options);
         _app.MapStatusPage(options);

@@ -30,6 +30,7 @@ app.MapStripe(options);
 app.MapResend(options);
 app.MapSupabaseManagement(options);
 app.MapSupabaseBackups(options);
+app.MapSupabaseProjects(options);
 app.MapSupabaseLogs(options);
 app.MapSlack(options);
 app.MapStatusPage(options);

@@ -128,11 +128,13 @@ Describe 'Invoke-HotmessDatabaseRecovery from the module''s own backups' {
         (Invoke-FakeControl $fake vercel state -Method Get).environment | Should -BeNullOrEmpty
     }
 
-    It 'checks a PITR restore''s critical tables against the newest own set before the incident and finds recent transactions' {
-        Set-SupabaseFakeBackups $fake @{ pitrEnabled = $true }
+    It 'checks a PITR restore''s critical tables against the newest own set before the restore point and finds recent transactions' {
+        # The own sets were taken a moment ago: a PITR window and an incident after them make the verified one the evidence before
+        # the restore point.
+        Set-SupabaseFakeBackups $fake @{ pitrEnabled = $true; latestUnix = [DateTimeOffset]::UtcNow.AddMinutes(10).ToUnixTimeSeconds() }
         $orders = $server.ExecuteSql('hotmess', 'SELECT count(*) FROM public.marketplace_order')
 
-        $run = Invoke-Runbook @{ ConnectionString = $server.ConnectionString('hotmess'); UpdateConnections = $true }
+        $run = Invoke-Runbook @{ ConnectionString = $server.ConnectionString('hotmess'); UpdateConnections = $true; IncidentTime = [DateTimeOffset]::UtcNow.AddMinutes(5) }
 
         $run.Error | Should -BeNullOrEmpty
         $run.Record.Facts['Path'] | Should -Be 'PointInTime'
@@ -150,9 +152,9 @@ Describe 'Invoke-HotmessDatabaseRecovery from the module''s own backups' {
     }
 
     It 'reports the critical tables that lost rows and recent transactions that are missing' {
-        Set-SupabaseFakeBackups $fake @{ pitrEnabled = $true }
+        Set-SupabaseFakeBackups $fake @{ pitrEnabled = $true; latestUnix = [DateTimeOffset]::UtcNow.AddMinutes(10).ToUnixTimeSeconds() }
 
-        $run = Invoke-Runbook @{ ConnectionString = $server.ConnectionString('damaged') }
+        $run = Invoke-Runbook @{ ConnectionString = $server.ConnectionString('damaged'); IncidentTime = [DateTimeOffset]::UtcNow.AddMinutes(5) }
 
         $verify = $run.Record.Steps | Where-Object Name -EQ 'Verify integrity'
         $verify.Status | Should -Be 'Failed'
@@ -199,5 +201,91 @@ Describe 'Invoke-HotmessDatabaseRecovery from the module''s own backups' {
         $state.environment | Should -BeNullOrEmpty
         $state.currentProductionId | Should -Be 'dpl_live'
         $server.ExecuteSql('postgres', "SELECT count(*) FROM pg_database WHERE datname = '$name'") | Should -Be '0'
+    }
+}
+
+Describe 'Invoke-HotmessDatabaseRecovery -NewProject' {
+    BeforeAll {
+        $source = Start-HotmessTestPostgres -SampleDatabase hotmess
+        $cluster = Start-HotmessTestPostgres
+        [Hotmess.Recovery.Sandbox.SupabaseTarget]::AddProjectObjectsAsync($source, 'hotmess', [Threading.CancellationToken]::None).GetAwaiter().GetResult() | Out-Null
+        [Hotmess.Recovery.Sandbox.SupabaseTarget]::PrepareClusterAsync($cluster, [Threading.CancellationToken]::None).GetAwaiter().GetResult() | Out-Null
+        $ownRepository = Join-Path $TestDrive 'own-for-new-project'
+        $ownSet = Backup-HotmessDatabase -ConnectionString $source.ConnectionString('hotmess') -Repository $ownRepository
+        $ownSet | Test-HotmessBackup | Out-Null
+        $configuration = Join-Path $TestDrive 'new-project.json'
+        @{ supabase = @{
+                organizationId             = 'hotmess-org'
+                projectUrlTemplate         = $fake.Url
+                databaseConnectionTemplate = "Host={host};Port=$($cluster.Port);Database={ref};Username=postgres;SSL Mode=Disable"
+            }
+        } | ConvertTo-Json | Set-Content $configuration
+        $adminConnection = $cluster.ConnectionString('postgres', [Hotmess.Recovery.Sandbox.SupabaseTarget]::AdminUser, $cluster.Password)
+
+        function Get-FakeProjects { Invoke-FakeControl $fake supabase-management projects -Method Get }
+    }
+
+    AfterAll {
+        $source, $cluster | Stop-HotmessTestPostgres
+    }
+
+    BeforeEach {
+        Reset-PlatformTestFake $fake
+        Set-PlatformTestEnvironment $fake
+        $env:HOTMESS_CONFIG = $configuration
+        $env:HOTMESS_REPOSITORY = $ownRepository
+        $env:HOTMESS_DATABASE_URL = $source.ConnectionString('hotmess')
+        Invoke-FakeControl $fake supabase-management projects @{ postgres = $adminConnection; readyAfterPolls = 2 } | Out-Null
+    }
+
+    It 'creates a project beside the damaged one, restores the own set into it, and points the application at its URL and keys' {
+        $run = Invoke-Runbook @{ NewProject = $true; ProjectName = 'hotmess-restored-runbook'; UpdateConnections = $true }
+
+        $run.Error | Should -BeNullOrEmpty
+        $run.Record.Outcome | Should -Be 'Restored'
+        $run.Record.Facts['Path'] | Should -Be 'OwnBackup'
+        $run.Record.Facts['WhyChosen'] | Should -Match 'only an own set goes into a new project'
+        $created = (Get-FakeProjects).projects
+        $created | Should -HaveCount 1
+        $run.Record.Facts['NewProject'] | Should -Match "^hotmess-restored-runbook \($($created.ref)\)"
+        ($run.Record.Steps | Where-Object Name -Like 'Restore*').Detail | Should -Match '\(Supabase\)\.$'
+        ($run.Record.Steps | Where-Object Name -EQ 'Verify integrity').Status | Should -Be 'Succeeded'
+        [Hotmess.Recovery.Sandbox.SupabaseTarget]::ExecuteAsAdminAsync($cluster, $created.ref, 'SELECT count(*) FROM public.marketplace_order', [Threading.CancellationToken]::None).GetAwaiter().GetResult() |
+            Should -Be ($ownSet.Manifest.Database.Tables | Where-Object Name -EQ 'marketplace_order').RowCount
+        $state = Invoke-FakeControl $fake vercel state -Method Get
+        ($state.environment | Where-Object key -EQ VITE_SUPABASE_URL).value | Should -Be $fake.Url
+        $anon = ($state.environment | Where-Object key -EQ VITE_SUPABASE_ANON_KEY).value
+        (Invoke-RestMethod "$($fake.Url)/auth/v1/settings" -Headers @{ apikey = $anon }).external.email | Should -BeTrue
+        ($state.environment | Where-Object key -EQ HOTMESS_DATABASE_URL).value | Should -Match "Database=$($created.ref)"
+        ($run.Record | ConvertTo-Json -Depth 6) | Should -Not -Match ([regex]::Escape($anon))
+    }
+
+    It 'with -WhatIf says it would create the project and restore into it, and creates nothing' {
+        $run = Invoke-Runbook @{ NewProject = $true; ProjectName = 'hotmess-restored-whatif'; WhatIf = $true }
+
+        $run.Record.Outcome | Should -Be 'WhatIf'
+        ($run.Record.Steps | Where-Object Name -EQ 'Create Supabase project hotmess-restored-whatif').Detail |
+            Should -Match "would create Supabase project hotmess-restored-whatif beside the damaged one and restore own set $([regex]::Escape($ownSet.Id))"
+        (Get-FakeProjects).creations | Should -HaveCount 0
+    }
+
+    It 'refuses -NewProject with a Supabase path, which restores into the damaged project itself' {
+        $run = Invoke-Runbook @{ NewProject = $true; Path = 'PointInTime' }
+
+        $run.Error.FullyQualifiedErrorId | Should -Be 'DatabaseRecoveryNewProjectPath'
+        $run.Record.Outcome | Should -Be 'Failed'
+        (Get-FakeProjects).creations | Should -HaveCount 0
+    }
+
+    It 'fails the step and the job when Supabase cannot start the project, naming its status' {
+        Invoke-FakeControl $fake supabase-management projects @{ outcome = 'INIT_FAILED' } | Out-Null
+
+        $run = Invoke-Runbook @{ NewProject = $true; ProjectName = 'hotmess-restored-failed' }
+
+        $run.Error.FullyQualifiedErrorId | Should -BeLike 'SupabaseProjectFailed,*'
+        $step = $run.Record.Steps | Where-Object Name -EQ 'Create Supabase project hotmess-restored-failed'
+        $step.Status | Should -Be 'Failed'
+        $step.Detail | Should -Match 'INIT_FAILED'
+        $run.Record.Outcome | Should -Be 'Failed'
     }
 }

@@ -93,6 +93,96 @@ public sealed class StripeAccountClient
     }
 
     /// <summary>
+    /// <c>POST /v1/webhook_endpoints</c>: a new endpoint, with the signing secret Stripe returns only here. The
+    /// secret is handed back as a <see cref="Secret"/> and never logged.
+    /// </summary>
+    public async Task<(StripeWebhookEndpoint Endpoint, Secret SigningSecret)> CreateWebhookEndpointAsync(
+        Uri url, IReadOnlyList<string> enabledEvents, string? description, CancellationToken cancellationToken)
+    {
+        var options = new WebhookEndpointCreateOptions { Url = url.AbsoluteUri, EnabledEvents = enabledEvents.ToList(), Description = description };
+        var created = await CallAsync("POST /v1/webhook_endpoints", url.AbsoluteUri,
+            () => new WebhookEndpointService(_client).CreateAsync(options, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var secret = Secret.FromNullable(created.Secret) ?? throw new HotmessException("StripeResponseInvalid", FailureKind.RemoteServiceFailed,
+            $"Stripe created webhook endpoint {created.Id} but returned no signing secret.", created.Id);
+        return (ToEndpoint(created), secret);
+    }
+
+    /// <summary><c>DELETE /v1/webhook_endpoints/{id}</c>.</summary>
+    public async Task DeleteWebhookEndpointAsync(string id, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        await CallAsync($"DELETE /v1/webhook_endpoints/{id}", id,
+            () => new WebhookEndpointService(_client).DeleteAsync(id, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>POST /v1/payment_intents</c> with <c>confirm=true</c>: a payment with <paramref name="paymentMethod"/> (a test
+    /// card such as <c>pm_card_visa</c>), without redirects. A decline (402 <c>card_error</c>) is an answer, not a
+    /// failure: the attempt comes back with the PaymentIntent's status and the decline's words.
+    /// </summary>
+    public async Task<StripePaymentAttempt> CreateConfirmedPaymentAsync(
+        long amount, string currency, string paymentMethod, string description, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
+    {
+        var options = new PaymentIntentCreateOptions
+        {
+            Amount = amount,
+            Currency = currency,
+            PaymentMethod = paymentMethod,
+            Confirm = true,
+            Description = description,
+            Metadata = metadata.ToDictionary(),
+            AutomaticPaymentMethods = new PaymentIntentAutomaticPaymentMethodsOptions { Enabled = true, AllowRedirects = "never" },
+        };
+        try
+        {
+            var intent = await CallAsync("POST /v1/payment_intents", null,
+                () => new PaymentIntentService(_client).CreateAsync(options, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return new StripePaymentAttempt(intent.Id, intent.Status, intent.Livemode, null, intent.Created);
+        }
+        catch (HotmessException ex) when (ex.InnerException is StripeException { HttpStatusCode: HttpStatusCode.PaymentRequired } declined)
+        {
+            var error = declined.StripeError;
+            var intent = error?.PaymentIntent;
+            return new StripePaymentAttempt(intent?.Id, intent?.Status ?? "requires_payment_method", intent?.Livemode ?? false,
+                $"{error?.Code ?? "card_error"}{(string.IsNullOrEmpty(error?.DeclineCode) ? "" : "/" + error.DeclineCode)}: {Redact(error?.Message ?? declined.Message)}",
+                intent?.Created ?? default);
+        }
+    }
+
+    /// <summary>
+    /// The newest event of <paramref name="type"/> since <paramref name="since"/> about the object <paramref name="objectId"/>,
+    /// with its <c>pending_webhooks</c>; null when Stripe has not recorded it (yet).
+    /// </summary>
+    public async Task<StripeEventSummary?> FindEventAsync(string type, string objectId, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var service = new EventService(_client);
+        string? startingAfter = null;
+        while (true)
+        {
+            var options = new EventListOptions
+            {
+                Limit = PageSize,
+                StartingAfter = startingAfter,
+                Type = type,
+                Created = new DateRangeOptions { GreaterThanOrEqual = since.UtcDateTime },
+            };
+            var page = await CallAsync("GET /v1/events", null, () => service.ListAsync(options, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var match = page.Data.FirstOrDefault(e => ObjectIdOf(e) == objectId);
+            if (match is not null)
+            {
+                return new StripeEventSummary(match.Id, match.Type, match.PendingWebhooks, match.Livemode, match.Created);
+            }
+
+            if (!page.HasMore || page.Data.Count == 0)
+            {
+                return null;
+            }
+
+            startingAfter = page.Data[^1].Id;
+        }
+    }
+
+    /// <summary>
     /// How many events were created since <paramref name="since"/>, and how many of them have a webhook not yet
     /// delivered (<c>delivery_success=false</c>: pending or failed on at least one endpoint).
     /// </summary>
@@ -235,9 +325,21 @@ public sealed class StripeAccountClient
 
     private string Redact(string text) => text.Replace(_apiKey.Reveal(), _apiKey.Masked, StringComparison.Ordinal);
 
+    private static string? ObjectIdOf(Event e) =>
+        e.Data?.Object is IHasId known ? known.Id : e.Data?.RawObject?["id"]?.ToString();
+
     private static StripeWebhookEndpoint ToEndpoint(WebhookEndpoint e) =>
         new(e.Id, e.Url, e.Status, e.EnabledEvents ?? [], e.Description, e.ApiVersion, e.Livemode);
 }
+
+/// <summary>A confirmed payment: its status, and the decline's code and words when the card was declined.</summary>
+public sealed record StripePaymentAttempt(string? Id, string Status, bool Livemode, string? Declined, DateTime Created)
+{
+    public bool Succeeded => Status == "succeeded";
+}
+
+/// <summary>An event and how many of its webhooks are not yet delivered with a 2xx.</summary>
+public sealed record StripeEventSummary(string Id, string Type, long PendingWebhooks, bool Livemode, DateTime Created);
 
 /// <summary>What a key check found: live or test mode, the kind of key, and the balance's currencies.</summary>
 public sealed record StripeKeyCheck(bool Livemode, string KeyKind, IReadOnlyList<string> Currencies);

@@ -27,22 +27,40 @@ public sealed partial class SupabaseManagementClient
     private readonly HttpResilience _resilience;
 
     /// <param name="resilience">Retries and timeouts; the API defaults of <see cref="HttpResilienceOptions"/> when null.</param>
+    private readonly HttpResilienceOptions _resilienceOptions;
+
     public SupabaseManagementClient(HttpClient http, Uri baseUrl, Secret accessToken, string projectRef, IOperationLog? log = null,
         HttpResilienceOptions? resilience = null)
+        : this(http, baseUrl, accessToken, RequireRef(projectRef), log, resilience, account: false)
     {
-        if (!ProjectRefPattern().IsMatch(projectRef ?? ""))
-        {
-            throw new HotmessException("SupabaseProjectRefInvalid", FailureKind.InvalidArgument,
-                $"'{projectRef}' is not a Supabase project ref (20 lowercase letters, as in https://<ref>.supabase.co).", projectRef);
-        }
+    }
 
+    private SupabaseManagementClient(HttpClient http, Uri baseUrl, Secret accessToken, string projectRef, IOperationLog? log,
+        HttpResilienceOptions? resilience, bool account)
+    {
         _http = http;
         _baseUrl = PlatformHttp.AsBase(baseUrl, "The Supabase Management API URL (SUPABASE_MANAGEMENT_URL)");
         _accessToken = accessToken;
-        ProjectRef = projectRef!;
+        ProjectRef = account ? "" : projectRef;
         _log = log ?? NullOperationLog.Instance;
-        _resilience = new HttpResilience("The Supabase Management API", resilience ?? new HttpResilienceOptions(), _log);
+        _resilienceOptions = resilience ?? new HttpResilienceOptions();
+        _resilience = new HttpResilience("The Supabase Management API", _resilienceOptions, _log);
     }
+
+    /// <summary>A client for the account's own endpoints (creating a project), bound to no project; <see cref="ProjectRef"/> is empty.</summary>
+    public static SupabaseManagementClient ForAccount(HttpClient http, Uri baseUrl, Secret accessToken, IOperationLog? log = null,
+        HttpResilienceOptions? resilience = null) =>
+        new(http, baseUrl, accessToken, projectRef: "", log, resilience, account: true);
+
+    /// <summary>A client for project <paramref name="projectRef"/> over the same connection, token and retry settings.</summary>
+    public SupabaseManagementClient ForProject(string projectRef) =>
+        new(_http, _baseUrl, _accessToken, projectRef, _log, _resilienceOptions);
+
+    private static string RequireRef(string? projectRef) =>
+        ProjectRefPattern().IsMatch(projectRef ?? "")
+            ? projectRef!
+            : throw new HotmessException("SupabaseProjectRefInvalid", FailureKind.InvalidArgument,
+                $"'{projectRef}' is not a Supabase project ref (20 lowercase letters, as in https://<ref>.supabase.co).", projectRef);
 
     public string ProjectRef { get; }
 

@@ -194,6 +194,62 @@ public sealed partial class VercelClient
     }
 
     /// <summary>
+    /// Creates a deployment that Vercel builds from the project's Git repository (<c>POST /v13/deployments</c> with
+    /// a <c>gitSource</c>, what <c>vercel --prod</c> does for a connected repository) for <paramref name="target"/>
+    /// (<c>production</c>; preview when null). The new deployment starts QUEUED; follow it with
+    /// <see cref="WaitForDeploymentAsync"/>. Tried again only after a 429 or a connection that never opened.
+    /// </summary>
+    public async Task<VercelDeployment> CreateGitDeploymentAsync(
+        string name, IReadOnlyDictionary<string, object> gitSource, string? target, CancellationToken cancellationToken = default)
+    {
+        var body = new Dictionary<string, object?>
+        {
+            ["name"] = name,
+            ["project"] = _settings.ProjectId,
+            ["gitSource"] = gitSource,
+        };
+        if (target is not null)
+        {
+            body["target"] = target;
+        }
+
+        var call = ProjectCall($"creating a deployment of {gitSource["type"]} ref '{gitSource["ref"]}'");
+        using var response = await SendAsync(HttpMethod.Post, "/v13/deployments", NoQuery, body, call, cancellationToken, RetryRule.OnlyWhenNotAccepted)
+            .ConfigureAwait(false);
+        var created = await ReadJsonAsync<DeploymentWire>(response, call, cancellationToken).ConfigureAwait(false);
+        return created.ToModel();
+    }
+
+    /// <summary>
+    /// Polls a READY production deployment until Vercel has pointed the production domains at it
+    /// (<c>aliasAssigned</c>) or reports it STAGED (production pinned by a rollback: only a promote moves it);
+    /// returns it as last read. Fails with <c>VercelDeploymentNotServing</c> after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<VercelDeployment> WaitForProductionAliasAsync(string deploymentId, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var started = _time.GetUtcNow();
+        var delay = TimeSpan.Zero;
+        while (true)
+        {
+            var deployment = await GetDeploymentAsync(deploymentId, cancellationToken).ConfigureAwait(false);
+            if (deployment.AliasAssigned == true || deployment.ReadySubstate == "STAGED" ||
+                (deployment.AliasAssigned is null && deployment.ReadySubstate == "PROMOTED"))
+            {
+                return deployment;
+            }
+
+            if (_time.GetUtcNow() - started >= timeout)
+            {
+                throw new HotmessException("VercelDeploymentNotServing", FailureKind.Timeout,
+                    $"Deployment {deploymentId} is READY but Vercel had not pointed production at it after {timeout.TotalSeconds:0} s.", deploymentId);
+            }
+
+            delay = NextPollDelay(delay);
+            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Polls a deployment until it is READY, ERROR, CANCELED or BLOCKED and returns it in that state; fails
     /// with <c>VercelDeploymentTimedOut</c> after <paramref name="timeout"/>.
     /// </summary>

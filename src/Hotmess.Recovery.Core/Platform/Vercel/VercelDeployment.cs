@@ -43,6 +43,12 @@ public sealed class VercelDeployment
 
     public string? ErrorMessage { get; init; }
 
+    /// <summary>Whether Vercel has pointed the project's domains at it (<c>aliasAssigned</c>); null when not reported.</summary>
+    public bool? AliasAssigned { get; init; }
+
+    /// <summary>The domains pointing at it (<c>alias</c>), as a single deployment reports them.</summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+
     public bool IsProduction => string.Equals(Target, "production", StringComparison.OrdinalIgnoreCase);
 
     public bool IsReady => State == DeploymentStates.Ready;

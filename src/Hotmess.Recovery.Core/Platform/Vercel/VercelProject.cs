@@ -1,11 +1,14 @@
 namespace Hotmess.Recovery.Platform.Vercel;
 
-/// <summary>The parts of a Vercel project that rollback needs.</summary>
+/// <summary>The parts of a Vercel project that rollback and a deployment from Git need.</summary>
 public sealed class VercelProject
 {
     public required string Id { get; init; }
 
     public string? Name { get; init; }
+
+    /// <summary>The Git repository the project builds from (Vercel's <c>link</c>); null when none is connected.</summary>
+    public VercelGitLink? Link { get; init; }
 
     /// <summary>The latest rollback or promote, when Vercel reports one (<c>rollbackInfo=true</c>).</summary>
     public AliasRequest? LastAliasRequest { get; init; }

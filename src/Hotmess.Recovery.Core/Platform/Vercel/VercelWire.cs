@@ -88,6 +88,11 @@ internal sealed class DeploymentWire
 
     public string? ErrorMessage { get; set; }
 
+    // A boolean in a single deployment, a timestamp (or null) in a list.
+    public JsonElement AliasAssigned { get; set; }
+
+    public List<string>? Alias { get; set; }
+
     public VercelDeployment ToModel()
     {
         var id = Uid ?? Id ?? throw new JsonException("A deployment without an id.");
@@ -110,6 +115,13 @@ internal sealed class DeploymentWire
             InspectorUrl = InspectorUrl,
             ErrorCode = ErrorCode,
             ErrorMessage = ErrorMessage,
+            AliasAssigned = AliasAssigned.ValueKind switch
+            {
+                JsonValueKind.True or JsonValueKind.Number => true,
+                JsonValueKind.False => false,
+                _ => null,
+            },
+            Aliases = Alias ?? [],
         };
     }
 
@@ -132,11 +144,63 @@ internal sealed class ProjectWire
 
     public AliasRequestWire? LastAliasRequest { get; set; }
 
+    public GitLinkWire? Link { get; set; }
+
     public VercelProject ToModel() => new()
     {
         Id = Id ?? throw new JsonException("A project without an id."),
         Name = Name,
         LastAliasRequest = LastAliasRequest?.ToModel(),
+        Link = Link?.Type is { Length: > 0 } ? Link.ToModel() : null,
+    };
+}
+
+/// <summary>A project's <c>link</c>: GitHub (org, repo, repoId), GitLab (projectId…) or Bitbucket (owner, slug, uuids).</summary>
+internal sealed class GitLinkWire
+{
+    public string? Type { get; set; }
+
+    public string? Org { get; set; }
+
+    public string? Repo { get; set; }
+
+    // A number for GitHub, a string for GitLab's projectId.
+    public JsonElement RepoId { get; set; }
+
+    public JsonElement ProjectId { get; set; }
+
+    public string? ProjectNamespace { get; set; }
+
+    public string? ProjectName { get; set; }
+
+    public string? Owner { get; set; }
+
+    public string? Slug { get; set; }
+
+    public string? Name { get; set; }
+
+    public string? WorkspaceUuid { get; set; }
+
+    public string? Uuid { get; set; }
+
+    public string? ProductionBranch { get; set; }
+
+    public VercelGitLink ToModel() => new()
+    {
+        Type = Type!.ToLowerInvariant(),
+        Org = Org ?? ProjectNamespace ?? Owner,
+        Repo = Repo ?? ProjectName ?? Slug ?? Name,
+        RepoId = Scalar(RepoId) ?? Scalar(ProjectId),
+        WorkspaceUuid = WorkspaceUuid,
+        RepoUuid = Uuid,
+        ProductionBranch = ProductionBranch,
+    };
+
+    private static string? Scalar(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => element.GetString(),
+        JsonValueKind.Number => element.GetRawText(),
+        _ => null,
     };
 }
 

@@ -16,7 +16,17 @@ public static partial class StripeFake
 {
     private static void MapActivity(WebApplication app, RouteGroupBuilder api, StripeFakeState state)
     {
-        var activity = new StripeActivityState();
+        var activity = state.Activity;
+        api.MapPost("/v1/payment_intents", async Task<IResult> (HttpContext c) => await HandlePost(state, c, form => CreatePaymentIntent(state, form, Livemode(c))));
+        api.MapGet("/v1/events/{id}", (HttpContext c, string id) => Handle(state, c, restrictedDenied: true, (_, _) =>
+        {
+            lock (activity.Gate)
+            {
+                return activity.Events.FirstOrDefault(e => e.Id == id) is { } found
+                    ? Results.Json(found.Shape())
+                    : Error(404, "invalid_request_error", $"No such event: '{id}'", "resource_missing", "id");
+            }
+        }));
         api.MapGet("/v1/events", (HttpContext c) => Handle(state, c, restrictedDenied: true, (_, _) =>
         {
             lock (activity.Gate)

@@ -52,7 +52,8 @@ public static partial class StripeFake
         api.MapGet("/v1/webhook_endpoints", (HttpContext c) => Handle(state, c, restrictedDenied: true, (_, _) => ListEndpoints(state, c.Request)));
         api.MapGet("/v1/webhook_endpoints/{id}", (HttpContext c, string id) => Handle(state, c, restrictedDenied: true, (_, _) =>
             Find(state, id) is { } e ? Results.Json(e.Shape()) : Missing(id, null)));
-        api.MapPost("/v1/webhook_endpoints", async (HttpContext c) => await HandlePost(state, c, form => CreateEndpoint(state, form, Livemode(c))));
+        // Typed: an untyped lambda of HttpContext alone binds as a RequestDelegate and its result is dropped (an empty 200).
+        api.MapPost("/v1/webhook_endpoints", async Task<IResult> (HttpContext c) => await HandlePost(state, c, form => CreateEndpoint(state, form, Livemode(c))));
         api.MapPost("/v1/webhook_endpoints/{id}", async (HttpContext c, string id) => await HandlePost(state, c, form => UpdateEndpoint(state, id, form)));
         api.MapDelete("/v1/webhook_endpoints/{id}", (HttpContext c, string id) => Handle(state, c, restrictedDenied: true, (_, _) =>
         {
@@ -354,7 +355,7 @@ public static partial class StripeFake
     /// <summary>
     /// Test controls under <c>/__fake/stripe</c> (no key needed):
     /// <c>POST reset</c> <c>{key?}</c>; <c>POST keys</c> <c>{key, restricted?}</c> adds an accepted key;
-    /// <c>POST webhook-endpoints</c> <c>{endpoints:[{url, status?, enabledEvents?, description?}]}</c> adds endpoints
+    /// <c>POST webhook-endpoints</c> <c>{endpoints:[{url, status?, enabledEvents?, description?, secret?}]}</c> adds endpoints
     /// (oldest first); <c>POST rate-limit</c> <c>{count, shouldRetry?}</c>: the next N calls answer 429;
     /// <c>GET state</c>; <c>GET|DELETE requests</c>.
     /// </summary>
@@ -396,7 +397,9 @@ public static partial class StripeFake
                         : ["checkout.session.completed", "payment_intent.succeeded", "charge.refunded"],
                     Description = FakeJson.String(item, "description"),
                     Created = state.NextCreated++,
+                    Secret = FakeJson.String(item, "secret") ?? FakeWebhookEndpoint.NewSecret(),
                 };
+
                 state.Endpoints.Add(endpoint);
                 added.Add(endpoint.Shape());
             }
@@ -413,6 +416,7 @@ public static partial class StripeFake
         {
             keys = state.Keys.Select(k => new { key = k.Key, restricted = k.Value }),
             endpoints = state.Endpoints.Select(e => e.Shape()),
+            secrets = state.Endpoints.ToDictionary(e => e.Id, e => e.Secret),
             state.RateLimitRemaining,
         })));
         control.MapGet("/requests", () => FakeJson.Locked(state.Gate, () => Results.Json(state.Requests)));

@@ -26,6 +26,9 @@ internal sealed class StripeFakeState
 
     public List<object> Requests { get; } = [];
 
+    /// <summary>Events and PaymentIntents; its own gate, taken after <see cref="Gate"/> when both are needed.</summary>
+    public StripeActivityState Activity { get; } = new();
+
     public long NextCreated { get; set; } = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 86_400;
 
     public void Reset(string key)
@@ -37,6 +40,10 @@ internal sealed class StripeFakeState
         RateLimitRemaining = 0;
         RateLimitShouldRetry = null;
         Requests.Clear();
+        lock (Activity.Gate)
+        {
+            Activity.Clear();
+        }
     }
 
     public static string NewId(string prefix) => prefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
@@ -58,6 +65,11 @@ internal sealed class FakeWebhookEndpoint
 
     public bool Livemode { get; init; }
 
+    /// <summary>The signing secret; Stripe shows it only in the answer that creates the endpoint.</summary>
+    public string Secret { get; init; } = NewSecret();
+
+    public static string NewSecret() => "whsec_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
+
     public object Shape(bool withSecret = false) => new Dictionary<string, object?>
     {
         ["id"] = Id,
@@ -71,6 +83,6 @@ internal sealed class FakeWebhookEndpoint
         ["metadata"] = new Dictionary<string, string>(),
         ["status"] = Status,
         ["url"] = Url,
-        ["secret"] = withSecret ? "whsec_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant() : null,
+        ["secret"] = withSecret ? Secret : null,
     }.Where(p => p.Key != "secret" || withSecret).ToDictionary();
 }

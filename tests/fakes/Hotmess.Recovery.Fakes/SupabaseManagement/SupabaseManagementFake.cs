@@ -37,7 +37,7 @@ public static partial class SupabaseManagementFake
         FaultInjector.For(app).DescribeErrors(Prefix, status => new { message = status == 429 ? "Too many requests" : "Internal server error" });
 
         var api = app.MapGroup(Prefix + "/v1/projects/{ref}");
-        api.MapGet("", (HttpContext c, string @ref) => Handle(state, c, @ref, () => Results.Json(new
+        api.MapGet("", (HttpContext c, string @ref) => Handle(state, c, @ref, created: CreatedProject, handler: () => Results.Json(new
         {
             id = state.Ref,
             @ref = state.Ref,
@@ -50,27 +50,8 @@ public static partial class SupabaseManagementFake
             database = new { host = $"db.{state.Ref}.supabase.co", version = "15.8.1.054", postgres_engine = "15", release_channel = "ga" },
         })));
         api.MapGet("/health", (HttpContext c, string @ref) => Handle(state, c, @ref, () => Health(state, c.Request)));
-        api.MapGet("/api-keys", (HttpContext c, string @ref) => Handle(state, c, @ref, () =>
-        {
-            var reveal = c.Request.Query["reveal"].ToString();
-            if (reveal.Length > 0 && reveal is not ("true" or "false"))
-            {
-                return Message(400, "reveal must be a boolean string, true or false");
-            }
-
-            return Results.Json(state.Keys.Select(k => new Dictionary<string, object?>
-            {
-                ["api_key"] = k.Type == "secret" && reveal != "true" ? k.Value[..Math.Min(k.Value.Length, 14)] + "····" : k.Value,
-                ["id"] = k.Type == "legacy" ? k.Name : k.Id,
-                ["type"] = k.Type,
-                ["prefix"] = k.Type == "legacy" ? null : k.Value[..Math.Min(k.Value.Length, 14)],
-                ["name"] = k.Name,
-                ["description"] = k.Type == "legacy" ? $"Legacy {k.Name} API key" : null,
-                ["secret_jwt_template"] = k.Type == "secret" ? new Dictionary<string, string> { ["role"] = k.Role } : null,
-                ["inserted_at"] = "2025-06-01T10:00:00.000Z",
-                ["updated_at"] = "2025-06-01T10:00:00.000Z",
-            }));
-        }));
+        api.MapGet("/api-keys", (HttpContext c, string @ref) => Handle(state, c, @ref, created: project => ApiKeys(project.Keys, c.Request),
+            handler: () => ApiKeys(state.Keys, c.Request)));
         api.MapGet("/api-keys/legacy", (HttpContext c, string @ref) => Handle(state, c, @ref, () => Results.Json(new { enabled = true })));
         app.Map(Prefix + "/{**rest}", (HttpContext c) => Message(404, $"Cannot {c.Request.Method} {c.Request.Path.Value?[Prefix.Length..]}"));
 
@@ -83,7 +64,7 @@ public static partial class SupabaseManagementFake
                 return Message(401, "No API key found in request", "No `apikey` request header or url param was found.");
             }
 
-            if (!state.Keys.Any(k => k.Value == apiKey))
+            if (!state.Keys.Concat(state.Created.Values.SelectMany(p => p.Keys)).Any(k => k.Value == apiKey))
             {
                 return Message(401, "Invalid API key", "Double check your Supabase `anon` or `service_role` API key.");
             }
@@ -102,48 +83,87 @@ public static partial class SupabaseManagementFake
         MapControl(app, state, Reset);
     }
 
-    /// <summary>Records the call, then the API's gatekeeping: token, then the per-project rate limit, then the project.</summary>
-    private static IResult Handle(SupabaseManagementFakeState state, HttpContext context, string projectRef, Func<IResult> handler)
+    private static IResult ApiKeys(IEnumerable<FakeProjectKey> keys, HttpRequest request)
+    {
+        var reveal = request.Query["reveal"].ToString();
+        if (reveal.Length > 0 && reveal is not ("true" or "false"))
+        {
+            return Message(400, "reveal must be a boolean string, true or false");
+        }
+
+        return Results.Json(keys.Select(k => new Dictionary<string, object?>
+        {
+            ["api_key"] = k.Type == "secret" && reveal != "true" ? k.Value[..Math.Min(k.Value.Length, 14)] + "····" : k.Value,
+            ["id"] = k.Type == "legacy" ? k.Name : k.Id,
+            ["type"] = k.Type,
+            ["prefix"] = k.Type == "legacy" ? null : k.Value[..Math.Min(k.Value.Length, 14)],
+            ["name"] = k.Name,
+            ["description"] = k.Type == "legacy" ? $"Legacy {k.Name} API key" : null,
+            ["secret_jwt_template"] = k.Type == "secret" ? new Dictionary<string, string> { ["role"] = k.Role } : null,
+            ["inserted_at"] = "2025-06-01T10:00:00.000Z",
+            ["updated_at"] = "2025-06-01T10:00:00.000Z",
+        }));
+    }
+
+    /// <summary>
+    /// Records the call, then the API's gatekeeping: token, then the per-project rate limit, then the project (the fake's
+    /// own, or one created through <c>POST /v1/projects</c> when <paramref name="created"/> serves those).
+    /// </summary>
+    private static IResult Handle(SupabaseManagementFakeState state, HttpContext context, string projectRef, Func<IResult> handler,
+        Func<FakeCreatedProject, IResult>? created = null)
     {
         lock (state.Gate)
         {
-            var request = context.Request;
-            state.Requests.Add(new { method = request.Method, path = request.Path.Value, query = request.QueryString.Value });
-            var match = BearerPattern().Match(request.Headers.Authorization.ToString());
-            if (!match.Success || match.Groups[1].Value.Trim() != state.Token)
+            if (Admit(state, context) is { } refused)
             {
-                return Message(401, "Unauthorized");
+                return refused;
             }
 
-            var now = DateTimeOffset.UtcNow;
-            if (now - state.WindowStart >= state.RateWindow)
-            {
-                state.WindowStart = now;
-                state.WindowCount = 0;
-            }
-
-            state.WindowCount++;
-            var headers = context.Response.Headers;
-            var left = state.RateWindow - (now - state.WindowStart);
-            headers["X-RateLimit-Limit"] = state.RateLimit.ToString(CultureInfo.InvariantCulture);
-            if (state.ForcedRateLimitRemaining > 0 || state.WindowCount > state.RateLimit)
-            {
-                var reset = state.ForcedRateLimitRemaining > 0 ? state.ForcedResetSeconds : (int)Math.Ceiling(left.TotalSeconds);
-                state.ForcedRateLimitRemaining = Math.Max(0, state.ForcedRateLimitRemaining - 1);
-                headers["X-RateLimit-Remaining"] = "0";
-                headers["X-RateLimit-Reset"] = reset.ToString(CultureInfo.InvariantCulture);
-                return Message(429, "Too many requests");
-            }
-
-            headers["X-RateLimit-Remaining"] = (state.RateLimit - state.WindowCount).ToString(CultureInfo.InvariantCulture);
-            headers["X-RateLimit-Reset"] = ((int)Math.Ceiling(left.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             if (!RefPattern().IsMatch(projectRef))
             {
                 return Message(400, "Invalid project ref: it must be 20 lowercase letters");
             }
 
-            return projectRef == state.Ref ? handler() : Message(404, "Project not found");
+            return projectRef == state.Ref ? handler()
+                : created is not null && state.Created.TryGetValue(projectRef, out var project) ? created(project)
+                : Message(404, "Project not found");
         }
+    }
+
+    /// <summary>Records the call and checks the token and the rate limit: the answer when refused, else null. Under <see cref="SupabaseManagementFakeState.Gate"/>.</summary>
+    private static IResult? Admit(SupabaseManagementFakeState state, HttpContext context)
+    {
+        var request = context.Request;
+        state.Requests.Add(new { method = request.Method, path = request.Path.Value, query = request.QueryString.Value });
+        var match = BearerPattern().Match(request.Headers.Authorization.ToString());
+        if (!match.Success || match.Groups[1].Value.Trim() != state.Token)
+        {
+            return Message(401, "Unauthorized");
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        if (now - state.WindowStart >= state.RateWindow)
+        {
+            state.WindowStart = now;
+            state.WindowCount = 0;
+        }
+
+        state.WindowCount++;
+        var headers = context.Response.Headers;
+        var left = state.RateWindow - (now - state.WindowStart);
+        headers["X-RateLimit-Limit"] = state.RateLimit.ToString(CultureInfo.InvariantCulture);
+        if (state.ForcedRateLimitRemaining > 0 || state.WindowCount > state.RateLimit)
+        {
+            var reset = state.ForcedRateLimitRemaining > 0 ? state.ForcedResetSeconds : (int)Math.Ceiling(left.TotalSeconds);
+            state.ForcedRateLimitRemaining = Math.Max(0, state.ForcedRateLimitRemaining - 1);
+            headers["X-RateLimit-Remaining"] = "0";
+            headers["X-RateLimit-Reset"] = reset.ToString(CultureInfo.InvariantCulture);
+            return Message(429, "Too many requests");
+        }
+
+        headers["X-RateLimit-Remaining"] = (state.RateLimit - state.WindowCount).ToString(CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Reset"] = ((int)Math.Ceiling(left.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return null;
     }
 
     private static IResult Health(SupabaseManagementFakeState state, HttpRequest request)

@@ -59,6 +59,9 @@ internal sealed class SupabaseManagementFakeState
 
     public List<object> Requests { get; } = [];
 
+    /// <summary>Projects created through <c>POST /v1/projects</c>, by ref, beside the one project above.</summary>
+    public Dictionary<string, FakeCreatedProject> Created { get; } = new(StringComparer.Ordinal);
+
     public void Reset(string token, string projectRef, string anonKey, string serviceRoleKey)
     {
         Token = token;
@@ -79,6 +82,7 @@ internal sealed class SupabaseManagementFakeState
         WindowCount = 0;
         ForcedRateLimitRemaining = 0;
         Requests.Clear();
+        Created.Clear();
         OnReset.ForEach(reset => reset());
     }
 

@@ -5,7 +5,9 @@ namespace Hotmess.Recovery.Fakes.Vercel;
 /// <summary>
 /// Test controls of the Vercel fake, under <c>/__fake/vercel</c> (no token needed):
 /// <list type="bullet">
-/// <item><c>POST reset</c> <c>{token?, projectId?, projectName?, teamId?, stepMs?}</c>: empty project, fresh settings.</item>
+/// <item><c>POST reset</c> <c>{token?, projectId?, projectName?, teamId?, stepMs?, link?}</c>: empty project, fresh settings;
+/// <c>link</c> is the Git connection (<c>{type, org?, repo?, repoId?, projectId?, workspaceUuid?, repoUuid?, productionBranch?, refs?}</c>,
+/// <c>null</c> for none; GitHub hotmess-london/hotmess with main, develop and v1.0.0 when left out).</item>
 /// <item><c>POST deployments</c> <c>{deployments:[{uid?, target?, state?, createdAt? | ageMinutes?, healthy?, rollbackFails?,
 /// rollbackHangs?, isRollbackCandidate?, commitSha?, commitRef?}], current?}</c>: adds deployments; production
 /// follows the newest READY production one unless <c>current</c> says otherwise or a rollback pinned it.</item>
@@ -32,6 +34,22 @@ internal static class VercelControl
             state.ProjectName = VercelFake.String(body, "projectName") ?? "hotmess";
             state.TeamId = VercelFake.String(body, "teamId") is { Length: > 0 } teamId ? teamId : null;
             state.StepMs = Int(body, "stepMs") ?? 300;
+            state.Link = body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("link", out var link) ? FakeGitLink.Default()
+                : link.ValueKind == JsonValueKind.Null ? null
+                : new FakeGitLink
+                {
+                    Type = VercelFake.String(link, "type") ?? "github",
+                    Org = VercelFake.String(link, "org"),
+                    Repo = VercelFake.String(link, "repo"),
+                    RepoId = Long(link, "repoId"),
+                    ProjectId = VercelFake.String(link, "projectId"),
+                    WorkspaceUuid = VercelFake.String(link, "workspaceUuid"),
+                    RepoUuid = VercelFake.String(link, "repoUuid"),
+                    ProductionBranch = VercelFake.String(link, "productionBranch") ?? "main",
+                    Refs = link.TryGetProperty("refs", out var refs) && refs.ValueKind == JsonValueKind.Array
+                        ? refs.EnumerateArray().Select(r => r.GetString()!).ToList()
+                        : ["main", "develop", "v1.0.0"],
+                };
             state.Deployments.Clear();
             state.Environment.Clear();
             state.CurrentProductionId = null;
@@ -203,6 +221,7 @@ internal static class VercelControl
                 state.ProjectId,
                 state.ProjectName,
                 state.TeamId,
+                link = state.Link,
                 currentProductionId = state.CurrentProductionId,
                 autoAssignDisabled = state.AutoAssignDisabled,
                 lastAliasRequest = state.LastAliasRequest,

@@ -49,7 +49,8 @@ public static class VercelFake
         api.MapGet("/v7/deployments", (HttpRequest r) => Locked(state, () => ListDeployments(state, r)));
         api.MapGet("/v13/deployments/{idOrUrl}", (string idOrUrl) => Locked(state, () =>
             state.FindDeployment(idOrUrl) is { } d ? Results.Json(DetailShape(state, d)) : Error(404, "not_found", "Deployment not found")));
-        api.MapPost("/v13/deployments", async (HttpRequest r) => await WithBody(r, body => Locked(state, () => Redeploy(state, body))));
+        api.MapPost("/v13/deployments", async (HttpRequest r) => await WithBody(r, body => Locked(state, () =>
+            body.ValueKind == JsonValueKind.Object && body.TryGetProperty("gitSource", out _) ? DeployFromGit(state, body) : Redeploy(state, body))));
 
         api.MapGet("/v9/projects/{project}", (string project, HttpRequest r) => Locked(state, () => GetProject(state, project, r)));
         api.MapPost("/v9/projects/{project}/rollback/{deploymentId}", (string project, string deploymentId) =>
@@ -241,6 +242,94 @@ public static class VercelFake
         return Results.Json(DetailShape(state, created));
     }
 
+    /// <summary>
+    /// §11: a deployment built from the project's repository. The <c>gitSource</c> must name the connected repository
+    /// (GitHub repoId or org/repo, GitLab projectId, Bitbucket uuids or owner/slug) and a ref it has (or a 40-hex sha).
+    /// </summary>
+    private static IResult DeployFromGit(VercelFakeState state, JsonElement body)
+    {
+        var name = String(body, "name");
+        if (string.IsNullOrEmpty(name))
+        {
+            return Error(400, "bad_request", "Invalid request: missing required property `name`");
+        }
+
+        if (String(body, "project") is { } project && !state.MatchesProject(project))
+        {
+            return Error(404, "not_found", "Project not found");
+        }
+
+        if (body.TryGetProperty("files", out _))
+        {
+            return Error(400, "bad_request", "Invalid request: `gitSource` cannot be combined with `files`");
+        }
+
+        var source = body.GetProperty("gitSource");
+        var type = String(source, "type");
+        var gitRef = String(source, "ref");
+        if (type is not ("github" or "gitlab" or "bitbucket") || string.IsNullOrEmpty(gitRef))
+        {
+            return Error(400, "bad_request", "Invalid request: `gitSource` needs a `type` (github, gitlab, bitbucket) and a `ref`");
+        }
+
+        var link = state.Link;
+        var sameRepository = link is not null && link.Type == type && type switch
+        {
+            "github" => source.TryGetProperty("repoId", out var repoId)
+                ? (repoId.ValueKind == JsonValueKind.Number ? repoId.GetInt64().ToString(CultureInfo.InvariantCulture) : repoId.ToString()) == link.RepoId?.ToString(CultureInfo.InvariantCulture)
+                : String(source, "org") == link.Org && String(source, "repo") == link.Repo,
+            "gitlab" => source.TryGetProperty("projectId", out var projectId) && projectId.ToString() == link.ProjectId,
+            _ => (String(source, "workspaceUuid") == link.WorkspaceUuid && String(source, "repoUuid") == link.RepoUuid && link.RepoUuid is not null) ||
+                 (String(source, "owner") == link.Org && String(source, "slug") == link.Repo),
+        };
+        if (!sameRepository)
+        {
+            return Error(400, "incorrect_git_source_info", "The provided `gitSource` does not match a repository connected to this project");
+        }
+
+        var isSha = Regex.IsMatch(gitRef, "^[0-9a-f]{40}$");
+        if (!isSha && !link!.Refs.Contains(gitRef))
+        {
+            return Error(400, "incorrect_git_source_info", $"Could not find the ref `{gitRef}` in {link.Org}/{link.Repo}");
+        }
+
+        var target = String(body, "target");
+        if (target is not null and not ("production" or "staging"))
+        {
+            return Error(400, "bad_request", $"Invalid target `{target}`");
+        }
+
+        var buildFails = state.FailingBuilds > 0;
+        if (buildFails)
+        {
+            state.FailingBuilds--;
+        }
+
+        var uid = VercelFakeState.NewId("dpl_");
+        var sha = isSha ? gitRef : Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(System.Text.Encoding.UTF8.GetBytes(gitRef + uid))).ToLowerInvariant();
+        var created = new FakeDeployment
+        {
+            Uid = uid,
+            Name = name,
+            Url = $"{name}-{uid[4..13]}-hotmess.vercel.app",
+            Target = target,
+            CreatedAt = Math.Max(VercelFakeState.NowMs(), (state.Deployments.Count == 0 ? 0 : state.Deployments.Max(d => d.CreatedAt)) + 1),
+            State = "QUEUED",
+            Meta = new Dictionary<string, string>
+            {
+                [$"{type}CommitRef"] = isSha ? "" : gitRef,
+                [$"{type}CommitSha"] = sha,
+                [$"{type}Org"] = link!.Org ?? "",
+                [$"{type}Repo"] = link.Repo ?? "",
+            },
+            Source = "git",
+            Timed = true,
+            BuildFails = buildFails,
+        };
+        state.Deployments.Add(created);
+        return Results.Json(DetailShape(state, created));
+    }
+
     private static IResult GetProject(VercelFakeState state, string project, HttpRequest request)
     {
         if (!state.MatchesProject(project))
@@ -256,6 +345,23 @@ public static class VercelFake
             ["framework"] = "vite",
             ["createdAt"] = 1_700_000_000_000L,
             ["updatedAt"] = VercelFakeState.NowMs(),
+            ["link"] = state.Link is not { } link ? null : new Dictionary<string, object?>
+            {
+                ["type"] = link.Type,
+                ["org"] = link.Type == "github" ? link.Org : null,
+                ["repo"] = link.Type == "github" ? link.Repo : null,
+                ["repoId"] = link.RepoId,
+                ["projectId"] = link.ProjectId,
+                ["projectNamespace"] = link.Type == "gitlab" ? link.Org : null,
+                ["projectName"] = link.Type == "gitlab" ? link.Repo : null,
+                ["owner"] = link.Type == "bitbucket" ? link.Org : null,
+                ["slug"] = link.Type == "bitbucket" ? link.Repo : null,
+                ["workspaceUuid"] = link.WorkspaceUuid,
+                ["uuid"] = link.RepoUuid,
+                ["productionBranch"] = link.ProductionBranch,
+                ["deployHooks"] = Array.Empty<object>(),
+                ["createdAt"] = 1_700_000_000_000L,
+            },
         };
         if (request.Query["rollbackInfo"] == "true")
         {

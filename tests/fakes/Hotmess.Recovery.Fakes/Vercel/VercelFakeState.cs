@@ -24,6 +24,9 @@ internal sealed class VercelFakeState
 
     public string[] ProductionAliases { get; set; } = ["hotmess.london", "www.hotmess.london"];
 
+    /// <summary>The project's Git connection (<c>link</c>); null when none is connected.</summary>
+    public FakeGitLink? Link { get; set; } = FakeGitLink.Default();
+
     /// <summary>Length of each timed stage (QUEUED, BUILDING; pending, in-progress), in milliseconds.</summary>
     public int StepMs { get; set; } = 300;
 
@@ -209,6 +212,30 @@ internal sealed class FakeDeployment
     public bool IsProduction => Target == "production";
 
     public bool Finished => State is "READY" or "ERROR" or "CANCELED" or "BLOCKED";
+}
+
+/// <summary>A project's <c>link</c> to its repository, and the branches and tags that repository has.</summary>
+internal sealed class FakeGitLink
+{
+    public required string Type { get; init; }
+
+    public string? Org { get; init; }
+
+    public string? Repo { get; init; }
+
+    public long? RepoId { get; init; }
+
+    public string? ProjectId { get; init; }
+
+    public string? WorkspaceUuid { get; init; }
+
+    public string? RepoUuid { get; init; }
+
+    public string ProductionBranch { get; init; } = "main";
+
+    public List<string> Refs { get; init; } = ["main", "develop", "v1.0.0"];
+
+    public static FakeGitLink Default() => new() { Type = "github", Org = "hotmess-london", Repo = "hotmess", RepoId = 734512 };
 }
 
 internal sealed class FakeAliasRequest

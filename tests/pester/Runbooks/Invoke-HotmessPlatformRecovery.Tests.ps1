@@ -1,0 +1,190 @@
+#Requires -Version 7.4
+# The Procedure 4 runbook end to end against the fakes (Vercel, Supabase Management, Stripe, Resend, Slack, status
+# pages, Statuspage) and a real PostgreSQL: the plan under -WhatIf, phases alone, a stop and a resume of the same incident.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot '../Environment/PlatformFake.ps1')
+    Import-Module (Join-Path $PSScriptRoot '../Support/Postgres.psm1') -Force
+    Import-Module HotmessRecovery -Force
+    $runbook = (Resolve-Path (Join-Path $PSScriptRoot '../../../runbooks/Invoke-HotmessPlatformRecovery.ps1')).ProviderPath
+    $fake = Start-PlatformTestFake
+    foreach ($name in 'HOTMESS_DATABASE_URL', 'SLACK_WEBHOOK_URL', 'STATUSPAGE_API_KEY', 'STATUSPAGE_PAGE_ID', 'STATUSPAGE_API_URL', 'PAGERDUTY_ROUTING_KEY', 'PAGERDUTY_EVENTS_URL') {
+        $fake.SavedEnvironment[$name] = [Environment]::GetEnvironmentVariable($name)
+    }
+    $server = Start-HotmessTestPostgres -SampleDatabase hotmess
+    $repository = Join-Path $TestDrive 'backups'
+    $databaseSet = Backup-HotmessDatabase -ConnectionString $server.ConnectionString('hotmess') -Repository $repository
+
+    function Get-FakeList([string] $Service, [string] $Path) {
+        # Invoke-RestMethod writes a JSON array as one object: enumerate it, and keep an empty one an array.
+        $list = Invoke-FakeControl $fake $Service $Path -Method Get
+        , @(foreach ($item in $list) { $item })
+    }
+
+    function Invoke-Runbook([hashtable] $Parameters = @{}) {
+        # The record the runbook wrote last, and the error it ended with.
+        $output = [System.Collections.Generic.List[object]]::new()
+        $thrown = $null
+        try { & $runbook -Repository $repository -IncidentPath $incidents @Parameters | ForEach-Object { $output.Add($_) } } catch { $thrown = $_ }
+        [pscustomobject]@{ Record = $output | Where-Object { $_ -is [Hotmess.Recovery.Incidents.IncidentRecord] } | Select-Object -Last 1; Error = $thrown }
+    }
+
+    function Get-NewestIncidentId {
+        # A failed run writes no record to the output: the newest incident kept in the repository.
+        (Get-ChildItem (Join-Path $repository 'incidents') -Filter '*.json' | Sort-Object Name | Select-Object -Last 1).BaseName
+    }
+
+    function Get-KeptIncident([string] $Id) {
+        Get-Content -Raw (Join-Path $repository "incidents/$Id.json") | ConvertFrom-Json
+    }
+
+    function Get-Steps($Incident, [string] $Name) { @($Incident.steps | Where-Object name -EQ $Name) }
+}
+
+AfterAll {
+    Stop-HotmessTestPostgres $server
+    Stop-PlatformTestFake $fake
+}
+
+Describe 'Invoke-HotmessPlatformRecovery' {
+    BeforeEach {
+        Reset-PlatformTestFake $fake
+        Set-PlatformTestEnvironment $fake
+        foreach ($service in 'statuspage', 'statuspage-api', 'pagerduty') { Invoke-FakeControl $fake $service reset | Out-Null }
+        Invoke-FakeControl $fake site health -Method Delete | Out-Null
+        $env:HOTMESS_SITE_URL = "$($fake.Url)/site"
+        $env:SLACK_WEBHOOK_URL = "$($fake.Url)/slack/services/T0HOTMESS/B0ALERTS/hotmessfakewebhooktoken"
+        $env:STATUSPAGE_API_KEY = 'statuspage-fake-oauth-key-0001'
+        $env:STATUSPAGE_PAGE_ID = 'hotmesspage01'
+        $env:STATUSPAGE_API_URL = "$($fake.Url)/statuspage-api/v1"
+        $env:PAGERDUTY_ROUTING_KEY = $null
+        $env:HOTMESS_REPOSITORY = $null
+        $target = New-HotmessScratchName
+        $env:HOTMESS_DATABASE_URL = $server.ConnectionString($target)
+        $incidents = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $config = Join-Path $TestDrive 'hotmess.json'
+        @{
+            monitoring = @{ statusPages = [ordered]@{ Vercel = "$($fake.Url)/statuspage/vercel"; Supabase = "$($fake.Url)/statuspage/supabase"; Stripe = "$($fake.Url)/statuspage/stripe" } }
+            alerting   = @{ contacts = @(@{ role = 'Technical Lead'; contact = 'Sam Ops, +44 20 0000 0001'; availability = '24/7' }) }
+        } | ConvertTo-Json -Depth 6 | Set-Content $config
+        $env:HOTMESS_CONFIG = $config
+    }
+
+    It 'plans every phase under -WhatIf with the sets and project it would use, and changes nothing' {
+        $run = Invoke-Runbook @{ NewProject = $true; ProjectName = 'hotmess-dr'; MigrationsPath = './supabase/migrations'; WhatIf = $true }
+
+        $run.Error | Should -BeNullOrEmpty
+        $run.Record.Outcome | Should -Be 'WhatIf'
+        $run.Record.Facts['DatabaseSet'] | Should -Be $databaseSet.Id
+        $assessed = $run.Record.Steps | Where-Object { $_.Name -like 'Assess: *' -and $_.Name -ne 'Assess: Tell the team the current state' }
+        $assessed.Status | Sort-Object -Unique | Should -Be 'Succeeded'
+        $planned = $run.Record.Steps | Where-Object { $_ -notin $assessed }
+        ($planned | Where-Object Name -EQ 'Assess: Tell the team the current state').Status | Should -Be 'Skipped'
+        $planned.Status | Sort-Object -Unique | Should -Be 'Skipped'
+        ($planned | Where-Object Name -EQ 'Infrastructure: Create the Supabase project').Detail | Should -BeLike '*create the Supabase project hotmess-dr*'
+        ($planned | Where-Object Name -EQ 'Infrastructure: Restore the database').Detail | Should -BeLike "*$($databaseSet.Id) into the new project*"
+        ($planned | Where-Object Name -EQ 'Application: Deploy production').Detail | Should -BeLike '*deploy main to production*'
+        $planned.Name | Should -Contain 'Integrations: Take a test payment'
+        $planned.Name | Should -Contain 'Verify: Test the critical user flows'
+        $planned.Name | Should -Contain 'Communicate: Close the incident'
+        Join-Path $repository 'incidents' | Should -Not -Exist
+        $incidents | Should -Not -Exist
+        (Get-FakeList statuspage-api incidents).Count | Should -Be 0
+        (Get-FakeList slack messages).Count | Should -Be 0
+    }
+
+    It 'assesses alone: opens the incident on the status page, records the current state and tells the team, once' {
+        $first = Invoke-Runbook @{ Only = 'Assess' }
+
+        $first.Error | Should -BeNullOrEmpty
+        $first.Record.IsOpen | Should -BeTrue
+        $first.Record.Procedure | Should -Be 'Procedure 4: Complete Platform Recovery'
+        $first.Record.Scenario | Should -Be 'Full disaster'
+        $first.Record.Facts['Providers'] | Should -BeLike '*Vercel: *Supabase: *Stripe: *'
+        $first.Record.Facts['OldProject'] | Should -BeLike 'hotmessrecoveryfakes*'
+        $first.Record.Facts['DatabaseSet'] | Should -Be $databaseSet.Id
+        $first.Record.Facts['ProjectPlan'] | Should -Be 'restore into the existing project'
+        ($first.Record.Steps | Where-Object Name -Like 'Assess: *').Status | Sort-Object -Unique | Should -Be 'Succeeded'
+        $page = Get-FakeList statuspage-api incidents
+        $page | Should -HaveCount 1
+        $page[0].incident_updates.status | Should -Be 'identified', 'investigating'
+        $told = (Get-FakeList slack messages).Count
+        $told | Should -BeGreaterThan 0
+        (Get-FakeList slack messages).text -join ' ' | Should -BeLike "*Current state*$($databaseSet.Id)*"
+
+        $again = Invoke-Runbook @{ IncidentId = $first.Record.Id; Only = 'Assess' }
+
+        $again.Error | Should -BeNullOrEmpty
+        $again.Record.Steps.Count | Should -Be $first.Record.Steps.Count
+        (Get-FakeList statuspage-api incidents).Count | Should -Be 1
+        (Get-FakeList slack messages).Count | Should -Be $told
+    }
+
+    It 'stops on a failed step with the incident saved, and a rerun continues without repeating what completed' {
+        Set-HotmessFakeFault $fake -ServerErrorRate 1 -PathPrefix '/v9/projects' | Out-Null
+        Invoke-FakeControl $fake vercel builds/fail @{ count = 100 } | Out-Null
+
+        $first = Invoke-Runbook @{ From = 'Assess' }
+
+        $first.Error | Should -Not -BeNullOrEmpty
+        $id = Get-NewestIncidentId
+        $kept = Get-KeptIncident $id
+        $kept.outcome | Should -Be 'Failed'
+        (Get-Steps $kept 'Infrastructure: Restore the database').status | Should -Be 'Succeeded'
+        $failed = @($kept.steps | Where-Object status -EQ 'Failed')
+        $failed | Should -HaveCount 1
+        $failed[0].name | Should -BeLike 'Application: *'
+        $kept.errorId | Should -Not -BeNullOrEmpty
+        (Get-FakeList slack messages).text -join ' ' | Should -BeLike "*Recovery stopped*-IncidentId $($id)*"
+        Join-Path $incidents "$($id).md" | Should -Exist
+
+        Set-HotmessFakeFault $fake | Out-Null
+        $second = Invoke-Runbook @{ IncidentId = $id }
+
+        $kept = Get-KeptIncident $id
+        Get-Steps $kept 'Infrastructure: Restore the database' | Should -HaveCount 1
+        Get-Steps $kept 'Assess: Tell the team the current state' | Should -HaveCount 1
+        (Get-FakeList statuspage-api incidents).Count | Should -Be 1
+        @(Get-Steps $kept $failed[0].name).Count | Should -BeGreaterOrEqual 2
+        $kept.notes.text -join ' ' | Should -BeLike '*Resumed after it ended Failed*'
+    }
+
+    It 'never restores the database a second time after a restore that did not complete, unless the step is named as safe to redo' {
+        $env:HOTMESS_DATABASE_URL = $server.ConnectionString('hotmess')   # holds data: the restore refuses it
+        $first = Invoke-Runbook @{ Only = 'Assess' }
+        $refused = Invoke-Runbook @{ IncidentId = $first.Record.Id; Only = 'Infrastructure' }
+        $refused.Error | Should -Not -BeNullOrEmpty
+        (Get-Steps (Get-KeptIncident $first.Record.Id) 'Infrastructure: Restore the database').status | Should -Be 'Failed'
+
+        $env:HOTMESS_DATABASE_URL = $server.ConnectionString($target)
+        $again = Invoke-Runbook @{ IncidentId = $first.Record.Id; Only = 'Infrastructure' }
+
+        $again.Error.FullyQualifiedErrorId | Should -BeLike 'RecoveryStepNotRepeatable*'
+        $again.Error.Exception.Message | Should -BeLike "*'Infrastructure: Restore the database'*"
+        Get-Steps (Get-KeptIncident $first.Record.Id) 'Infrastructure: Restore the database' | Should -HaveCount 1
+
+        $redone = Invoke-Runbook @{ IncidentId = $first.Record.Id; Only = 'Infrastructure'; RedoStep = 'Infrastructure: Restore the database' }
+
+        $redone.Error | Should -BeNullOrEmpty
+        (Get-Steps (Get-KeptIncident $first.Record.Id) 'Infrastructure: Restore the database').status | Should -Be 'Failed', 'Succeeded'
+        $redone.Record.RecoveredToUtc | Should -Be $databaseSet.StartedUtc
+    }
+
+    It 'communicates alone: status page monitoring then resolved, the incident closed Recovered, the report written with its RTO' {
+        $first = Invoke-Runbook @{ Only = 'Assess'; ImpactStarted = [DateTimeOffset]::UtcNow.AddHours(-3) }
+
+        $closed = Invoke-Runbook @{ IncidentId = $first.Record.Id; Only = 'Communicate' }
+
+        $closed.Error | Should -BeNullOrEmpty
+        $closed.Record.Outcome | Should -Be 'Recovered'
+        $closed.Record.MeasuredRto.TotalHours | Should -BeGreaterOrEqual 3
+        ($closed.Record.Steps | Where-Object Name -Like 'Communicate: *').Status | Sort-Object -Unique | Should -Be 'Succeeded'
+        (Get-FakeList statuspage-api incidents)[0].incident_updates.status | Should -Be 'resolved', 'monitoring', 'identified', 'investigating'
+        Join-Path $incidents "$($first.Record.Id)-user-notice.md" | Should -Exist
+        $report = Get-Content -Raw (Join-Path $incidents "$($first.Record.Id)-report.md")
+        $report | Should -BeLike '*| RTO (recovery time) | 3 h * | 24 h 00 min | Met |*'
+
+        $rerun = Invoke-Runbook @{ IncidentId = $first.Record.Id }
+        $rerun.Error.FullyQualifiedErrorId | Should -BeLike 'RecoveryAlreadyComplete*'
+    }
+}
