@@ -124,6 +124,8 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
         }
 
         _createdProjectRef = record.Facts["ProjectRef"] as string;
+        // Data restored counts for the RPO even when a later step stops the recovery.
+        run.NewestDataRecoveredUtc = record.RecoveredToUtc;
 
         // Each step of the runbook, as its incident recorded it: what ran, when, for how long, how it ended.
         DrillStep? failed = null;
@@ -154,7 +156,7 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
 
         run.ServiceVerified(verified.Max(s => s.StartedUtc + (s.Duration ?? TimeSpan.Zero)));
         // The newest data the new project holds: what the runbook restored, else the surviving set's snapshot.
-        run.NewestDataRecoveredUtc = record.RecoveredToUtc ?? survivor.StartedUtc;
+        run.NewestDataRecoveredUtc ??= survivor.StartedUtc;
     }
 
     public async Task CleanupAsync(DrillRun run, CancellationToken cancellationToken)

@@ -166,6 +166,7 @@ Describe 'Invoke-HotmessRecoveryDrill PlatformRecovery' {
 
         $drill.Passed | Should -BeFalse
         $drill.Rto | Should -BeNullOrEmpty
+        $drill.Rpo | Should -Be ($drill.SimulatedIncidentUtc - [DateTimeOffset]$env:HOTMESS_TEST_RECOVERED_TO)
         $drill.Steps.Name | Should -Not -Contain 'Runbook Integrations: Do it'
         $failed = $drill.Steps | Where-Object { -not $_.Passed -and -not $_.Cleanup }
         $failed.Name | Should -Be 'Runbook Application: Do it'
@@ -190,6 +191,7 @@ Describe 'Invoke-HotmessRecoveryDrill PlatformRecovery' {
         $step.Passed | Should -BeFalse
         $step.ErrorId | Should -Be 'DrillRunbookFailed'
         $step.Detail | Should -Match 'exit code 1'
+        $drill.Rpo | Should -BeNullOrEmpty
         $drill.Steps[-1].Cleanup | Should -BeTrue
     }
 
