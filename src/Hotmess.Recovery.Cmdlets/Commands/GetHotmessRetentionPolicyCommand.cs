@@ -21,6 +21,7 @@ public sealed class GetHotmessRetentionPolicyCommand : HotmessCmdlet
 
     [Parameter(ParameterSetName = RulesSet, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [SecureStringAsText]
     public string? ConnectionString { get; set; }
 
     [Parameter(ParameterSetName = RulesSet)]

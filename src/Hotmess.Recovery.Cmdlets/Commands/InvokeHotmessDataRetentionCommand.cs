@@ -19,6 +19,7 @@ public sealed class InvokeHotmessDataRetentionCommand : HotmessCmdlet
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [SecureStringAsText]
     public string? ConnectionString { get; set; }
 
     [Parameter]

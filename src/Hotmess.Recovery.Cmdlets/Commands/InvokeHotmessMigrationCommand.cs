@@ -22,7 +22,7 @@ public sealed class InvokeHotmessMigrationCommand : HotmessCmdlet
     public string Path { get; set; } = null!;
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [SecureStringAsTextTransformation]
+    [SecureStringAsText]
     [ValidateNotNullOrEmpty]
     public string? ConnectionString { get; set; }
 

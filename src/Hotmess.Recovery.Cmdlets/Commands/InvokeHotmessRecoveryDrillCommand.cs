@@ -30,6 +30,7 @@ public sealed class InvokeHotmessRecoveryDrillCommand : HotmessCmdlet
     /// <summary>DatabaseRestore: a database that does not exist yet, on a non-production server; drills.scratchConnectionString when not given.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [SecureStringAsText]
     public string? ScratchConnectionString { get; set; }
 
     /// <summary>StorageRestore: put before every bucket id of the set to name the scratch buckets, which must not exist yet; drills.scratchBucketPrefix when not given.</summary>

@@ -31,6 +31,7 @@ public sealed class TestHotmessBackupCommand : HotmessCmdlet
     /// <summary>A scratch database (connection string) that does not exist yet: created, restored into, compared, then dropped.</summary>
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
+    [SecureStringAsText]
     public string? RestoreTo { get; set; }
 
     [Parameter]

@@ -19,7 +19,7 @@ public sealed class TestHotmessDatabaseIntegrityCommand : HotmessCmdlet
 
     /// <summary>The restored database; database.connectionString or HOTMESS_DATABASE_URL when not given. A SecureString is taken too.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [SecureTextTransformation]
+    [SecureStringAsText]
     [ValidateNotNullOrEmpty]
     public string? ConnectionString { get; set; }
 

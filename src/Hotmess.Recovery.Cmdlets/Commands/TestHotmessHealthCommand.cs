@@ -28,6 +28,7 @@ public sealed class TestHotmessHealthCommand : HotmessCmdlet
     /// <summary>The production database whose connections are counted; database.connectionString or HOTMESS_DATABASE_URL when not given.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [SecureStringAsText]
     public string? ConnectionString { get; set; }
 
     [Parameter]
