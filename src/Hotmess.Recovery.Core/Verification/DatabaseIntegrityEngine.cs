@@ -120,8 +120,8 @@ public static class DatabaseIntegrityEngine
         var names = expected.Select(t => t.QualifiedName).ToHashSet(StringComparer.Ordinal);
         foreach (var extra in measured.Values.Where(t => !names.Contains(t.QualifiedName)).OrderBy(t => t.QualifiedName, StringComparer.Ordinal))
         {
-            checks.Add(new DatabaseIntegrityCheck(RowCount, extra.QualifiedName, "table absent from the set", Rows(extra.RowCount), false,
-                $"{extra.QualifiedName} {extra.RowCount} rows, a table {set.Id} does not hold"));
+            checks.Add(new DatabaseIntegrityCheck(RowCount, extra.QualifiedName, "table absent from the set", Rows(extra.RowCount), request.AllowNewTables,
+                $"{extra.QualifiedName} {extra.RowCount} rows, a table {set.Id} does not hold{(request.AllowNewTables ? " (new since the set, allowed)" : "")}"));
         }
 
         return checks;

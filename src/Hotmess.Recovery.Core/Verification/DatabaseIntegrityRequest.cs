@@ -28,5 +28,11 @@ public sealed record DatabaseIntegrityRequest
     /// <summary>The newest transaction must be after the restore point minus this.</summary>
     public TimeSpan RecoveryPointObjective { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// With <see cref="Set"/>: a table the set does not hold passes, reported as new, instead of failing. For a database
+    /// migrated after the restore, whose migrations may create tables the set predates.
+    /// </summary>
+    public bool AllowNewTables { get; init; }
+
     public int Jobs { get; init; } = 2;
 }

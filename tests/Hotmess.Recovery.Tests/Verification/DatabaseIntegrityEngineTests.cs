@@ -80,6 +80,19 @@ public sealed class DatabaseIntegrityEngineTests(SampleDatabaseFixture fixture) 
     }
 
     [Fact]
+    public async Task A_table_the_set_does_not_hold_passes_as_new_when_new_tables_are_allowed_and_the_set_tables_are_still_compared()
+    {
+        Sql("CREATE TABLE public.stray (id int); INSERT INTO public.stray VALUES (1); SET session_replication_role = replica; DELETE FROM public.marketplace_order WHERE id IN (SELECT id FROM public.marketplace_order ORDER BY id LIMIT 1)");
+
+        var checks = await CheckAsync(new DatabaseIntegrityRequest { ConnectionString = _restored, Set = _set, AllowNewTables = true });
+
+        var stray = Assert.Single(checks, c => c.Table == "public.stray");
+        Assert.True(stray.Passed);
+        Assert.Contains("new since the set", stray.Detail);
+        Assert.Contains(checks, c => c is { Check: DatabaseIntegrityEngine.RowCount, Table: "public.marketplace_order", Passed: false });
+    }
+
+    [Fact]
     public async Task Critical_tables_with_fewer_rows_than_the_newest_own_evidence_fail_naming_it_and_the_others_pass()
     {
         Sql("SET session_replication_role = replica; DELETE FROM public.marketplace_order WHERE id IN (SELECT id FROM public.marketplace_order ORDER BY id LIMIT 3)");
