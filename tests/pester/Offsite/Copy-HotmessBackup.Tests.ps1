@@ -214,8 +214,10 @@ Describe 'Copy-HotmessBackup from an encrypted repository with its own passphras
         $destinationKey = Join-Path $TestDrive 'destination.key'
         Set-Content -LiteralPath $sourceKey -Value 'the source repository passphrase'
         Set-Content -LiteralPath $destinationKey -Value 'the destination repository passphrase'
+        # Key files are refused unless they are their owner's alone.
+        $sourceKey, $destinationKey | ForEach-Object { [IO.File]::SetUnixFileMode($_, [IO.UnixFileMode]'UserRead, UserWrite') }
         $source = Join-Path $TestDrive 'encrypted-source'
-        $null = $first | Copy-HotmessBackup -Destination $source -KeyFile $sourceKey
+        $null = $first | Copy-HotmessBackup -Destination $source -KeyFile $sourceKey -ErrorAction Stop
     }
 
     It 'reads the source with -SourceKeyFile and writes the destination under -KeyFile' {
