@@ -32,30 +32,7 @@ public sealed partial class SupabaseManagementClient
     private async Task PostCreatedAsync(string relative, object body, CancellationToken cancellationToken)
     {
         var uri = new Uri(_baseUrl, relative);
-        HttpResponseMessage response;
-        try
-        {
-            response = await _resilience.SendAsync(_http, () =>
-            {
-                var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = JsonContent.Create(body) };
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _accessToken.Reveal());
-                request.Headers.UserAgent.ParseAdd(PlatformHttp.UserAgent);
-                return request;
-            }, RetryRule.OnlyWhenNotAccepted, $"accept POST {uri.AbsolutePath}", cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new HotmessException("SupabaseManagementUnreachable", FailureKind.ConnectionFailed,
-                $"The Supabase Management API at '{_baseUrl}' cannot be reached, and may or may not have started the request: {ex.Message}",
-                _baseUrl.ToString(), ex);
-        }
-        catch (HttpTimeoutException ex)
-        {
-            throw new HotmessException("SupabaseManagementTimeout", FailureKind.Timeout,
-                $"The Supabase Management API at '{_baseUrl}' did not answer POST {uri.AbsolutePath}, and may or may not have started it: {ex.Message}.",
-                _baseUrl.ToString(), ex);
-        }
-
+        var response = await PostOnceAsync(uri, body, "started it", cancellationToken).ConfigureAwait(false);
         using (response)
         {
             _log.Verbose($"Supabase Management POST {uri.AbsolutePath} -> {(int)response.StatusCode}");
@@ -78,6 +55,35 @@ public sealed partial class SupabaseManagementClient
             }
 
             throw ToException(response.StatusCode, message, HttpResilience.RetryAfter(response, _resilience.Time));
+        }
+    }
+
+    /// <summary>
+    /// Sends a POST again only when Supabase cannot have received it (a 429, or a connection that never opened): sent twice,
+    /// a create or a restore could happen twice. <paramref name="effect"/> says what it may have done when no answer came.
+    /// </summary>
+    private async Task<HttpResponseMessage> PostOnceAsync(Uri uri, object body, string effect, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _resilience.SendAsync(_http, () =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = JsonContent.Create(body) };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _accessToken.Reveal());
+                request.Headers.UserAgent.ParseAdd(PlatformHttp.UserAgent);
+                return request;
+            }, RetryRule.OnlyWhenNotAccepted, $"accept POST {uri.AbsolutePath}", cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new HotmessException("SupabaseManagementUnreachable", FailureKind.ConnectionFailed,
+                $"The Supabase Management API at '{_baseUrl}' cannot be reached, and may or may not have {effect}: {ex.Message}", _baseUrl.ToString(), ex);
+        }
+        catch (HttpTimeoutException ex)
+        {
+            throw new HotmessException("SupabaseManagementTimeout", FailureKind.Timeout,
+                $"The Supabase Management API at '{_baseUrl}' did not answer POST {uri.AbsolutePath}, and may or may not have {effect}: {ex.Message}.",
+                _baseUrl.ToString(), ex);
         }
     }
 }

@@ -1,9 +1,7 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Hotmess.Recovery.Common;
-using Hotmess.Recovery.Platform.Http;
 
 namespace Hotmess.Recovery.Platform.Supabase;
 
@@ -29,30 +27,9 @@ public sealed partial class SupabaseManagementClient
         }
 
         var uri = new Uri(_baseUrl, "v1/projects");
-        HttpResponseMessage response;
-        try
-        {
-            response = await _resilience.SendAsync(_http, () =>
-            {
-                var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = JsonContent.Create(body) };
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _accessToken.Reveal());
-                request.Headers.UserAgent.ParseAdd(PlatformHttp.UserAgent);
-                return request;
-            }, RetryRule.OnlyWhenNotAccepted, $"accept POST {uri.AbsolutePath}", cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new HotmessException("SupabaseManagementUnreachable", FailureKind.ConnectionFailed,
-                $"The Supabase Management API at '{_baseUrl}' cannot be reached, and may or may not have created project '{creation.Name}' "
-                + $"(look for it in organization {creation.OrganizationSlug} before creating another): {ex.Message}", _baseUrl.ToString(), ex);
-        }
-        catch (HttpTimeoutException ex)
-        {
-            throw new HotmessException("SupabaseManagementTimeout", FailureKind.Timeout,
-                $"The Supabase Management API at '{_baseUrl}' did not answer the creation of project '{creation.Name}', and may or may not have "
-                + $"created it (look for it in organization {creation.OrganizationSlug} before creating another): {ex.Message}.", _baseUrl.ToString(), ex);
-        }
-
+        var response = await PostOnceAsync(uri, body,
+            $"created project '{creation.Name}' (look for it in organization {creation.OrganizationSlug} before creating another)", cancellationToken)
+            .ConfigureAwait(false);
         using (response)
         {
             _log.Verbose($"Supabase Management POST {uri.AbsolutePath} -> {(int)response.StatusCode}");
