@@ -49,7 +49,8 @@ public static partial class SupabaseManagementFake
             status = state.Status,
             database = new { host = $"db.{state.Ref}.supabase.co", version = "15.8.1.054", postgres_engine = "15", release_channel = "ga" },
         })));
-        api.MapGet("/health", (HttpContext c, string @ref) => Handle(state, c, @ref, () => Health(state, c.Request)));
+        api.MapGet("/health", (HttpContext c, string @ref) => Handle(state, c, @ref, created: project => CreatedProjectHealth(project, c.Request),
+            handler: () => Health(c.Request, name => state.Health[name])));
         api.MapGet("/api-keys", (HttpContext c, string @ref) => Handle(state, c, @ref, created: project => ApiKeys(project.Keys, c.Request),
             handler: () => ApiKeys(state.Keys, c.Request)));
         api.MapGet("/api-keys/legacy", (HttpContext c, string @ref) => Handle(state, c, @ref, () => Results.Json(new { enabled = true })));
@@ -166,7 +167,8 @@ public static partial class SupabaseManagementFake
         return null;
     }
 
-    private static IResult Health(SupabaseManagementFakeState state, HttpRequest request)
+    /// <summary>The health answer for the services asked, each service's status and error from <paramref name="serviceHealth"/>.</summary>
+    private static IResult Health(HttpRequest request, Func<string, (string Status, string? Error)> serviceHealth)
     {
         var services = request.Query["services"].SelectMany(s => (s ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
         if (services.Count == 0)
@@ -187,7 +189,7 @@ public static partial class SupabaseManagementFake
 
         return Results.Json(services.Distinct().Select(name =>
         {
-            var (status, error) = state.Health[name];
+            var (status, error) = serviceHealth(name);
             var entry = new Dictionary<string, object?> { ["name"] = name, ["healthy"] = status == "ACTIVE_HEALTHY", ["status"] = status };
             if (name == "auth")
             {
