@@ -384,14 +384,13 @@ try {
         }
         $extra = @{}
         if ($environmentKey = Get-HotmessSetting HOTMESS_ENVIRONMENT_KEY) { $extra.Key = $environmentKey }
-        # Restore-HotmessEnvironment -Value replaces variables the set holds; the new project's values for variables the set
-        # lacks (or every value, where the module's restore has no -Value) are set after it with Set-HotmessSecret.
+        # Restore-HotmessEnvironment -Value replaces only variables the set holds (any other name it refuses with
+        # EnvironmentValueNotInSet); the new project's values for variables the set lacks are set after it with Set-HotmessSecret.
         $inSet = @($set.Manifest.Environment.Variables | ForEach-Object Name)
-        $canReplace = (Get-Command Restore-HotmessEnvironment).Parameters.ContainsKey('Value')
         $inline = @{}
         $after = @{}
         foreach ($name in $values.Keys) {
-            if ($canReplace -and $name -in $inSet) { $inline[$name] = $values[$name] } else { $after[$name] = $values[$name] }
+            if ($name -in $inSet) { $inline[$name] = $values[$name] } else { $after[$name] = $values[$name] }
         }
         if ($inline.Count) { $extra.Value = $inline }
         $written = @($set | Restore-HotmessEnvironment @extra @vercel -Force -Confirm:$false)
