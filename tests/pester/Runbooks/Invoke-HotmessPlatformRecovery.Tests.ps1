@@ -228,7 +228,10 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
             }
             stripe     = @{ webhookUrl = "$($fake.Url)/site/api/stripe/webhook"; webhookEvents = @('payment_intent.succeeded', 'checkout.session.completed') }
             monitoring = @{ statusPages = [ordered]@{ Vercel = "$($fake.Url)/statuspage/vercel"; Supabase = "$($fake.Url)/statuspage/supabase"; Stripe = "$($fake.Url)/statuspage/stripe" } }
-            alerting   = @{ contacts = @(@{ role = 'Technical Lead'; contact = 'Sam Ops, +44 20 0000 0001'; availability = '24/7' }) }
+            alerting   = @{
+                email    = @{ from = 'alerts@hotmess.london'; to = @('oncall@hotmess.london') }
+                contacts = @(@{ role = 'Technical Lead'; contact = 'Sam Ops, +44 20 0000 0001'; availability = '24/7' })
+            }
         } | ConvertTo-Json -Depth 6 | Set-Content $config
 
         function Set-Platform {
