@@ -289,6 +289,18 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
             @((Invoke-FakeControl $fake stripe requests -Method Get) | Where-Object { $_.method -eq 'POST' -and $_.path -like '*/payment_intents' }).Count
         }
 
+        function Set-RecoverySecrets([string] $Id) {
+            # A rerun in a new session holds none of the new project's secrets: the operator gives them, as the runbook
+            # asks: the project's API keys, and its database as postgres after a reset of the database password.
+            $ref = (Get-PlatformIncident $Id).facts.ProjectRef
+            $keys = Invoke-RestMethod -Uri "$($fake.Url)/supabase-management/v1/projects/$ref/api-keys?reveal=true" -Headers @{ Authorization = "Bearer $env:SUPABASE_ACCESS_TOKEN" }
+            $password = [guid]::NewGuid().ToString('N')
+            Invoke-AsAdmin postgres "ALTER ROLE postgres WITH PASSWORD '$password'" | Out-Null
+            $env:HOTMESS_RECOVERY_DATABASE_URL = $cluster.ConnectionString($ref, 'postgres', $password)
+            $env:HOTMESS_RECOVERY_ANON_KEY = ($keys | Where-Object name -EQ 'anon').api_key
+            $env:HOTMESS_RECOVERY_SERVICE_ROLE_KEY = ($keys | Where-Object name -EQ 'service_role').api_key
+        }
+
         function Get-PlatformIncident([string] $Id) { Get-Content -Raw (Join-Path $repository "incidents/$Id.json") | ConvertFrom-Json }
 
         function Get-NewestPlatformIncidentId {
@@ -314,12 +326,15 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
     }
 
     AfterAll {
-        $env:HOTMESS_ENVIRONMENT_KEY = $null
+        foreach ($name in 'HOTMESS_ENVIRONMENT_KEY', 'HOTMESS_RECOVERY_DATABASE_URL', 'HOTMESS_RECOVERY_ANON_KEY', 'HOTMESS_RECOVERY_SERVICE_ROLE_KEY') {
+            [Environment]::SetEnvironmentVariable($name, $null)
+        }
         Stop-HotmessTestPostgres $cluster
     }
 
     BeforeEach {
         $incidents = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        foreach ($name in 'HOTMESS_RECOVERY_DATABASE_URL', 'HOTMESS_RECOVERY_ANON_KEY', 'HOTMESS_RECOVERY_SERVICE_ROLE_KEY') { [Environment]::SetEnvironmentVariable($name, $null) }
         Start-Disaster
     }
 
@@ -366,6 +381,7 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
         (Get-Steps $kept 'Application: Deploy production').status | Should -Be 'Succeeded'
 
         Set-HotmessFakeFault $fake | Out-Null
+        Set-RecoverySecrets $id
         $second = Invoke-PlatformRunbook @{ IncidentId = $id }
 
         $second.Error | Should -BeNullOrEmpty
@@ -393,6 +409,7 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
         $payments | Should -BeGreaterThan 0
 
         Invoke-FakeControl $fake site pages -Method Delete | Out-Null
+        Set-RecoverySecrets $id
         $second = Invoke-PlatformRunbook @{ IncidentId = $id }
 
         $second.Error | Should -BeNullOrEmpty
