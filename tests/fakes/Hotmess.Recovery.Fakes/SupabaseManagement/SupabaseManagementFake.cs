@@ -7,7 +7,7 @@ namespace Hotmess.Recovery.Fakes.SupabaseManagement;
 /// <summary>
 /// The Supabase Management API v1 at <c>/supabase-management</c> (api-contracts §2, specs/supabase-management-openapi.json)
 /// for one project: <c>GET /v1/projects/{ref}</c>, <c>/health?services=…&amp;timeout_ms=</c>, <c>/api-keys?reveal=</c>
-/// and <c>/api-keys/legacy</c>. Bearer token checked (401 <c>{"message"}</c>); 120 requests a minute per project, with
+/// and <c>/api-keys/legacy</c>; projects created through <c>POST /v1/projects</c> answer the first three too. Bearer token checked (401 <c>{"message"}</c>); 120 requests a minute per project, with
 /// <c>X-RateLimit-Limit</c>/<c>-Remaining</c>/<c>-Reset</c> (seconds left) on every answer and 429 past the limit.
 /// It also plays the project's API gateway for <c>GET /auth/v1/settings</c>, which needs nothing but a valid
 /// <c>apikey</c> (the anon or the service-role key; Storage at <c>/storage/v1</c> is a fake of its own).
