@@ -14,7 +14,7 @@
               out/demo/ and prints it; then copies the sets, encrypted, to Azurite, deletes the local
               repository and restores the database from Azurite.
       demo-disaster
-              builds, backs up the sample platform (a local PostgreSQL 15 and the fakes), destroys it and recovers
+              builds, backs up the sample platform (a local PostgreSQL 15, its buckets and the fakes), destroys it and recovers
               it with runbooks/Invoke-HotmessPlatformRecovery.ps1 into a new project; prints the incident report
               and its measured RTO (out/demo-disaster/).
       bench   builds, then runs the benchmarks in bench/ against their baselines.

@@ -199,6 +199,12 @@ function Invoke-RecoveryStep {
 
 function Get-Fact([string] $Name) { $run.Fact($Name) }
 
+function ConvertTo-Secret($Value) {
+    # Settings come back as text from the environment, as SecureString from Automation; the cmdlets take SecureString.
+    if ($null -eq $Value -or $Value -is [securestring]) { return $Value }
+    ConvertTo-SecureString ([string] $Value) -AsPlainText -Force
+}
+
 function Get-ProjectSecrets {
     # The new project's connection string and keys: from this run, else from the settings a person set for a later run.
     if ($state.ContainsKey('ConnectionString')) { return }
@@ -211,14 +217,14 @@ function Get-ProjectSecrets {
             throw (New-Failure 'RecoveryProjectSecretsMissing' ("The project $ref was created by an earlier run; its secrets are not kept. " +
                     "Set $($missing -join ', ') (Automation variables or environment) to the project's database connection string and keys, then run again.") $ref 'ObjectNotFound')
         }
-        $state.ConnectionString, $state.AnonKey, $state.ServiceRoleKey = $values
+        $state.ConnectionString, $state.AnonKey, $state.ServiceRoleKey = $values | ForEach-Object { ConvertTo-Secret $_ }
         $state.ApiUrl = Get-Fact 'ApiUrl'
     }
     else {
         # The old project is kept: the plan's own settings name it.
         $state.ConnectionString = Get-HotmessSetting HOTMESS_DATABASE_URL
-        $state.AnonKey = Get-HotmessSetting VITE_SUPABASE_ANON_KEY
-        $state.ServiceRoleKey = Get-HotmessSetting SUPABASE_SERVICE_ROLE_KEY
+        $state.AnonKey = ConvertTo-Secret (Get-HotmessSetting VITE_SUPABASE_ANON_KEY)
+        $state.ServiceRoleKey = ConvertTo-Secret (Get-HotmessSetting SUPABASE_SERVICE_ROLE_KEY)
         $state.ApiUrl = [string] (Get-HotmessSetting VITE_SUPABASE_URL)
     }
 }
@@ -384,14 +390,13 @@ try {
         }
         $extra = @{}
         if ($environmentKey = Get-HotmessSetting HOTMESS_ENVIRONMENT_KEY) { $extra.Key = $environmentKey }
-        # Restore-HotmessEnvironment -Value replaces variables the set holds; the new project's values for variables the set
-        # lacks (or every value, where the module's restore has no -Value) are set after it with Set-HotmessSecret.
+        # Restore-HotmessEnvironment -Value replaces only variables the set holds (any other name it refuses with
+        # EnvironmentValueNotInSet); the new project's values for variables the set lacks are set after it with Set-HotmessSecret.
         $inSet = @($set.Manifest.Environment.Variables | ForEach-Object Name)
-        $canReplace = (Get-Command Restore-HotmessEnvironment).Parameters.ContainsKey('Value')
         $inline = @{}
         $after = @{}
         foreach ($name in $values.Keys) {
-            if ($canReplace -and $name -in $inSet) { $inline[$name] = $values[$name] } else { $after[$name] = $values[$name] }
+            if ($name -in $inSet) { $inline[$name] = $values[$name] } else { $after[$name] = $values[$name] }
         }
         if ($inline.Count) { $extra.Value = $inline }
         $written = @($set | Restore-HotmessEnvironment @extra @vercel -Force -Confirm:$false)

@@ -83,19 +83,34 @@ try {
     'COMMENT ON TABLE public.marketplace_order IS ''Orders placed on the marketplace'';' |
         Set-Content (Join-Path $migrations '20261201000000_describe_orders.sql')
 
-    Write-Host 'Backing up the database and the Vercel environment, and verifying the database set...'
+    # The project's Storage: product images and uploads, served by the Storage fake, which also plays the new project's.
+    $storage = @{ apikey = $env:SUPABASE_SERVICE_ROLE_KEY; Authorization = "Bearer $env:SUPABASE_SERVICE_ROLE_KEY" }
+    $buckets = @{ products = @('tee.jpg', 'hoodie.jpg'); uploads = @('orders/1001/receipt.pdf', 'orders/1002/receipt.pdf', 'avatars/sam.png') }
+    foreach ($bucket in $buckets.Keys) {
+        Invoke-RestMethod -Method Post -Uri "$($fake.Url)/storage/v1/bucket" -Headers $storage -ContentType 'application/json' -Body (@{ name = $bucket; public = $bucket -eq 'products' } | ConvertTo-Json) | Out-Null
+        foreach ($key in $buckets[$bucket]) {
+            Invoke-RestMethod -Method Post -Uri "$($fake.Url)/storage/v1/object/$bucket/$key" -Headers $storage -ContentType 'application/octet-stream' -Body ([Text.Encoding]::UTF8.GetBytes("$bucket/$key")) | Out-Null
+        }
+    }
+
+    Write-Host 'Backing up the database, the storage buckets and the Vercel environment, and verifying the database set...'
     $keyFile = Join-Path $demo 'environment.key'
     $env:HOTMESS_ENVIRONMENT_KEY | Set-Content $keyFile
     $set = Backup-HotmessDatabase -ConnectionString (& $admin hotmess) -Repository $repository
+    Backup-HotmessStorage -Repository $repository | Out-Null
     Backup-HotmessEnvironment -Repository $repository -KeyFile $keyFile -WarningAction SilentlyContinue | Out-Null
     $set | Test-HotmessBackup -RestoreTo (& $admin hotmess_verify_scratch) | Out-Null
     Get-HotmessBackup -Repository $repository | Format-Table | Out-String -Width 160 | Write-Host
 
-    Write-Host 'Disaster: the Supabase project is gone, its database dropped, the site down.'
+    Write-Host 'Disaster: the Supabase project is gone, its database dropped, its buckets deleted, the site down.'
     $impact = [DateTimeOffset]::UtcNow
     Invoke-FakeControl $fake supabase-management project @{ status = 'INACTIVE' } | Out-Null
     $server.ExecuteSqlAs([Hotmess.Recovery.Sandbox.SupabaseTarget]::AdminUser, $server.Password, 'postgres', 'DROP DATABASE hotmess WITH (FORCE);') | Out-Null
     Invoke-FakeControl $fake site health @{ status = 503; failures = 2 } | Out-Null   # down until the recovered site answers
+    foreach ($bucket in $buckets.Keys) {
+        Invoke-RestMethod -Method Post -Uri "$($fake.Url)/storage/v1/bucket/$bucket/empty" -Headers $storage | Out-Null
+        Invoke-RestMethod -Method Delete -Uri "$($fake.Url)/storage/v1/bucket/$bucket" -Headers $storage | Out-Null
+    }
 
     Write-Host 'Recovering: runbooks/Invoke-HotmessPlatformRecovery.ps1 ...'
     $runbook = Join-Path $Out 'HotmessRecovery/runbooks/Invoke-HotmessPlatformRecovery.ps1'
@@ -112,6 +127,8 @@ try {
     # The post-incident report, also of a run that stopped: the timeline up to the step that failed.
     $report = Export-HotmessIncidentReport -Id $id -Path $incidents -Format Markdown -Repository $repository -Confirm:$false
     Get-Content -Raw $report.FullName | Write-Host
+    $restored = @(Invoke-RestMethod -Uri "$($fake.Url)/storage/v1/bucket" -Headers $storage | ForEach-Object { $_ })
+    Write-Host ("Storage after the recovery: {0} bucket(s): {1}" -f $restored.Count, (($restored | ForEach-Object name | Sort-Object) -join ', '))
     $rto = [DateTimeOffset]$kept.completedUtc - $impact
     Write-Host ("Outcome: {0}. Measured RTO: {1:N1} min (objective 24 h). Report: {2}" -f $kept.outcome, $rto.TotalMinutes, $report.FullName)
     if ($failure) {

@@ -6,6 +6,7 @@ using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Platform.Http;
 using Hotmess.Recovery.Platform.Supabase;
 using Hotmess.Recovery.Supabase;
+using Hotmess.Recovery.Fakes.SupabaseManagement;
 using Hotmess.Recovery.Tests.Fakes;
 using Hotmess.Recovery.Tests.Platform;
 using Hotmess.Recovery.Tests.Support;
@@ -59,6 +60,40 @@ public sealed class SupabaseProjectCreationEngineTests(FakeServer fake) : IClass
         {
             Marshal.ZeroFreeGlobalAllocUnicode(pointer);
         }
+    }
+
+    [Fact]
+    public async Task A_created_project_reports_its_services_healthy_and_its_storage_takes_its_own_service_role_key_but_no_other()
+    {
+        var project = await CreateAsync(Request());
+        var serviceRoleKey = Plain(project.ServiceRoleKey);
+
+        using var health = new HttpRequestMessage(HttpMethod.Get,
+            fake.Url($"supabase-management/v1/projects/{project.Ref}/health?services=db&services=auth&services=rest&services=storage"));
+        health.Headers.Authorization = new("Bearer", SupabaseManagementFake.DefaultToken);
+        using var healthResponse = await fake.Http.SendAsync(health);
+        Assert.Equal(HttpStatusCode.OK, healthResponse.StatusCode);
+        var services = JsonDocument.Parse(await healthResponse.Content.ReadAsStringAsync()).RootElement.EnumerateArray()
+            .ToDictionary(s => s.GetProperty("name").GetString()!, s => s.GetProperty("status").GetString());
+        Assert.Equal(["auth", "db", "rest", "storage"], services.Keys.Order());
+        Assert.All(services.Values, status => Assert.Equal("ACTIVE_HEALTHY", status));
+
+        async Task<HttpStatusCode> ListBucketsAsync(string key)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, fake.Url("storage/v1/bucket"));
+            request.Headers.Add("apikey", key);
+            request.Headers.Authorization = new("Bearer", key);
+            using var response = await fake.Http.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await ListBucketsAsync(serviceRoleKey));
+        Assert.Equal(HttpStatusCode.OK, await ListBucketsAsync(FakeServer.ServiceKey));
+        Assert.Equal(HttpStatusCode.Unauthorized, await ListBucketsAsync(serviceRoleKey + "x"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await ListBucketsAsync(Plain(project.AnonKey)));
+
+        await fake.ResetAsync();
+        Assert.Equal(HttpStatusCode.Unauthorized, await ListBucketsAsync(serviceRoleKey));
     }
 
     [Fact]

@@ -202,3 +202,224 @@ Describe 'Invoke-HotmessPlatformRecovery' {
         $rerun.Error.FullyQualifiedErrorId | Should -BeLike 'RecoveryAlreadyComplete*'
     }
 }
+
+Describe 'Invoke-HotmessPlatformRecovery into a new project' {
+    # The whole platform gone: a new project on a Supabase-shaped PostgreSQL, the sets restored into it, and every phase
+    # to Recovered; then a stop at a later phase and a rerun of the same incident that does nothing twice.
+    BeforeAll {
+        $cluster = Start-HotmessTestPostgres -SampleDatabase hotmess
+        [Hotmess.Recovery.Sandbox.SupabaseTarget]::PrepareClusterAsync($cluster, [Threading.CancellationToken]::None).GetAwaiter().GetResult() | Out-Null
+        $admin = { param($Database) $cluster.ConnectionString($Database, [Hotmess.Recovery.Sandbox.SupabaseTarget]::AdminUser, $cluster.Password) }
+        $repository = Join-Path $TestDrive 'platform-backups'
+        $migrations = Join-Path $TestDrive 'supabase/migrations'
+        New-Item -ItemType Directory -Force $migrations | Out-Null
+        'COMMENT ON TABLE public.marketplace_order IS ''Orders placed on the marketplace'';' |
+            Set-Content (Join-Path $migrations '20261201000000_describe_orders.sql')
+        $environmentKey = [Convert]::ToBase64String([Security.Cryptography.RandomNumberGenerator]::GetBytes(32))
+        $signing = 'whsec_test_' + [guid]::NewGuid().ToString('N').Substring(0, 16)
+        $config = Join-Path $TestDrive 'hotmess-platform.json'
+        @{
+            platform   = @{ siteUrl = "$($fake.Url)/site" }
+            supabase   = @{
+                organizationId             = 'hotmess-org'
+                region                     = 'eu-west-2'
+                projectUrlTemplate         = $fake.Url
+                databaseConnectionTemplate = "Host=127.0.0.1;Port=$($cluster.Port);Database={ref};Username=postgres;SSL Mode=Disable"
+            }
+            stripe     = @{ webhookUrl = "$($fake.Url)/site/api/stripe/webhook"; webhookEvents = @('payment_intent.succeeded', 'checkout.session.completed') }
+            monitoring = @{ statusPages = [ordered]@{ Vercel = "$($fake.Url)/statuspage/vercel"; Supabase = "$($fake.Url)/statuspage/supabase"; Stripe = "$($fake.Url)/statuspage/stripe" } }
+            alerting   = @{
+                email    = @{ from = 'alerts@hotmess.london'; to = @('oncall@hotmess.london') }
+                contacts = @(@{ role = 'Technical Lead'; contact = 'Sam Ops, +44 20 0000 0001'; availability = '24/7' })
+            }
+        } | ConvertTo-Json -Depth 6 | Set-Content $config
+
+        function Set-Platform {
+            # The platform as it runs, with the environment variables of the plan; the database at the cluster's hotmess.
+            Reset-PlatformTestFake $fake
+            Set-PlatformTestEnvironment $fake
+            Add-SampleVercelVariables $fake
+            foreach ($service in 'statuspage', 'statuspage-api', 'pagerduty') { Invoke-FakeControl $fake $service reset | Out-Null }
+            Invoke-FakeControl $fake site health -Method Delete | Out-Null
+            Invoke-FakeControl $fake site pages -Method Delete | Out-Null
+            Invoke-FakeControl $fake stripe reset | Out-Null
+            Invoke-FakeControl $fake stripe webhook-endpoints @{ endpoints = @(@{
+                        url = "$($fake.Url)/site/api/stripe/webhook"; enabledEvents = @('payment_intent.succeeded', 'checkout.session.completed'); secret = $signing
+                    })
+            } | Out-Null
+            Invoke-FakeControl $fake vercel env @{ variables = @(@{ key = 'STRIPE_WEBHOOK_SECRET'; value = $signing; type = 'encrypted'; target = @('production', 'preview') }) } | Out-Null
+            Invoke-FakeControl $fake site stripe-webhook @{ secret = $signing } | Out-Null
+            Invoke-FakeControl $fake supabase-management projects @{ postgres = & $admin postgres; readyAfterPolls = 2 } | Out-Null
+            $env:HOTMESS_SITE_URL = "$($fake.Url)/site"
+            $env:HOTMESS_DATABASE_URL = & $admin hotmess
+            $env:HOTMESS_REPOSITORY = $null
+            $env:SLACK_WEBHOOK_URL = "$($fake.Url)/slack/services/T0HOTMESS/B0ALERTS/hotmessfakewebhooktoken"
+            $env:STATUSPAGE_API_KEY = 'statuspage-fake-oauth-key-0001'
+            $env:STATUSPAGE_PAGE_ID = 'hotmesspage01'
+            $env:STATUSPAGE_API_URL = "$($fake.Url)/statuspage-api/v1"
+            $env:PAGERDUTY_ROUTING_KEY = $null
+            $env:HOTMESS_CONFIG = $config
+            $env:HOTMESS_ENVIRONMENT_KEY = $environmentKey
+        }
+
+        function Start-Disaster {
+            # The project gone and the site down; the backups survive offsite.
+            Set-Platform
+            Invoke-FakeControl $fake supabase-management project @{ status = 'INACTIVE' } | Out-Null
+            Invoke-FakeControl $fake site health @{ status = 503; failures = 2 } | Out-Null
+            Invoke-FakeControl $fake vercel requests -Method Delete | Out-Null
+        }
+
+        function Invoke-PlatformRunbook([hashtable] $Parameters = @{}) {
+            $output = [System.Collections.Generic.List[object]]::new()
+            $thrown = $null
+            try {
+                & $runbook -Repository $repository -IncidentRepository $repository -IncidentPath $incidents -ProjectName "hotmess-recovered-$(Get-Random)" `
+                    -MigrationsPath $migrations @Parameters | ForEach-Object { $output.Add($_) }
+            }
+            catch { $thrown = $_ }
+            [pscustomobject]@{ Record = $output | Where-Object { $_ -is [Hotmess.Recovery.Incidents.IncidentRecord] } | Select-Object -Last 1; Error = $thrown }
+        }
+
+        function Invoke-AsAdmin([string] $Database, [string] $Sql) {
+            $cluster.ExecuteSqlAs([Hotmess.Recovery.Sandbox.SupabaseTarget]::AdminUser, $cluster.Password, $Database, $Sql)
+        }
+
+        function Get-Payments {
+            @((Invoke-FakeControl $fake stripe requests -Method Get) | Where-Object { $_.method -eq 'POST' -and $_.path -like '*/payment_intents' }).Count
+        }
+
+        function Set-RecoverySecrets([string] $Id) {
+            # A rerun in a new session holds none of the new project's secrets: the operator gives them, as the runbook
+            # asks: the project's API keys, and its database as postgres after a reset of the database password.
+            $ref = (Get-PlatformIncident $Id).facts.ProjectRef
+            $keys = Invoke-RestMethod -Uri "$($fake.Url)/supabase-management/v1/projects/$ref/api-keys?reveal=true" -Headers @{ Authorization = "Bearer $env:SUPABASE_ACCESS_TOKEN" }
+            $password = [guid]::NewGuid().ToString('N')
+            Invoke-AsAdmin postgres "ALTER ROLE postgres WITH PASSWORD '$password'" | Out-Null
+            $env:HOTMESS_RECOVERY_DATABASE_URL = $cluster.ConnectionString($ref, 'postgres', $password)
+            $env:HOTMESS_RECOVERY_ANON_KEY = ($keys | Where-Object name -EQ 'anon').api_key
+            $env:HOTMESS_RECOVERY_SERVICE_ROLE_KEY = ($keys | Where-Object name -EQ 'service_role').api_key
+        }
+
+        function Get-PlatformIncident([string] $Id) { Get-Content -Raw (Join-Path $repository "incidents/$Id.json") | ConvertFrom-Json }
+
+        function Get-NewestPlatformIncidentId {
+            (Get-ChildItem (Join-Path $repository 'incidents') -Filter '*.json' | Sort-Object Name | Select-Object -Last 1).BaseName
+        }
+
+        function Get-Creations {
+            # What a rerun must not repeat: projects created, deployments asked of Vercel.
+            [pscustomobject]@{
+                Projects    = @((Invoke-FakeControl $fake supabase-management projects -Method Get).projects).Count
+                Deployments = @((Invoke-FakeControl $fake vercel requests -Method Get) | Where-Object { $_.method -eq 'POST' -and $_.path -like '*/deployments' }).Count
+            }
+        }
+
+        # The backups of the platform as it ran: the database (verified) and the Vercel environment.
+        Set-Platform
+        $keyFile = Join-Path $TestDrive 'environment.key'
+        $environmentKey | Set-Content $keyFile
+        $platformSet = Backup-HotmessDatabase -ConnectionString (& $admin hotmess) -Repository $repository
+        Backup-HotmessEnvironment -Repository $repository -KeyFile $keyFile -WarningAction SilentlyContinue | Out-Null
+        $platformSet | Test-HotmessBackup -RestoreTo (& $admin hotmess_verify_scratch) | Out-Null
+        $impact = [DateTimeOffset]::UtcNow
+    }
+
+    AfterAll {
+        foreach ($name in 'HOTMESS_ENVIRONMENT_KEY', 'HOTMESS_RECOVERY_DATABASE_URL', 'HOTMESS_RECOVERY_ANON_KEY', 'HOTMESS_RECOVERY_SERVICE_ROLE_KEY') {
+            [Environment]::SetEnvironmentVariable($name, $null)
+        }
+        Stop-HotmessTestPostgres $cluster
+    }
+
+    BeforeEach {
+        $incidents = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        foreach ($name in 'HOTMESS_RECOVERY_DATABASE_URL', 'HOTMESS_RECOVERY_ANON_KEY', 'HOTMESS_RECOVERY_SERVICE_ROLE_KEY') { [Environment]::SetEnvironmentVariable($name, $null) }
+        Start-Disaster
+    }
+
+    It 'recovers the whole platform into a new project: restored, migrated, deployed, paid, verified, communicated, Recovered with its RTO and RPO' {
+        $run = Invoke-PlatformRunbook @{ ImpactStarted = $impact; Reason = 'The whole platform is gone' }
+
+        $run.Error | Should -BeNullOrEmpty
+        $run.Record.Outcome | Should -Be 'Recovered'
+        $run.Record.MeasuredRto | Should -BeGreaterThan ([TimeSpan]::Zero)
+        $run.Record.MeasuredRpo | Should -Not -BeNullOrEmpty
+        $run.Record.RecoveredToUtc | Should -Be $platformSet.StartedUtc
+        $failedOrSkipped = @($run.Record.Steps | Where-Object Status -NE 'Succeeded')
+        $failedOrSkipped.Name | Should -BeNullOrEmpty
+        $ref = $run.Record.Facts['ProjectRef']
+        $ref | Should -Match '^[a-z]{20}$'
+        $counts = Get-Creations
+        $counts.Projects | Should -Be 1
+        $counts.Deployments | Should -Be 1
+        # The restored database in the new project: the sample rows, and the migration recorded as supabase db push does.
+        [int] (Invoke-AsAdmin $ref 'SELECT count(*) FROM public.marketplace_order') | Should -BeGreaterThan 0
+        Invoke-AsAdmin $ref "SELECT name FROM supabase_migrations.schema_migrations WHERE version = '20261201000000'" | Should -Be 'describe_orders'
+        # The new project's URL and keys in Vercel: inline for the set's variables, set beside it for those the set lacks.
+        (Get-VercelVariable $fake VITE_SUPABASE_URL).value | Sort-Object -Unique | Should -Be $fake.Url
+        @(Get-VercelVariable $fake VITE_SUPABASE_ANON_KEY).Count | Should -BeGreaterThan 0
+        (Get-VercelVariable $fake VITE_SUPABASE_ANON_KEY).value | Sort-Object -Unique | Should -Not -Be $env:VITE_SUPABASE_ANON_KEY
+        (Get-VercelVariable $fake SUPABASE_URL).value | Sort-Object -Unique | Should -Be $fake.Url
+        (Get-VercelVariable $fake SUPABASE_SERVICE_ROLE_KEY).value | Sort-Object -Unique | Should -Not -Be (Get-SampleVariableValues).SUPABASE_SERVICE_ROLE_KEY
+        (Get-FakeList statuspage-api incidents)[0].incident_updates.status | Should -Contain 'resolved'
+        (Get-FakeList resend emails).Count | Should -BeGreaterThan 0
+        Join-Path $incidents "$($run.Record.Id)-report.md" | Should -Exist
+        Get-Content -Raw (Join-Path $incidents "$($run.Record.Id)-report.md") | Should -BeLike '*RTO (recovery time)*Met*'
+    }
+
+    It 'stops at Integrations when Stripe fails, and a rerun of the incident completes without a second project, deployment or restore' {
+        Set-HotmessFakeFault $fake -ServerErrorRate 1 -PathPrefix '/stripe' | Out-Null
+
+        $first = Invoke-PlatformRunbook @{ ImpactStarted = $impact }
+
+        $first.Error | Should -Not -BeNullOrEmpty
+        $id = Get-NewestPlatformIncidentId
+        $kept = Get-PlatformIncident $id
+        $kept.outcome | Should -Be 'Failed'
+        @($kept.steps | Where-Object status -EQ 'Failed').name | Should -BeLike 'Integrations: *'
+        (Get-Steps $kept 'Application: Deploy production').status | Should -Be 'Succeeded'
+
+        Set-HotmessFakeFault $fake | Out-Null
+        Set-RecoverySecrets $id
+        $second = Invoke-PlatformRunbook @{ IncidentId = $id }
+
+        $second.Error | Should -BeNullOrEmpty
+        $second.Record.Outcome | Should -Be 'Recovered'
+        $kept = Get-PlatformIncident $id
+        foreach ($once in 'Infrastructure: Create the Supabase project', 'Infrastructure: Restore the database', 'Infrastructure: Apply the migrations', 'Application: Deploy production') {
+            Get-Steps $kept $once | Should -HaveCount 1 -Because "$once completed in the first run"
+        }
+        $counts = Get-Creations
+        $counts.Projects | Should -Be 1
+        $counts.Deployments | Should -Be 1
+    }
+
+    It 'stops at Verify when a user flow fails on the site, and a rerun of the incident completes without a second project, deployment or restore' {
+        Invoke-FakeControl $fake site pages @{ path = '/marketplace'; status = 500; body = 'Internal Server Error' } | Out-Null
+
+        $first = Invoke-PlatformRunbook @{ ImpactStarted = $impact }
+
+        $first.Error | Should -Not -BeNullOrEmpty
+        $id = Get-NewestPlatformIncidentId
+        $kept = Get-PlatformIncident $id
+        @($kept.steps | Where-Object status -EQ 'Failed').name | Should -Be 'Verify: Test the critical user flows'
+        (Get-Steps $kept 'Integrations: Take a test payment').status | Should -Be 'Succeeded'
+        $payments = Get-Payments
+        $payments | Should -BeGreaterThan 0
+
+        Invoke-FakeControl $fake site pages -Method Delete | Out-Null
+        Set-RecoverySecrets $id
+        $second = Invoke-PlatformRunbook @{ IncidentId = $id }
+
+        $second.Error | Should -BeNullOrEmpty
+        $second.Record.Outcome | Should -Be 'Recovered'
+        $kept = Get-PlatformIncident $id
+        Get-Steps $kept 'Infrastructure: Restore the database' | Should -HaveCount 1
+        Get-Steps $kept 'Integrations: Take a test payment' | Should -HaveCount 1
+        Get-Payments | Should -Be $payments
+        $counts = Get-Creations
+        $counts.Projects | Should -Be 1
+        $counts.Deployments | Should -Be 1
+    }
+}

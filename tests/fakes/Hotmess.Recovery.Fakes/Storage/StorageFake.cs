@@ -11,7 +11,8 @@ namespace Hotmess.Recovery.Fakes.Storage;
 /// their settings, one-level <c>/object/list</c> with folder entries and offset pagination (default 100, cap 1500),
 /// <c>/object/list-v2</c> with cursors (cap 1000), download with ranges and conditional requests, upload (raw or
 /// multipart, <c>x-upsert</c>), info, delete (bulk ≤ 1000), move and copy; Storage's error bodies with their
-/// string <c>statusCode</c>; and the gateway's <c>apikey</c> check against <c>--service-key</c>.
+/// string <c>statusCode</c>; and the gateway's <c>apikey</c> check against <c>--service-key</c>
+/// or a service-role key of a project created through the Management fake.
 /// <c>--storage-file-size-limit</c> sets the project's upload limit in bytes (default 50 MB).
 /// Keyed object routes are matched on the raw request target: the server would otherwise resolve dot segments,
 /// and a key such as <c>a/../b</c> must reach Storage as that key.
@@ -27,7 +28,7 @@ public static partial class StorageFake
         var limit = long.TryParse(app.Configuration["storage-file-size-limit"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? l : 50L * 1024 * 1024;
         var state = new StorageFakeState(options.DataDirectory, limit);
         FaultInjector.For(app).DescribeErrors(Prefix, StorageErrors.Fault);
-        var api = new StorageApi(state, options.ServiceKey);
+        var api = new StorageApi(state, options);
 
         var storage = app.MapGroup(Prefix);
         storage.MapGet("/bucket", Handler(c => api.Run(c, Access.Token, _ => api.ListBuckets(c))));
@@ -100,7 +101,7 @@ public static partial class StorageFake
         ServiceRole,
     }
 
-    internal sealed partial class StorageApi(StorageFakeState state, string serviceKey)
+    internal sealed partial class StorageApi(StorageFakeState state, FakeOptions options)
     {
         /// <summary>The gateway's key check, then Storage's token check, then the handler.</summary>
         public async Task<IResult> Run(HttpContext context, Access access, Func<Role, Task<IResult>> handler)
@@ -126,7 +127,7 @@ public static partial class StorageFake
                 return StorageErrors.NoApiKey();
             }
 
-            if (!string.Equals(apiKey, serviceKey, StringComparison.Ordinal))
+            if (!options.IsServiceKey(apiKey))
             {
                 return StorageErrors.InvalidApiKey();
             }
@@ -145,7 +146,7 @@ public static partial class StorageFake
             }
 
             var match = Regex.Match(authorization, "^Bearer\\s+(.+)$", RegexOptions.IgnoreCase);
-            if (match.Success && string.Equals(match.Groups[1].Value.Trim(), serviceKey, StringComparison.Ordinal))
+            if (match.Success && options.IsServiceKey(match.Groups[1].Value.Trim()))
             {
                 role = Role.ServiceRole;
                 return null;

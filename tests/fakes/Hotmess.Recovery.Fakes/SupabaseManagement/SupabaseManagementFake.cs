@@ -7,7 +7,7 @@ namespace Hotmess.Recovery.Fakes.SupabaseManagement;
 /// <summary>
 /// The Supabase Management API v1 at <c>/supabase-management</c> (api-contracts §2, specs/supabase-management-openapi.json)
 /// for one project: <c>GET /v1/projects/{ref}</c>, <c>/health?services=…&amp;timeout_ms=</c>, <c>/api-keys?reveal=</c>
-/// and <c>/api-keys/legacy</c>. Bearer token checked (401 <c>{"message"}</c>); 120 requests a minute per project, with
+/// and <c>/api-keys/legacy</c>; projects created through <c>POST /v1/projects</c> answer the first three too. Bearer token checked (401 <c>{"message"}</c>); 120 requests a minute per project, with
 /// <c>X-RateLimit-Limit</c>/<c>-Remaining</c>/<c>-Reset</c> (seconds left) on every answer and 429 past the limit.
 /// It also plays the project's API gateway for <c>GET /auth/v1/settings</c>, which needs nothing but a valid
 /// <c>apikey</c> (the anon or the service-role key; Storage at <c>/storage/v1</c> is a fake of its own).
@@ -49,7 +49,8 @@ public static partial class SupabaseManagementFake
             status = state.Status,
             database = new { host = $"db.{state.Ref}.supabase.co", version = "15.8.1.054", postgres_engine = "15", release_channel = "ga" },
         })));
-        api.MapGet("/health", (HttpContext c, string @ref) => Handle(state, c, @ref, () => Health(state, c.Request)));
+        api.MapGet("/health", (HttpContext c, string @ref) => Handle(state, c, @ref, created: project => CreatedProjectHealth(project, c.Request),
+            handler: () => Health(c.Request, name => state.Health[name])));
         api.MapGet("/api-keys", (HttpContext c, string @ref) => Handle(state, c, @ref, created: project => ApiKeys(project.Keys, c.Request),
             handler: () => ApiKeys(state.Keys, c.Request)));
         api.MapGet("/api-keys/legacy", (HttpContext c, string @ref) => Handle(state, c, @ref, () => Results.Json(new { enabled = true })));
@@ -166,7 +167,8 @@ public static partial class SupabaseManagementFake
         return null;
     }
 
-    private static IResult Health(SupabaseManagementFakeState state, HttpRequest request)
+    /// <summary>The health answer for the services asked, each service's status and error from <paramref name="serviceHealth"/>.</summary>
+    private static IResult Health(HttpRequest request, Func<string, (string Status, string? Error)> serviceHealth)
     {
         var services = request.Query["services"].SelectMany(s => (s ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
         if (services.Count == 0)
@@ -187,7 +189,7 @@ public static partial class SupabaseManagementFake
 
         return Results.Json(services.Distinct().Select(name =>
         {
-            var (status, error) = state.Health[name];
+            var (status, error) = serviceHealth(name);
             var entry = new Dictionary<string, object?> { ["name"] = name, ["healthy"] = status == "ACTIVE_HEALTHY", ["status"] = status };
             if (name == "auth")
             {

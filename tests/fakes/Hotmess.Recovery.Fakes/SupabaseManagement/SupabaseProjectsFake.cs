@@ -33,7 +33,11 @@ public static partial class SupabaseManagementFake
         lock (state.Gate)
         {
             projects.Reset(app.Configuration["supabase-postgres"]);
-            state.OnReset.Add(() => projects.Reset(app.Configuration["supabase-postgres"]));
+            state.OnReset.Add(() =>
+            {
+                projects.Reset(app.Configuration["supabase-postgres"]);
+                options.ProjectKeys.Clear();
+            });
         }
 
         app.MapPost(Prefix + "/v1/projects", async (HttpContext c) =>
@@ -41,14 +45,14 @@ public static partial class SupabaseManagementFake
             using var body = await ReadBodyAsync(c.Request);
             lock (state.Gate)
             {
-                return Admit(state, c) ?? CreateProject(state, projects, body?.RootElement);
+                return Admit(state, c) ?? CreateProject(state, projects, options, body?.RootElement);
             }
         });
 
         MapProjectControl(app, state, projects);
     }
 
-    private static IResult CreateProject(SupabaseManagementFakeState state, SupabaseProjectsFakeState projects, JsonElement? body)
+    private static IResult CreateProject(SupabaseManagementFakeState state, SupabaseProjectsFakeState projects, FakeOptions options, JsonElement? body)
     {
         if (body is not { ValueKind: JsonValueKind.Object } b)
         {
@@ -110,11 +114,20 @@ public static partial class SupabaseManagementFake
         var project = new FakeCreatedProject(reference, name, organization, region ?? "us-east-1", now, host, projects.ReadyAfterPolls, projects.ReadyAfter,
             projects.Outcome);
         state.Created[reference] = project;
+        // The new project's Storage is the Storage fake: it takes the project's own service-role key.
+        options.ProjectKeys.Add(project.Keys.Single(k => k.Role == "service_role").Value);
         projects.Creations.Add(new { name, organization, region, @ref = reference, at = now });
         return Results.Json(ProjectJson(project, withDatabase: false), statusCode: 201);
     }
 
     /// <summary><c>GET /v1/projects/{ref}</c> of a created project: each read may move its status on.</summary>
+    /// <summary>
+    /// <c>GET /v1/projects/{ref}/health</c> of a created project: every service answers with the project's state,
+    /// <c>ACTIVE_HEALTHY</c> once it is up, <c>COMING_UP</c> (or its failed status) until then; a read does not move it on.
+    /// </summary>
+    private static IResult CreatedProjectHealth(FakeCreatedProject project, HttpRequest request) =>
+        Health(request, _ => (project.Status, project.Status == "ACTIVE_HEALTHY" ? null : $"project is {project.Status}"));
+
     private static IResult CreatedProject(FakeCreatedProject project)
     {
         project.Read(DateTimeOffset.UtcNow);
