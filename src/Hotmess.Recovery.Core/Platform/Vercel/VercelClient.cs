@@ -119,7 +119,7 @@ public sealed partial class VercelClient : IDisposable
                 }
 
                 return request;
-            }, rule, call.Operation, cancellationToken).ConfigureAwait(false);
+            }, rule, $"answer while {call.Operation}", cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
