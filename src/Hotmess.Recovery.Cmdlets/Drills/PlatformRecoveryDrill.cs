@@ -23,6 +23,9 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
     /// <summary>The runbook's phase whose last step verifies the service.</summary>
     public const string VerifyPhase = "Verify";
 
+    /// <summary>Resend's test address that accepts and delivers to no one: where the drill's email check goes.</summary>
+    public const string EmailCheckAddress = "delivered@resend.dev";
+
     // Runs the runbook with the parameters the drill passes as JSON; the incident it keeps is read afterwards.
     private const string RunnerScript = """
         $ErrorActionPreference = 'Stop'
@@ -61,7 +64,7 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
         "Runbook phase Assess: provider status, the drill site's health, the newest backups",
         $"Runbook phase Infrastructure: a NEW Supabase project '{ProjectName}' (-NewProject), the newest sets restored into it, migrations applied",
         $"Runbook phase Application: the environment restored into the Vercel project '{_options.VercelProjectId}' with the new project's URL and keys, a production deployment of it from {_options.GitRef ?? "the runbook's default ref"}",
-        "Runbook phase Integrations: the Stripe webhook endpoint for the drill site, the Resend check, a test-mode payment (never live)",
+        $"Runbook phase Integrations: the Stripe webhook endpoint for the drill site, the Resend check (its test email to {EmailCheckAddress}, never the team), a test-mode payment (never live)",
         $"Runbook phase Verify: the critical user flows on {_options.SiteUrl.GetLeftPart(UriPartial.Authority)}, data integrity, every integration: the service is back",
         "Runbook phase Communicate: the incident closed and its report written in the drill's folder; no Slack, PagerDuty, Statuspage credentials or alerting addresses reach it, so it announces nothing",
         $"Clean up: delete the drill's incident folder and configuration; the Supabase project '{ProjectName}' the runbook created is not deleted by this module: a failed cleanup step names it, for you to delete",
@@ -249,7 +252,8 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
         configuration.Platform.SupabaseProjectRef = null;
         configuration.Platform.VercelProjectId = _options.VercelProjectId;
         configuration.Platform.SiteUrl = _options.SiteUrl.ToString();
-        configuration.Alerting = new AlertingSettings();
+        // Nobody alerted; the runbook's email check still sends, from the real sender, to Resend's test address.
+        configuration.Alerting = new AlertingSettings { Email = new AlertEmailSettings { From = configuration.Alerting.Email.From, To = [EmailCheckAddress] } };
         return Json.Serialize(configuration);
     }
 
