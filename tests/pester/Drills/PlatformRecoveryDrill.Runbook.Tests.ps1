@@ -133,7 +133,9 @@ Describe 'Invoke-HotmessRecoveryDrill PlatformRecovery with Procedure 4''s runbo
     It 'leaves the production Vercel project and site alone: every Vercel call is for the drill project' {
         $requests = @(Invoke-FakeControl $fake vercel requests -Method Get)
         $requests | Should -Not -BeNullOrEmpty
-        @($requests | Where-Object { $_.path -match 'prj_hotmess(?!_drill)' }).path | Should -BeNullOrEmpty
+        $named = @($requests | ForEach-Object { "$($_.method) $($_.path)$($_.query)" } | Where-Object { $_ -match 'prj_hotmess' })
+        $named | Should -Not -BeNullOrEmpty
+        $named | Where-Object { $_ -match 'prj_hotmess(?!_drill)' } | Should -BeNullOrEmpty
         @($requests | Where-Object { $_.method -eq 'POST' -and $_.path -like '*/deployments' }) | Should -HaveCount 1
         $drill.Target | Should -Match "Vercel project 'prj_hotmess_drill', site $([regex]::Escape($fake.Url))$"
     }
