@@ -5,15 +5,14 @@
 
 BeforeAll {
     . (Join-Path $PSScriptRoot '../Environment/PlatformFake.ps1')
+    . (Join-Path $PSScriptRoot '../Support/PlatformRecovery.ps1')
     Import-Module (Join-Path $PSScriptRoot '../Support/Postgres.psm1') -Force
     Import-Module HotmessRecovery -Force
     $fake = Start-PlatformTestFake
     foreach ($name in 'HOTMESS_DATABASE_URL', 'SLACK_WEBHOOK_URL', 'STATUSPAGE_API_KEY', 'STATUSPAGE_PAGE_ID', 'STATUSPAGE_API_URL', 'PAGERDUTY_ROUTING_KEY', 'PAGERDUTY_EVENTS_URL') {
         $fake.SavedEnvironment[$name] = [Environment]::GetEnvironmentVariable($name)
     }
-    $cluster = Start-HotmessTestPostgres -SampleDatabase hotmess
-    [Hotmess.Recovery.Sandbox.SupabaseTarget]::PrepareClusterAsync($cluster, [Threading.CancellationToken]::None).GetAwaiter().GetResult() | Out-Null
-    $admin = { param($Database) $cluster.ConnectionString($Database, [Hotmess.Recovery.Sandbox.SupabaseTarget]::AdminUser, $cluster.Password) }
+    $cluster = Start-SupabaseTestCluster
     $repository = Join-Path $TestDrive 'backups'
     $drillSite = "$($fake.Url)/site/"
 
@@ -23,31 +22,15 @@ BeforeAll {
     $environmentKey = [Convert]::ToBase64String([Security.Cryptography.RandomNumberGenerator]::GetBytes(32))
     $env:HOTMESS_ENVIRONMENT_KEY = $environmentKey
     $env:HOTMESS_SITE_URL = 'https://hotmess.test'
-    $env:HOTMESS_DATABASE_URL = & $admin hotmess
-    $config = Join-Path $TestDrive 'hotmess.json'
-    @{
-        repository = $repository
-        supabase   = @{
-            organizationId             = 'hotmess-org'
-            region                     = 'eu-west-2'
-            projectUrlTemplate         = $fake.Url
-            databaseConnectionTemplate = "Host=127.0.0.1;Port=$($cluster.Port);Database={ref};Username=postgres;SSL Mode=Disable"
-        }
-        stripe     = @{ webhookUrl = "$($drillSite)api/stripe/webhook"; webhookEvents = @('payment_intent.succeeded', 'checkout.session.completed') }
-        monitoring = @{ statusPages = [ordered]@{ Vercel = "$($fake.Url)/statuspage/vercel"; Supabase = "$($fake.Url)/statuspage/supabase"; Stripe = "$($fake.Url)/statuspage/stripe" } }
-        alerting   = @{
-            email    = @{ from = 'alerts@hotmess.london'; to = @('oncall@hotmess.london') }
-            contacts = @(@{ role = 'Technical Lead'; contact = 'Sam Ops, +44 20 0000 0001'; availability = '24/7' })
-        }
-    } | ConvertTo-Json -Depth 6 | Set-Content $config
-    [IO.File]::SetUnixFileMode($config, [IO.UnixFileMode]'UserRead, UserWrite')
-    $env:HOTMESS_CONFIG = $config
+    $env:HOTMESS_DATABASE_URL = Get-SupabaseAdminConnection $cluster hotmess
+    Set-PlatformRecoveryConfiguration $fake $cluster (Join-Path $TestDrive 'hotmess.json') $drillSite `
+        -Extra @{ repository = $repository; platform = @{ siteUrl = $env:HOTMESS_SITE_URL } }
 
     # The backups that survive: the database, verified, and the Vercel environment.
     $keyFile = Join-Path $TestDrive 'environment.key'
     $environmentKey | Set-Content $keyFile
-    $set = Backup-HotmessDatabase -ConnectionString (& $admin hotmess) -Repository $repository
-    $set | Test-HotmessBackup -RestoreTo (& $admin hotmess_verify_scratch) | Out-Null
+    $set = Backup-HotmessDatabase -ConnectionString (Get-SupabaseAdminConnection $cluster hotmess) -Repository $repository
+    $set | Test-HotmessBackup -RestoreTo (Get-SupabaseAdminConnection $cluster hotmess_verify_scratch) | Out-Null
     Add-SampleVercelVariables $fake
     Backup-HotmessEnvironment -Repository $repository -KeyFile $keyFile -WarningAction SilentlyContinue | Out-Null
 
@@ -69,16 +52,8 @@ Describe 'Invoke-HotmessRecoveryDrill PlatformRecovery with Procedure 4''s runbo
         $signing = 'whsec_test_' + [guid]::NewGuid().ToString('N').Substring(0, 16)
         Invoke-FakeControl $fake vercel reset @{ stepMs = 100; projectId = 'prj_hotmess_drill' } | Out-Null
         Invoke-FakeControl $fake vercel deployments @{ deployments = @(@{ uid = 'dpl_drill'; target = 'production' }) } | Out-Null
-        Invoke-FakeControl $fake vercel env @{ variables = @(@{ key = 'STRIPE_WEBHOOK_SECRET'; value = $signing; type = 'encrypted'; target = @('production', 'preview') }) } | Out-Null
-        foreach ($service in 'slack', 'statuspage', 'statuspage-api', 'pagerduty', 'resend', 'stripe') { Invoke-FakeControl $fake $service reset | Out-Null }
-        Invoke-FakeControl $fake stripe webhook-endpoints @{ endpoints = @(@{
-                    url = "$($drillSite)api/stripe/webhook"; enabledEvents = @('payment_intent.succeeded', 'checkout.session.completed'); secret = $signing
-                })
-        } | Out-Null
-        Invoke-FakeControl $fake site health -Method Delete | Out-Null
-        Invoke-FakeControl $fake site pages -Method Delete | Out-Null
-        Invoke-FakeControl $fake site stripe-webhook @{ secret = $signing } | Out-Null
-        Invoke-FakeControl $fake supabase-management projects @{ postgres = & $admin postgres; readyAfterPolls = 2 } | Out-Null
+        foreach ($service in 'slack', 'resend') { Invoke-FakeControl $fake $service reset | Out-Null }
+        Set-PlatformRecoveryIntegrations $fake $cluster $drillSite $signing
         # Where a real incident is announced: set, so the drill is seen to keep them from the runbook.
         $env:SLACK_WEBHOOK_URL = "$($fake.Url)/slack/services/T0HOTMESS/B0ALERTS/hotmessfakewebhooktoken"
         $env:STATUSPAGE_API_KEY = 'statuspage-fake-oauth-key-0001'
