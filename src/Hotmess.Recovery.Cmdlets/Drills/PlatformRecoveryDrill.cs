@@ -40,6 +40,9 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
     // Where a real incident would be announced: the runbook of a drill gets none of them, so nobody is paged or told.
     private static readonly string[] Announcing = ["SLACK_WEBHOOK_URL", "PAGERDUTY_ROUTING_KEY", "STATUSPAGE_API_KEY", "STATUSPAGE_PAGE_ID"];
 
+    // The old platform, lost in the simulation: the runbook's environment does not name it, as its configuration does not.
+    private static readonly string[] Lost = ["HOTMESS_DATABASE_URL", "SUPABASE_PROJECT_REF"];
+
     private readonly PlatformRecoveryDrillOptions _options;
     private string? _workFolder;
     private string? _createdProjectRef;
@@ -219,11 +222,11 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
 
     private async Task<ExternalProcess.Result> RunRunbookAsync(DrillRun run, string configurationPath, string incidents, CancellationToken cancellationToken)
     {
-        // The caller's credentials pass on (the runbook needs them), but not the announcing ones; the platform and the configuration are the drill's.
+        // The caller's credentials pass on (the runbook needs them), but not the announcing ones nor the lost platform's; the platform and the configuration are the drill's.
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in _options.Environment)
         {
-            if (entry.Key is string name && entry.Value is string value && !Announcing.Contains(name, StringComparer.OrdinalIgnoreCase))
+            if (entry.Key is string name && entry.Value is string value && !Announcing.Contains(name, StringComparer.OrdinalIgnoreCase) && !Lost.Contains(name, StringComparer.OrdinalIgnoreCase))
             {
                 environment[name] = value;
             }

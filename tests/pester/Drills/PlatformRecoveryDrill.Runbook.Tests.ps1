@@ -101,6 +101,8 @@ Describe 'Invoke-HotmessRecoveryDrill PlatformRecovery with Procedure 4''s runbo
         $left.Name | Should -Match '^Delete the Supabase project [a-z]{20}$'
         $ref = ($left.Name -split ' ')[-1]
         $ref | Should -Not -Be $FakeKeys.ProjectRef
+        # The old project is lost in the simulation: the runbook is not even told its ref.
+        ($drill.Steps | Where-Object Name -EQ 'Runbook Assess: Check the Supabase project').Detail | Should -Not -Match $FakeKeys.ProjectRef
         [int] $cluster.ExecuteSqlAs([Hotmess.Recovery.Sandbox.SupabaseTarget]::AdminUser, $cluster.Password, $ref, 'SELECT count(*) FROM public.marketplace_order') |
             Should -BeGreaterThan 0
     }
