@@ -23,6 +23,9 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
     /// <summary>The runbook's phase whose last step verifies the service.</summary>
     public const string VerifyPhase = "Verify";
 
+    /// <summary>Resend's test address that accepts and delivers to no one: where the drill's email check goes.</summary>
+    public const string EmailCheckAddress = "delivered@resend.dev";
+
     // Runs the runbook with the parameters the drill passes as JSON; the incident it keeps is read afterwards.
     private const string RunnerScript = """
         $ErrorActionPreference = 'Stop'
@@ -36,6 +39,9 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
 
     // Where a real incident would be announced: the runbook of a drill gets none of them, so nobody is paged or told.
     private static readonly string[] Announcing = ["SLACK_WEBHOOK_URL", "PAGERDUTY_ROUTING_KEY", "STATUSPAGE_API_KEY", "STATUSPAGE_PAGE_ID"];
+
+    // The old platform, lost in the simulation: the runbook's environment does not name it, as its configuration does not.
+    private static readonly string[] Lost = ["HOTMESS_DATABASE_URL", "SUPABASE_PROJECT_REF"];
 
     private readonly PlatformRecoveryDrillOptions _options;
     private string? _workFolder;
@@ -61,7 +67,7 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
         "Runbook phase Assess: provider status, the drill site's health, the newest backups",
         $"Runbook phase Infrastructure: a NEW Supabase project '{ProjectName}' (-NewProject), the newest sets restored into it, migrations applied",
         $"Runbook phase Application: the environment restored into the Vercel project '{_options.VercelProjectId}' with the new project's URL and keys, a production deployment of it from {_options.GitRef ?? "the runbook's default ref"}",
-        "Runbook phase Integrations: the Stripe webhook endpoint for the drill site, the Resend check, a test-mode payment (never live)",
+        $"Runbook phase Integrations: the Stripe webhook endpoint for the drill site, the Resend check (its test email to {EmailCheckAddress}, never the team), a test-mode payment (never live)",
         $"Runbook phase Verify: the critical user flows on {_options.SiteUrl.GetLeftPart(UriPartial.Authority)}, data integrity, every integration: the service is back",
         "Runbook phase Communicate: the incident closed and its report written in the drill's folder; no Slack, PagerDuty, Statuspage credentials or alerting addresses reach it, so it announces nothing",
         $"Clean up: delete the drill's incident folder and configuration; the Supabase project '{ProjectName}' the runbook created is not deleted by this module: a failed cleanup step names it, for you to delete",
@@ -216,11 +222,11 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
 
     private async Task<ExternalProcess.Result> RunRunbookAsync(DrillRun run, string configurationPath, string incidents, CancellationToken cancellationToken)
     {
-        // The caller's credentials pass on (the runbook needs them), but not the announcing ones; the platform and the configuration are the drill's.
+        // The caller's credentials pass on (the runbook needs them), but not the announcing ones nor the lost platform's; the platform and the configuration are the drill's.
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in _options.Environment)
         {
-            if (entry.Key is string name && entry.Value is string value && !Announcing.Contains(name, StringComparer.OrdinalIgnoreCase))
+            if (entry.Key is string name && entry.Value is string value && !Announcing.Contains(name, StringComparer.OrdinalIgnoreCase) && !Lost.Contains(name, StringComparer.OrdinalIgnoreCase))
             {
                 environment[name] = value;
             }
@@ -249,7 +255,8 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
         configuration.Platform.SupabaseProjectRef = null;
         configuration.Platform.VercelProjectId = _options.VercelProjectId;
         configuration.Platform.SiteUrl = _options.SiteUrl.ToString();
-        configuration.Alerting = new AlertingSettings();
+        // Nobody alerted; the runbook's email check still sends, from the real sender, to Resend's test address.
+        configuration.Alerting = new AlertingSettings { Email = new AlertEmailSettings { From = configuration.Alerting.Email.From, To = [EmailCheckAddress] } };
         return Json.Serialize(configuration);
     }
 

@@ -30,7 +30,7 @@ $configuration = Get-Content -Raw $env:HOTMESS_CONFIG | ConvertFrom-Json
     AllowLivePayment = [bool]$AllowLivePayment; SendUserNotice = [bool]$SendUserNotice; ConfigurationPath = $env:HOTMESS_CONFIG
     VercelProjectId = $configuration.platform.vercelProjectId; PlatformSiteUrl = $configuration.platform.siteUrl
     SupabaseProjectRef = $configuration.platform.supabaseProjectRef; Database = $configuration.database.connectionString
-    AlertingEmail = @($configuration.alerting.email.to).Count; Announcing = @($env:SLACK_WEBHOOK_URL, $env:PAGERDUTY_ROUTING_KEY, $env:STATUSPAGE_API_KEY) -join ''
+    AlertingEmail = @($configuration.alerting.email.to) -join ','; Announcing = @($env:SLACK_WEBHOOK_URL, $env:PAGERDUTY_ROUTING_KEY, $env:STATUSPAGE_API_KEY) -join ''
     StripeKey = $env:STRIPE_SECRET_KEY; VercelProjectVariable = $env:VERCEL_PROJECT_ID
 } | ConvertTo-Json -Compress | Add-Content $env:HOTMESS_TEST_RUNBOOK_LOG
 if ($env:HOTMESS_TEST_RUNBOOK_FAIL -eq 'Start') { throw 'The runbook could not start.' }
@@ -143,7 +143,7 @@ Describe 'Invoke-HotmessRecoveryDrill PlatformRecovery' {
         "$warnings" | Should -Match 'drillprojectref00001'
     }
 
-    It 'alerts nobody from the drill: no alerting addresses and no Slack, PagerDuty or Statuspage credentials reach the runbook' {
+    It 'alerts nobody from the drill: the email check goes to Resend''s test address, and no Slack, PagerDuty or Statuspage credentials reach the runbook' {
         $env:SLACK_WEBHOOK_URL = 'https://hooks.slack.test/T000/B000/drill'
         $env:PAGERDUTY_ROUTING_KEY = 'routing-key-drill'
         $env:STATUSPAGE_API_KEY = 'statuspage-key-drill'
@@ -155,7 +155,7 @@ Describe 'Invoke-HotmessRecoveryDrill PlatformRecovery' {
 
         $drill.Passed | Should -BeTrue
         $call = Get-RunbookCall
-        $call.AlertingEmail | Should -Be 0
+        $call.AlertingEmail | Should -Be 'delivered@resend.dev'
         $call.Announcing | Should -BeNullOrEmpty
     }
 

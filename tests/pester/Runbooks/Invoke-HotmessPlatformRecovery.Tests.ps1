@@ -4,6 +4,7 @@
 
 BeforeAll {
     . (Join-Path $PSScriptRoot '../Environment/PlatformFake.ps1')
+    . (Join-Path $PSScriptRoot '../Support/PlatformRecovery.ps1')
     Import-Module (Join-Path $PSScriptRoot '../Support/Postgres.psm1') -Force
     Import-Module HotmessRecovery -Force
     $runbook = (Resolve-Path (Join-Path $PSScriptRoot '../../../runbooks/Invoke-HotmessPlatformRecovery.ps1')).ProviderPath
@@ -207,9 +208,8 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
     # The whole platform gone: a new project on a Supabase-shaped PostgreSQL, the sets restored into it, and every phase
     # to Recovered; then a stop at a later phase and a rerun of the same incident that does nothing twice.
     BeforeAll {
-        $cluster = Start-HotmessTestPostgres -SampleDatabase hotmess
-        [Hotmess.Recovery.Sandbox.SupabaseTarget]::PrepareClusterAsync($cluster, [Threading.CancellationToken]::None).GetAwaiter().GetResult() | Out-Null
-        $admin = { param($Database) $cluster.ConnectionString($Database, [Hotmess.Recovery.Sandbox.SupabaseTarget]::AdminUser, $cluster.Password) }
+        $cluster = Start-SupabaseTestCluster
+        $admin = { param($Database) Get-SupabaseAdminConnection $cluster $Database }
         $repository = Join-Path $TestDrive 'platform-backups'
         $migrations = Join-Path $TestDrive 'supabase/migrations'
         New-Item -ItemType Directory -Force $migrations | Out-Null
@@ -221,38 +221,14 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
         $environmentKey = [Convert]::ToBase64String([Security.Cryptography.RandomNumberGenerator]::GetBytes(32))
         $signing = 'whsec_test_' + [guid]::NewGuid().ToString('N').Substring(0, 16)
         $config = Join-Path $TestDrive 'hotmess-platform.json'
-        @{
-            platform   = @{ siteUrl = "$($fake.Url)/site" }
-            supabase   = @{
-                organizationId             = 'hotmess-org'
-                region                     = 'eu-west-2'
-                projectUrlTemplate         = $fake.Url
-                databaseConnectionTemplate = "Host=127.0.0.1;Port=$($cluster.Port);Database={ref};Username=postgres;SSL Mode=Disable"
-            }
-            stripe     = @{ webhookUrl = "$($fake.Url)/site/api/stripe/webhook"; webhookEvents = @('payment_intent.succeeded', 'checkout.session.completed') }
-            monitoring = @{ statusPages = [ordered]@{ Vercel = "$($fake.Url)/statuspage/vercel"; Supabase = "$($fake.Url)/statuspage/supabase"; Stripe = "$($fake.Url)/statuspage/stripe" } }
-            alerting   = @{
-                email    = @{ from = 'alerts@hotmess.london'; to = @('oncall@hotmess.london') }
-                contacts = @(@{ role = 'Technical Lead'; contact = 'Sam Ops, +44 20 0000 0001'; availability = '24/7' })
-            }
-        } | ConvertTo-Json -Depth 6 | Set-Content $config
+        Set-PlatformRecoveryConfiguration $fake $cluster $config "$($fake.Url)/site"
 
         function Set-Platform {
             # The platform as it runs, with the environment variables of the plan; the database at the cluster's hotmess.
             Reset-PlatformTestFake $fake
             Set-PlatformTestEnvironment $fake
             Add-SampleVercelVariables $fake
-            foreach ($service in 'statuspage', 'statuspage-api', 'pagerduty') { Invoke-FakeControl $fake $service reset | Out-Null }
-            Invoke-FakeControl $fake site health -Method Delete | Out-Null
-            Invoke-FakeControl $fake site pages -Method Delete | Out-Null
-            Invoke-FakeControl $fake stripe reset | Out-Null
-            Invoke-FakeControl $fake stripe webhook-endpoints @{ endpoints = @(@{
-                        url = "$($fake.Url)/site/api/stripe/webhook"; enabledEvents = @('payment_intent.succeeded', 'checkout.session.completed'); secret = $signing
-                    })
-            } | Out-Null
-            Invoke-FakeControl $fake vercel env @{ variables = @(@{ key = 'STRIPE_WEBHOOK_SECRET'; value = $signing; type = 'encrypted'; target = @('production', 'preview') }) } | Out-Null
-            Invoke-FakeControl $fake site stripe-webhook @{ secret = $signing } | Out-Null
-            Invoke-FakeControl $fake supabase-management projects @{ postgres = & $admin postgres; readyAfterPolls = 2 } | Out-Null
+            Set-PlatformRecoveryIntegrations $fake $cluster "$($fake.Url)/site" $signing
             $env:HOTMESS_SITE_URL = "$($fake.Url)/site"
             $env:HOTMESS_DATABASE_URL = & $admin hotmess
             $env:HOTMESS_REPOSITORY = $null
