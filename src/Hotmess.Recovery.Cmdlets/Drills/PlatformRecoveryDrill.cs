@@ -244,6 +244,30 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
             .ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The Stripe webhook endpoint the drill may sync is the drill site's: a configured URL under the production site keeps its
+    /// path under the drill site, and any other URL that is not the drill site's is dropped, so the runbook finds the endpoint
+    /// under the drill site or stops, and never points an endpoint at production.
+    /// </summary>
+    internal static string? DrillWebhookUrl(string? configured, string? productionSite, Uri drillSite)
+    {
+        if (string.IsNullOrEmpty(configured) || !Uri.TryCreate(configured, UriKind.Absolute, out var url))
+        {
+            return null;
+        }
+
+        var drill = drillSite.ToString().TrimEnd('/');
+        if (url.ToString().StartsWith(drill + "/", StringComparison.OrdinalIgnoreCase))
+        {
+            return configured;
+        }
+
+        var production = productionSite?.TrimEnd('/');
+        return !string.IsNullOrEmpty(production) && url.ToString().StartsWith(production + "/", StringComparison.OrdinalIgnoreCase)
+            ? drill + url.ToString()[production.Length..]
+            : null;
+    }
+
     /// <summary>The configuration in force, pointed at the drill targets: no production database, nobody alerted.</summary>
     private string DrillConfiguration()
     {
@@ -253,6 +277,7 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
         // The platform is lost: the old database and Supabase project are not there to use.
         configuration.Database.ConnectionString = null;
         configuration.Platform.SupabaseProjectRef = null;
+        configuration.Stripe.WebhookUrl = DrillWebhookUrl(configuration.Stripe.WebhookUrl, configuration.Platform.SiteUrl, _options.SiteUrl);
         configuration.Platform.VercelProjectId = _options.VercelProjectId;
         configuration.Platform.SiteUrl = _options.SiteUrl.ToString();
         // Nobody alerted; the runbook's email check still sends, from the real sender, to Resend's test address.

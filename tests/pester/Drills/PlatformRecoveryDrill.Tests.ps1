@@ -31,7 +31,7 @@ $configuration = Get-Content -Raw $env:HOTMESS_CONFIG | ConvertFrom-Json
     VercelProjectId = $configuration.platform.vercelProjectId; PlatformSiteUrl = $configuration.platform.siteUrl
     SupabaseProjectRef = $configuration.platform.supabaseProjectRef; Database = $configuration.database.connectionString
     AlertingEmail = @($configuration.alerting.email.to) -join ','; Announcing = @($env:SLACK_WEBHOOK_URL, $env:PAGERDUTY_ROUTING_KEY, $env:STATUSPAGE_API_KEY) -join ''
-    StripeKey = $env:STRIPE_SECRET_KEY; VercelProjectVariable = $env:VERCEL_PROJECT_ID
+    StripeKey = $env:STRIPE_SECRET_KEY; VercelProjectVariable = $env:VERCEL_PROJECT_ID; WebhookUrl = $configuration.stripe.webhookUrl
 } | ConvertTo-Json -Compress | Add-Content $env:HOTMESS_TEST_RUNBOOK_LOG
 if ($env:HOTMESS_TEST_RUNBOOK_FAIL -eq 'Start') { throw 'The runbook could not start.' }
 
@@ -157,6 +157,23 @@ Describe 'Invoke-HotmessRecoveryDrill PlatformRecovery' {
         $call = Get-RunbookCall
         $call.AlertingEmail | Should -Be 'delivered@resend.dev'
         $call.Announcing | Should -BeNullOrEmpty
+    }
+
+    It 'moves a Stripe webhook URL under the production site to the drill site, and drops one that is neither' {
+        $config = Join-Path $TestDrive 'webhook.json'
+        foreach ($case in @(
+                @{ Configured = 'https://hotmess.example/api/stripe/webhook'; Expected = "$($drillSite.ToString().TrimEnd('/'))/api/stripe/webhook" },
+                @{ Configured = 'https://elsewhere.example/hook'; Expected = $null })) {
+            Remove-Item $env:HOTMESS_TEST_RUNBOOK_LOG -ErrorAction SilentlyContinue
+            @{ repository = $repository; platform = @{ siteUrl = 'https://hotmess.example' }; stripe = @{ webhookUrl = $case.Configured } } |
+                ConvertTo-Json -Depth 5 | Set-Content $config
+            [IO.File]::SetUnixFileMode($config, [IO.UnixFileMode]'UserRead, UserWrite')
+
+            $drill = Invoke-HotmessRecoveryDrill PlatformRecovery -ConfigurationPath $config -RunbookPath $runbook -VercelProjectId prj_hotmess_drill -SiteUrl $drillSite -WarningAction SilentlyContinue
+
+            $drill.Passed | Should -BeTrue
+            (Get-RunbookCall).WebhookUrl | Should -Be $case.Expected
+        }
     }
 
     It 'fails the drill at the step the runbook failed, keeps the record and still cleans up' {
