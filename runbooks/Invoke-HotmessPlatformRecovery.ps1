@@ -8,9 +8,9 @@
 
       1. Assess          provider status pages (Get-HotmessProviderStatus), the site's /api/health
                          (Test-HotmessHealth -Check Site), whether the Supabase project answers
-                         (Get-HotmessSupabaseProject), the newest database, storage and environment sets of -Repository
-                         and whether each was verified; the current state goes into the incident and to the team and
-                         the status page.
+                         (Get-HotmessSupabaseProject), the newest verified database, storage and environment sets of
+                         -Repository (else the newest, said unverified); the current state goes into the incident and
+                         to the team and the status page.
       2. Infrastructure  a new Supabase project (New-HotmessSupabaseProject) when the old one is gone or -NewProject;
                          the newest database set restored into it (Restore-HotmessDatabase, the Supabase way), the
                          newest storage set into its buckets (Restore-HotmessStorage), then the migrations the
@@ -229,15 +229,17 @@ function Get-ProjectSecrets {
     }
 }
 
-function Get-NewestSet([string] $Kind) {
-    $set = Get-HotmessBackup -Kind $Kind -Latest @backups -ErrorAction SilentlyContinue
-    if ($set) { $set } else { $null }
+function Test-SetVerified($Set) {
+    # Test-HotmessBackup keeps each verification of a set in a local repository; an offsite set is checked as it is fetched.
+    if ($Set.Repository -match '^(az|s3)://') { return 'offsite: checked when restored' }
+    if ([Hotmess.Recovery.Repository.BackupRepository]::Open($Set.Repository).GetVerifications($Set.Id) | Where-Object Passed) { 'verified' } else { 'not verified' }
 }
 
-function Test-SetVerified($Set) {
-    # Test-HotmessBackup records each verification under verifications/<set id>/ of a local repository.
-    if ($Set.Repository -match '^(az|s3)://') { return 'offsite: checked when restored' }
-    if (Test-Path (Join-Path $Set.Repository "verifications/$($Set.Id)")) { 'verified' } else { 'not verified' }
+function Get-NewestSet([string] $Kind) {
+    # The newest set that passed a verification; after a total loss, else the newest there is (its state is on the record).
+    $sets = @(Get-HotmessBackup -Kind $Kind @backups -ErrorAction SilentlyContinue | Sort-Object StartedUtc -Descending)
+    $verified = $sets | Where-Object { (Test-SetVerified $_) -ne 'not verified' } | Select-Object -First 1
+    if ($verified) { $verified } elseif ($sets) { $sets[0] } else { $null }
 }
 
 # --- The incident ----------------------------------------------------------------------------------------------------------

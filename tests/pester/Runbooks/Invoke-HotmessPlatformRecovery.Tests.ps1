@@ -202,6 +202,17 @@ Describe 'Invoke-HotmessPlatformRecovery' {
         $rerun = Invoke-Runbook @{ IncidentId = $first.Record.Id }
         $rerun.Error.FullyQualifiedErrorId | Should -BeLike 'RecoveryAlreadyComplete*'
     }
+
+    It 'restores the newest verified database set, not a newer one that was never verified' {
+        $databaseSet | Test-HotmessBackup -RestoreTo $server.ConnectionString('platform_verify_scratch') | Out-Null
+        $newer = Backup-HotmessDatabase -ConnectionString $server.ConnectionString('hotmess') -Repository $repository
+
+        $run = Invoke-Runbook @{ NewProject = $true; WhatIf = $true }
+
+        $newer.StartedUtc | Should -BeGreaterThan $databaseSet.StartedUtc
+        $run.Record.Facts['DatabaseSet'] | Should -Be $databaseSet.Id
+        ($run.Record.Steps | Where-Object Name -EQ 'Assess: Find the newest backups').Detail | Should -BeLike "*Database $($databaseSet.Id) (verified)*"
+    }
 }
 
 Describe 'Invoke-HotmessPlatformRecovery into a new project' {
