@@ -20,6 +20,7 @@ $env:PSModulePath = $Out + [IO.Path]::PathSeparator + $env:PSModulePath
 Import-Module HotmessRecovery
 Add-Type -Path (Join-Path $Out 'sandbox/Hotmess.Recovery.Sandbox.dll')
 . (Join-Path $PSScriptRoot '../tests/pester/Environment/PlatformFake.ps1')
+. (Join-Path $PSScriptRoot '../tests/pester/Support/PlatformRecovery.ps1')
 
 $repository = Join-Path $demo 'repository'
 $incidents = Join-Path $demo 'incidents'
@@ -61,22 +62,7 @@ try {
     $env:STATUSPAGE_API_URL = "$($fake.Url)/statuspage-api/v1"
     $env:PAGERDUTY_ROUTING_KEY = 'R0HOTMESSFAKEROUTINGKEY000000001'
     $env:PAGERDUTY_EVENTS_URL = "$($fake.Url)/pagerduty"
-    $env:HOTMESS_CONFIG = Join-Path $demo 'hotmess.json'
-    @{
-        platform   = @{ siteUrl = "$($fake.Url)/site" }
-        supabase   = @{
-            organizationId             = 'hotmess-org'
-            region                     = 'eu-west-2'
-            projectUrlTemplate         = $fake.Url
-            databaseConnectionTemplate = "Host=127.0.0.1;Port=$($server.Port);Database={ref};Username=postgres;SSL Mode=Disable"
-        }
-        stripe     = @{ webhookUrl = "$($fake.Url)/site/api/stripe/webhook"; webhookEvents = @('payment_intent.succeeded', 'checkout.session.completed') }
-        monitoring = @{ statusPages = [ordered]@{ Vercel = "$($fake.Url)/statuspage/vercel"; Supabase = "$($fake.Url)/statuspage/supabase"; Stripe = "$($fake.Url)/statuspage/stripe" } }
-        alerting   = @{
-            email    = @{ from = 'alerts@hotmess.london'; to = @('oncall@hotmess.london') }
-            contacts = @(@{ role = 'Technical Lead'; contact = 'Sam Ops, +44 20 0000 0001'; availability = '24/7' })
-        }
-    } | ConvertTo-Json -Depth 6 | Set-Content $env:HOTMESS_CONFIG
+    Set-PlatformRecoveryConfiguration $fake $server -Path (Join-Path $demo 'hotmess.json') -SiteUrl "$($fake.Url)/site"
 
     # The application's migrations: two the restored database has not recorded, applied and recorded by the recovery;
     # the second creates a table the backup predates.
