@@ -73,14 +73,7 @@ try {
         Set-Content (Join-Path $migrations '20261201000100_order_notes.sql')
 
     # The project's Storage: product images and uploads, served by the Storage fake, which also plays the new project's.
-    $storage = @{ apikey = $env:SUPABASE_SERVICE_ROLE_KEY; Authorization = "Bearer $env:SUPABASE_SERVICE_ROLE_KEY" }
-    $buckets = @{ products = @('tee.jpg', 'hoodie.jpg'); uploads = @('orders/1001/receipt.pdf', 'orders/1002/receipt.pdf', 'avatars/sam.png') }
-    foreach ($bucket in $buckets.Keys) {
-        Invoke-RestMethod -Method Post -Uri "$($fake.Url)/storage/v1/bucket" -Headers $storage -ContentType 'application/json' -Body (@{ name = $bucket; public = $bucket -eq 'products' } | ConvertTo-Json) | Out-Null
-        foreach ($key in $buckets[$bucket]) {
-            Invoke-RestMethod -Method Post -Uri "$($fake.Url)/storage/v1/object/$bucket/$key" -Headers $storage -ContentType 'application/octet-stream' -Body ([Text.Encoding]::UTF8.GetBytes("$bucket/$key")) | Out-Null
-        }
-    }
+    $objects = Add-PlatformStorage $fake
 
     Write-Host 'Backing up the database, the storage buckets and the Vercel environment, and verifying the database set...'
     $keyFile = Join-Path $demo 'environment.key'
@@ -96,10 +89,7 @@ try {
     Invoke-FakeControl $fake supabase-management project @{ status = 'INACTIVE' } | Out-Null
     $server.ExecuteSqlAs([Hotmess.Recovery.Sandbox.SupabaseTarget]::AdminUser, $server.Password, 'postgres', 'DROP DATABASE hotmess WITH (FORCE);') | Out-Null
     Invoke-FakeControl $fake site health @{ status = 503; failures = 2 } | Out-Null   # down until the recovered site answers
-    foreach ($bucket in $buckets.Keys) {
-        Invoke-RestMethod -Method Post -Uri "$($fake.Url)/storage/v1/bucket/$bucket/empty" -Headers $storage | Out-Null
-        Invoke-RestMethod -Method Delete -Uri "$($fake.Url)/storage/v1/bucket/$bucket" -Headers $storage | Out-Null
-    }
+    Remove-PlatformStorage $fake
 
     Write-Host 'Recovering: runbooks/Invoke-HotmessPlatformRecovery.ps1 ...'
     $runbook = Join-Path $Out 'HotmessRecovery/runbooks/Invoke-HotmessPlatformRecovery.ps1'
@@ -116,8 +106,10 @@ try {
     # The post-incident report, also of a run that stopped: the timeline up to the step that failed.
     $report = Export-HotmessIncidentReport -Id $id -Path $incidents -Format Markdown -Repository $repository -Confirm:$false
     Get-Content -Raw $report.FullName | Write-Host
-    $restored = @(Invoke-RestMethod -Uri "$($fake.Url)/storage/v1/bucket" -Headers $storage | ForEach-Object { $_ })
-    Write-Host ("Storage after the recovery: {0} bucket(s): {1}" -f $restored.Count, (($restored | ForEach-Object name | Sort-Object) -join ', '))
+    $restored = Get-PlatformStorage $fake $objects.Keys
+    $back = @($objects.Keys | Where-Object { $null -ne $restored.Objects[$_] -and [Convert]::ToBase64String($restored.Objects[$_]) -eq [Convert]::ToBase64String($objects[$_]) })
+    Write-Host ("Storage after the recovery: {0} bucket(s): {1}; {2} of {3} object(s) back as they were" -f $restored.Buckets.Count, (($restored.Buckets | Sort-Object) -join ', '),
+        $back.Count, $objects.Count)
     $rto = [DateTimeOffset]$kept.completedUtc - $impact
     Write-Host ("Outcome: {0}. Measured RTO: {1:N1} min (objective 24 h). Report: {2}" -f $kept.outcome, $rto.TotalMinutes, $report.FullName)
     if ($failure) {

@@ -216,8 +216,9 @@ Describe 'Invoke-HotmessPlatformRecovery' {
 }
 
 Describe 'Invoke-HotmessPlatformRecovery into a new project' {
-    # The whole platform gone: a new project on a Supabase-shaped PostgreSQL, the sets restored into it, and every phase
-    # to Recovered; then a stop at a later phase and a rerun of the same incident that does nothing twice.
+    # The whole platform gone: a new project on a Supabase-shaped PostgreSQL, the database, storage and environment sets
+    # restored into it, and every phase to Recovered; then one incident stopped at Integrations, then at Verify, and
+    # continued by reruns that do nothing twice.
     BeforeAll {
         $cluster = Start-SupabaseTestCluster
         $admin = { param($Database) Get-SupabaseAdminConnection $cluster $Database }
@@ -253,9 +254,10 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
         }
 
         function Start-Disaster {
-            # The project gone and the site down; the backups survive offsite.
+            # The project gone with its buckets, and the site down; the backups survive offsite.
             Set-Platform
             Invoke-FakeControl $fake supabase-management project @{ status = 'INACTIVE' } | Out-Null
+            Remove-PlatformStorage $fake
             Invoke-FakeControl $fake site health @{ status = 503; failures = 2 } | Out-Null
             Invoke-FakeControl $fake vercel requests -Method Delete | Out-Null
         }
@@ -305,11 +307,14 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
             }
         }
 
-        # The backups of the platform as it ran: the database (verified) and the Vercel environment.
+        # The backups of the platform as it ran: the database (verified), the storage buckets and the Vercel environment.
         Set-Platform
+        Remove-PlatformStorage $fake
+        $platformObjects = Add-PlatformStorage $fake
         $keyFile = Join-Path $TestDrive 'environment.key'
         $environmentKey | Set-Content $keyFile
         $platformSet = Backup-HotmessDatabase -ConnectionString (& $admin hotmess) -Repository $repository
+        $storageSet = Backup-HotmessStorage -Repository $repository
         Backup-HotmessEnvironment -Repository $repository -KeyFile $keyFile -WarningAction SilentlyContinue | Out-Null
         $platformSet | Test-HotmessBackup -RestoreTo (& $admin hotmess_verify_scratch) | Out-Null
         $impact = [DateTimeOffset]::UtcNow
@@ -328,7 +333,7 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
         Start-Disaster
     }
 
-    It 'recovers the whole platform into a new project: restored, migrated, deployed, paid, verified, communicated, Recovered with its RTO and RPO' {
+    It 'recovers the whole platform into a new project: restored, storage included, migrated, deployed, paid, verified, communicated, Recovered with its RTO and RPO' {
         $run = Invoke-PlatformRunbook @{ ImpactStarted = $impact; Reason = 'The whole platform is gone' }
 
         $run.Error | Should -BeNullOrEmpty
@@ -347,6 +352,15 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
         [int] (Invoke-AsAdmin $ref 'SELECT count(*) FROM public.marketplace_order') | Should -BeGreaterThan 0
         Invoke-AsAdmin $ref "SELECT name FROM supabase_migrations.schema_migrations WHERE version = '20261201000000'" | Should -Be 'describe_orders'
         Invoke-AsAdmin $ref "SELECT to_regclass('public.order_note') IS NOT NULL" | Should -Be 't'
+        # The storage set in the new project's buckets: every object, byte for byte.
+        $run.Record.Facts['StorageSet'] | Should -Be $storageSet.Id
+        ($run.Record.Steps | Where-Object Name -EQ 'Infrastructure: Restore the storage buckets').Detail | Should -BeLike "set $($storageSet.Id): $($platformObjects.Count) objects*"
+        $stored = Get-PlatformStorage $fake $platformObjects.Keys
+        $stored.Buckets | Sort-Object | Should -Be 'products', 'uploads'
+        foreach ($name in $platformObjects.Keys) {
+            $stored.Objects[$name] | Should -Not -BeNullOrEmpty -Because "$name is in the storage set"
+            [Convert]::ToBase64String($stored.Objects[$name]) | Should -Be ([Convert]::ToBase64String($platformObjects[$name])) -Because "$name is restored as it was"
+        }
         # The new project's URL and keys in Vercel: inline for the set's variables, set beside it for those the set lacks.
         (Get-VercelVariable $fake VITE_SUPABASE_URL).value | Sort-Object -Unique | Should -Be $fake.Url
         @(Get-VercelVariable $fake VITE_SUPABASE_ANON_KEY).Count | Should -BeGreaterThan 0
@@ -359,7 +373,8 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
         Get-Content -Raw (Join-Path $incidents "$($run.Record.Id)-report.md") | Should -BeLike '*RTO (recovery time)*Met*'
     }
 
-    It 'stops at Integrations when Stripe fails, and a rerun of the incident completes without a second project, deployment or restore' {
+    It 'stops at Integrations when Stripe fails, then at Verify when a user flow fails, and each rerun of the incident continues without a second project, deployment, restore or payment' {
+        # One incident through two stops: what completed before a stop is never repeated by the reruns.
         Set-HotmessFakeFault $fake -ServerErrorRate 1 -PathPrefix '/stripe' | Out-Null
 
         $first = Invoke-PlatformRunbook @{ ImpactStarted = $impact }
@@ -368,46 +383,38 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
         $id = Get-NewestPlatformIncidentId
         $kept = Get-PlatformIncident $id
         $kept.outcome | Should -Be 'Failed'
-        @($kept.steps | Where-Object status -EQ 'Failed').name | Should -BeLike 'Integrations: *'
+        $integrations = @($kept.steps | Where-Object status -EQ 'Failed').name
+        $integrations | Should -HaveCount 1
+        $integrations | Should -BeLike 'Integrations: *'
         (Get-Steps $kept 'Application: Deploy production').status | Should -Be 'Succeeded'
+        (Get-Steps $kept 'Infrastructure: Restore the storage buckets').status | Should -Be 'Succeeded'
 
+        # Stripe answers again; the site's marketplace page does not.
         Set-HotmessFakeFault $fake | Out-Null
+        Invoke-FakeControl $fake site pages @{ path = '/marketplace'; status = 500; body = 'Internal Server Error' } | Out-Null
         Set-RecoverySecrets $id
         $second = Invoke-PlatformRunbook @{ IncidentId = $id }
 
-        $second.Error | Should -BeNullOrEmpty
-        $second.Record.Outcome | Should -Be 'Recovered'
+        $second.Error | Should -Not -BeNullOrEmpty
         $kept = Get-PlatformIncident $id
-        foreach ($once in 'Infrastructure: Create the Supabase project', 'Infrastructure: Restore the database', 'Infrastructure: Apply the migrations', 'Application: Deploy production') {
-            Get-Steps $kept $once | Should -HaveCount 1 -Because "$once completed in the first run"
-        }
-        $counts = Get-Creations
-        $counts.Projects | Should -Be 1
-        $counts.Deployments | Should -Be 1
-    }
-
-    It 'stops at Verify when a user flow fails on the site, and a rerun of the incident completes without a second project, deployment or restore' {
-        Invoke-FakeControl $fake site pages @{ path = '/marketplace'; status = 500; body = 'Internal Server Error' } | Out-Null
-
-        $first = Invoke-PlatformRunbook @{ ImpactStarted = $impact }
-
-        $first.Error | Should -Not -BeNullOrEmpty
-        $id = Get-NewestPlatformIncidentId
-        $kept = Get-PlatformIncident $id
-        @($kept.steps | Where-Object status -EQ 'Failed').name | Should -Be 'Verify: Test the critical user flows'
+        $kept.outcome | Should -Be 'Failed'
+        @($kept.steps | Where-Object status -EQ 'Failed').name | Should -Be @($integrations; 'Verify: Test the critical user flows')
+        (Get-Steps $kept $integrations).status | Should -Be 'Failed', 'Succeeded'
         (Get-Steps $kept 'Integrations: Take a test payment').status | Should -Be 'Succeeded'
         $payments = Get-Payments
         $payments | Should -BeGreaterThan 0
 
         Invoke-FakeControl $fake site pages -Method Delete | Out-Null
-        Set-RecoverySecrets $id
-        $second = Invoke-PlatformRunbook @{ IncidentId = $id }
+        $third = Invoke-PlatformRunbook @{ IncidentId = $id }
 
-        $second.Error | Should -BeNullOrEmpty
-        $second.Record.Outcome | Should -Be 'Recovered'
+        $third.Error | Should -BeNullOrEmpty
+        $third.Record.Outcome | Should -Be 'Recovered'
         $kept = Get-PlatformIncident $id
-        Get-Steps $kept 'Infrastructure: Restore the database' | Should -HaveCount 1
-        Get-Steps $kept 'Integrations: Take a test payment' | Should -HaveCount 1
+        foreach ($once in 'Infrastructure: Create the Supabase project', 'Infrastructure: Restore the database', 'Infrastructure: Restore the storage buckets',
+            'Infrastructure: Apply the migrations', 'Application: Deploy production', 'Integrations: Take a test payment') {
+            Get-Steps $kept $once | Should -HaveCount 1 -Because "$once completed before a stop"
+        }
+        (Get-Steps $kept 'Verify: Test the critical user flows').status | Should -Be 'Failed', 'Succeeded'
         Get-Payments | Should -Be $payments
         $counts = Get-Creations
         $counts.Projects | Should -Be 1

@@ -54,3 +54,47 @@ function Set-PlatformRecoveryIntegrations {
     Invoke-FakeControl $Fake site stripe-webhook @{ secret = $Signing } | Out-Null
     Invoke-FakeControl $Fake supabase-management projects @{ postgres = Get-SupabaseAdminConnection $Cluster postgres; readyAfterPolls = 2 } | Out-Null
 }
+
+function Add-PlatformStorage {
+    # The project's Storage as it runs: product images and order uploads in two buckets of the Storage fake, which also
+    # plays every new project's. Answers the objects: 'bucket/key' to the bytes stored.
+    param($Fake)
+    $headers = @{ apikey = $env:SUPABASE_SERVICE_ROLE_KEY; Authorization = "Bearer $env:SUPABASE_SERVICE_ROLE_KEY" }
+    $buckets = [ordered]@{ products = @('tee.jpg', 'hoodie.jpg'); uploads = @('orders/1001/receipt.pdf', 'orders/1002/receipt.pdf', 'avatars/sam.png') }
+    $objects = [ordered]@{}
+    foreach ($bucket in $buckets.Keys) {
+        Invoke-RestMethod -Method Post -Uri "$($Fake.Url)/storage/v1/bucket" -Headers $headers -ContentType 'application/json' -Body (@{ name = $bucket; public = $bucket -eq 'products' } | ConvertTo-Json) | Out-Null
+        foreach ($key in $buckets[$bucket]) {
+            $content = [Text.Encoding]::UTF8.GetBytes("$bucket/$key $([guid]::NewGuid())")
+            Invoke-RestMethod -Method Post -Uri "$($Fake.Url)/storage/v1/object/$bucket/$key" -Headers $headers -ContentType 'application/octet-stream' -Body $content | Out-Null
+            $objects["$bucket/$key"] = $content
+        }
+    }
+    $objects
+}
+
+function Remove-PlatformStorage {
+    # The disaster in Storage: every bucket of the Storage fake emptied and deleted.
+    param($Fake)
+    $headers = @{ apikey = $env:SUPABASE_SERVICE_ROLE_KEY; Authorization = "Bearer $env:SUPABASE_SERVICE_ROLE_KEY" }
+    foreach ($bucket in @(Invoke-RestMethod -Uri "$($Fake.Url)/storage/v1/bucket" -Headers $headers | ForEach-Object { $_ })) {
+        Invoke-RestMethod -Method Post -Uri "$($Fake.Url)/storage/v1/bucket/$($bucket.id)/empty" -Headers $headers | Out-Null
+        Invoke-RestMethod -Method Delete -Uri "$($Fake.Url)/storage/v1/bucket/$($bucket.id)" -Headers $headers | Out-Null
+    }
+}
+
+function Get-PlatformStorage {
+    # What the Storage fake holds now: its bucket names, and the bytes of each object asked for ('bucket/key'), null
+    # where it answers 404.
+    param($Fake, [string[]] $Object)
+    $headers = @{ apikey = $env:SUPABASE_SERVICE_ROLE_KEY; Authorization = "Bearer $env:SUPABASE_SERVICE_ROLE_KEY" }
+    $contents = [ordered]@{}
+    foreach ($name in $Object) {
+        $response = Invoke-WebRequest -Uri "$($Fake.Url)/storage/v1/object/$name" -Headers $headers -SkipHttpErrorCheck
+        $contents[$name] = if ($response.StatusCode -eq 200) { , $response.RawContentStream.ToArray() } else { $null }
+    }
+    [pscustomobject]@{
+        Buckets = @(Invoke-RestMethod -Uri "$($Fake.Url)/storage/v1/bucket" -Headers $headers | ForEach-Object { $_.name })
+        Objects = $contents
+    }
+}
