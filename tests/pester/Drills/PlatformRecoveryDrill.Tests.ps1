@@ -13,6 +13,20 @@ BeforeAll {
         try { & $Script; $null } catch { $_ }
     }
 
+    function Get-RunbookCall { if (Test-Path $env:HOTMESS_TEST_RUNBOOK_LOG) { Get-Content $env:HOTMESS_TEST_RUNBOOK_LOG | ConvertFrom-Json } }
+
+    function Set-DrillEnvironment {
+        # What every drill here starts from: a log of its own for the runbook's calls, a test-mode Stripe key, nobody to alert.
+        $env:HOTMESS_CONFIG = $null
+        $env:HOTMESS_TEST_RUNBOOK_LOG = Join-Path $TestDrive "runbook-$([guid]::NewGuid().ToString('N')).log"
+        $env:HOTMESS_TEST_RUNBOOK_FAIL = $null
+        $env:HOTMESS_TEST_RECOVERED_TO = $set.StartedUtc.AddMinutes(-5).ToString('o')
+        $env:STRIPE_SECRET_KEY = 'sk_test_drill'
+        $env:VERCEL_PROJECT_ID = 'prj_hotmess'
+        $env:HOTMESS_SITE_URL = 'https://hotmess.test'
+        $env:SLACK_WEBHOOK_URL = $env:PAGERDUTY_ROUTING_KEY = $env:STATUSPAGE_API_KEY = $null
+    }
+
     $runbook = Join-Path $TestDrive 'Invoke-HotmessPlatformRecovery.ps1'
     Set-Content $runbook @'
 [CmdletBinding(SupportsShouldProcess)]
@@ -70,77 +84,72 @@ AfterAll {
 
 Describe 'Invoke-HotmessRecoveryDrill PlatformRecovery' {
     BeforeEach {
-        $env:HOTMESS_CONFIG = $null
-        $env:HOTMESS_TEST_RUNBOOK_LOG = Join-Path $TestDrive "runbook-$([guid]::NewGuid().ToString('N')).log"
-        $env:HOTMESS_TEST_RUNBOOK_FAIL = $null
-        $env:HOTMESS_TEST_RECOVERED_TO = $set.StartedUtc.AddMinutes(-5).ToString('o')
-        $env:STRIPE_SECRET_KEY = 'sk_test_drill'
-        $env:VERCEL_PROJECT_ID = 'prj_hotmess'
-        $env:HOTMESS_SITE_URL = 'https://hotmess.test'
-        $env:SLACK_WEBHOOK_URL = $env:PAGERDUTY_ROUTING_KEY = $env:STATUSPAGE_API_KEY = $null
-
-        function Get-RunbookCall { if (Test-Path $env:HOTMESS_TEST_RUNBOOK_LOG) { Get-Content $env:HOTMESS_TEST_RUNBOOK_LOG | ConvertFrom-Json } }
+        Set-DrillEnvironment
     }
 
-    It 'runs the runbook once on a new project, the drill project and its site, and times every step its incident recorded' {
-        $drill = Invoke-HotmessRecoveryDrill PlatformRecovery -Repository $repository -RunbookPath $runbook -VercelProjectId prj_hotmess_drill -SiteUrl $drillSite -GitRef main -WarningAction SilentlyContinue
+    Context 'a drill that passes' {
+        # One drill, and what it shows: the Its below read the same run, as a fresh pwsh per drill is the slow part.
+        BeforeAll {
+            Set-DrillEnvironment
+            $drill = Invoke-HotmessRecoveryDrill PlatformRecovery -Repository $repository -RunbookPath $runbook -VercelProjectId prj_hotmess_drill -SiteUrl $drillSite -GitRef main `
+                -WarningVariable warnings -WarningAction SilentlyContinue
+            $calls = @(Get-RunbookCall)
+        }
 
-        $calls = @(Get-RunbookCall)
-        $calls | Should -HaveCount 1
-        $call = $calls[0]
-        "$($call.IncidentId)$($call.From)$($call.Only)" | Should -BeNullOrEmpty
-        $call.NewProject | Should -BeTrue
-        $call.ProjectName | Should -Match '^hotmess-drill-\d{12}$'
-        $call.SiteUrl | Should -Be $drillSite
-        $call.Repository | Should -Be $repository
-        $call.GitRef | Should -Be 'main'
-        [DateTimeOffset]$call.ImpactStarted | Should -Be $drill.SimulatedIncidentUtc
-        $call.AllowLivePayment | Should -BeFalse
-        $call.SendUserNotice | Should -BeFalse
-        $call.VercelProjectId | Should -Be 'prj_hotmess_drill'
-        $call.VercelProjectVariable | Should -Be 'prj_hotmess_drill'
-        $call.PlatformSiteUrl | Should -Be $drillSite
-        $call.Database | Should -BeNullOrEmpty
-        $call.SupabaseProjectRef | Should -BeNullOrEmpty
-        $call.StripeKey | Should -Be 'sk_test_drill'
+        It 'runs the runbook once on a new project, the drill project and its site, and times every step its incident recorded' {
+            $calls | Should -HaveCount 1
+            $call = $calls[0]
+            "$($call.IncidentId)$($call.From)$($call.Only)" | Should -BeNullOrEmpty
+            $call.NewProject | Should -BeTrue
+            $call.ProjectName | Should -Match '^hotmess-drill-\d{12}$'
+            $call.SiteUrl | Should -Be $drillSite
+            $call.Repository | Should -Be $repository
+            $call.GitRef | Should -Be 'main'
+            [DateTimeOffset]$call.ImpactStarted | Should -Be $drill.SimulatedIncidentUtc
+            $call.AllowLivePayment | Should -BeFalse
+            $call.SendUserNotice | Should -BeFalse
+            $call.VercelProjectId | Should -Be 'prj_hotmess_drill'
+            $call.VercelProjectVariable | Should -Be 'prj_hotmess_drill'
+            $call.PlatformSiteUrl | Should -Be $drillSite
+            $call.Database | Should -BeNullOrEmpty
+            $call.SupabaseProjectRef | Should -BeNullOrEmpty
+            $call.StripeKey | Should -Be 'sk_test_drill'
 
-        $drill.Passed | Should -BeTrue
-        $drill.Scenario | Should -Be 'PlatformRecovery'
-        $drill.Target | Should -Match "^new Supabase project '$($call.ProjectName)', Vercel project 'prj_hotmess_drill'"
-        $drill.RtoObjective | Should -Be ([TimeSpan]::FromHours(24))
-        $drill.RpoObjective | Should -Be ([TimeSpan]::FromHours(24))
-        $drill.ObjectivesSource | Should -Be "the plan's 'Full disaster' row"
-        $drill.SurvivingSetId | Should -Be $set.Id
-        $drill.Steps.Name | Should -Be @(
-            'Simulate the failure: everything is lost, the newest verified database set survived'
-            'Runbook Assess: Do it', 'Runbook Infrastructure: Do it', 'Runbook Application: Do it', 'Runbook Integrations: Do it'
-            'Runbook Verify: Do it', 'Runbook Communicate: Do it'
-            "Delete the drill's incident folder and configuration"
-            'Delete the Supabase project drillprojectref00001')
-        $verify = $drill.Steps | Where-Object Name -EQ 'Runbook Verify: Do it'
-        $verify.Detail | Should -Be 'Verify done'
-        $verify.Duration | Should -BeGreaterThan ([TimeSpan]::Zero)
-        $drill.ServiceVerifiedUtc | Should -Be ($verify.StartedUtc + $verify.Duration)
-        $drill.Rto | Should -Be ($drill.ServiceVerifiedUtc - $drill.SimulatedIncidentUtc)
-        $drill.NewestDataRecoveredUtc | Should -Be ([DateTimeOffset]$env:HOTMESS_TEST_RECOVERED_TO)
-        $drill.Rpo | Should -Be ($drill.SimulatedIncidentUtc - [DateTimeOffset]$env:HOTMESS_TEST_RECOVERED_TO)
-        $call.IncidentRepository | Should -Not -Exist
-        Split-Path $call.ConfigurationPath | Should -Not -Exist
-        (Get-HotmessDrill -Repository $repository -Scenario PlatformRecovery -Latest).Id | Should -Be $drill.Id
-    }
+            $drill.Passed | Should -BeTrue
+            $drill.Scenario | Should -Be 'PlatformRecovery'
+            $drill.Target | Should -Match "^new Supabase project '$($call.ProjectName)', Vercel project 'prj_hotmess_drill'"
+            $drill.RtoObjective | Should -Be ([TimeSpan]::FromHours(24))
+            $drill.RpoObjective | Should -Be ([TimeSpan]::FromHours(24))
+            $drill.ObjectivesSource | Should -Be "the plan's 'Full disaster' row"
+            $drill.SurvivingSetId | Should -Be $set.Id
+            $drill.Steps.Name | Should -Be @(
+                'Simulate the failure: everything is lost, the newest verified database set survived'
+                'Runbook Assess: Do it', 'Runbook Infrastructure: Do it', 'Runbook Application: Do it', 'Runbook Integrations: Do it'
+                'Runbook Verify: Do it', 'Runbook Communicate: Do it'
+                "Delete the drill's incident folder and configuration"
+                'Delete the Supabase project drillprojectref00001')
+            $verify = $drill.Steps | Where-Object Name -EQ 'Runbook Verify: Do it'
+            $verify.Detail | Should -Be 'Verify done'
+            $verify.Duration | Should -BeGreaterThan ([TimeSpan]::Zero)
+            $drill.ServiceVerifiedUtc | Should -Be ($verify.StartedUtc + $verify.Duration)
+            $drill.Rto | Should -Be ($drill.ServiceVerifiedUtc - $drill.SimulatedIncidentUtc)
+            $drill.NewestDataRecoveredUtc | Should -Be ([DateTimeOffset]$env:HOTMESS_TEST_RECOVERED_TO)
+            $drill.Rpo | Should -Be ($drill.SimulatedIncidentUtc - [DateTimeOffset]$env:HOTMESS_TEST_RECOVERED_TO)
+            $call.IncidentRepository | Should -Not -Exist
+            Split-Path $call.ConfigurationPath | Should -Not -Exist
+            (Get-HotmessDrill -Repository $repository -Scenario PlatformRecovery -Latest).Id | Should -Be $drill.Id
+        }
 
-    It 'names the Supabase project the runbook created as left to delete, in a failed cleanup step and an improvement, without failing the drill' {
-        $drill = Invoke-HotmessRecoveryDrill PlatformRecovery -Repository $repository -RunbookPath $runbook -VercelProjectId prj_hotmess_drill -SiteUrl $drillSite `
-            -WarningVariable warnings -WarningAction SilentlyContinue
-
-        $drill.Passed | Should -BeTrue
-        $left = $drill.Steps[-1]
-        $left.Name | Should -Be 'Delete the Supabase project drillprojectref00001'
-        $left.Cleanup | Should -BeTrue
-        $left.Passed | Should -BeFalse
-        $left.ErrorId | Should -Be 'DrillProjectLeft'
-        $drill.Improvements | Should -Contain "Cleanup 'Delete the Supabase project drillprojectref00001' failed: $($left.Detail) Remove what it left by hand."
-        "$warnings" | Should -Match 'drillprojectref00001'
+        It 'names the Supabase project the runbook created as left to delete, in a failed cleanup step and an improvement, without failing the drill' {
+            $drill.Passed | Should -BeTrue
+            $left = $drill.Steps[-1]
+            $left.Name | Should -Be 'Delete the Supabase project drillprojectref00001'
+            $left.Cleanup | Should -BeTrue
+            $left.Passed | Should -BeFalse
+            $left.ErrorId | Should -Be 'DrillProjectLeft'
+            $drill.Improvements | Should -Contain "Cleanup 'Delete the Supabase project drillprojectref00001' failed: $($left.Detail) Remove what it left by hand."
+            "$warnings" | Should -Match 'drillprojectref00001'
+        }
     }
 
     It 'alerts nobody from the drill: the email check goes to Resend''s test address, and no Slack, PagerDuty or Statuspage credentials reach the runbook' {
