@@ -8,6 +8,8 @@ BeforeAll {
     Import-Module HotmessRecovery -Force
     $runbook = (Resolve-Path (Join-Path $PSScriptRoot '../../../runbooks/Invoke-HotmessDatabaseRecovery.ps1')).ProviderPath
     $fake = Start-PlatformTestFake
+    # One server with the sample database for the own-backup tests and, after them, as the damaged project's database.
+    $server = Start-HotmessTestPostgres -SampleDatabase hotmess
 
     function Invoke-Runbook([hashtable] $Parameters = @{}) {
         $output = [System.Collections.Generic.List[object]]::new()
@@ -19,6 +21,7 @@ BeforeAll {
 
 AfterAll {
     $env:HOTMESS_DATABASE_URL = $null
+    $server | Stop-HotmessTestPostgres
     Stop-PlatformTestFake $fake
 }
 
@@ -85,7 +88,6 @@ Describe 'Invoke-HotmessDatabaseRecovery' {
 
 Describe 'Invoke-HotmessDatabaseRecovery from the module''s own backups' {
     BeforeAll {
-        $server = Start-HotmessTestPostgres -SampleDatabase hotmess
         # A restored database that lost its newest orders (and their rows), copied before anything connects to hotmess.
         $server.ExecuteSql('postgres', 'CREATE DATABASE damaged TEMPLATE hotmess') | Out-Null
         $server.ExecuteSql('damaged', "SET session_replication_role = replica; DELETE FROM public.marketplace_order WHERE created_at > now() - interval '3 days'") | Out-Null
@@ -95,10 +97,6 @@ Describe 'Invoke-HotmessDatabaseRecovery from the module''s own backups' {
         $verified = Backup-HotmessDatabase -ConnectionString $server.ConnectionString('hotmess') -Repository $repository
         $verified | Test-HotmessBackup | Out-Null
         $unverified, $verified | Out-Null
-    }
-
-    AfterAll {
-        $server | Stop-HotmessTestPostgres
     }
 
     BeforeEach {
@@ -206,7 +204,8 @@ Describe 'Invoke-HotmessDatabaseRecovery from the module''s own backups' {
 
 Describe 'Invoke-HotmessDatabaseRecovery -NewProject' {
     BeforeAll {
-        $source = Start-HotmessTestPostgres -SampleDatabase hotmess
+        # The damaged project's database: the sample, now with a Supabase project's objects (the own-backup tests are done with it).
+        $source = $server
         $cluster = Start-HotmessTestPostgres
         [Hotmess.Recovery.Sandbox.SupabaseTarget]::AddProjectObjectsAsync($source, 'hotmess', [Threading.CancellationToken]::None).GetAwaiter().GetResult() | Out-Null
         [Hotmess.Recovery.Sandbox.SupabaseTarget]::PrepareClusterAsync($cluster, [Threading.CancellationToken]::None).GetAwaiter().GetResult() | Out-Null
@@ -226,7 +225,7 @@ Describe 'Invoke-HotmessDatabaseRecovery -NewProject' {
     }
 
     AfterAll {
-        $source, $cluster | Stop-HotmessTestPostgres
+        $cluster | Stop-HotmessTestPostgres
     }
 
     BeforeEach {
