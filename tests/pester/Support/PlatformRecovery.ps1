@@ -1,6 +1,6 @@
 # What a whole recovery into a new project needs of the fakes (tests/pester/Environment/PlatformFake.ps1, dot-sourced
-# first) and of a Supabase-shaped PostgreSQL: the configuration, and the integrations the runbook checks. Dot-source it
-# in BeforeAll.
+# first) and of a Supabase-shaped PostgreSQL: the configuration, the integrations the runbook checks, and the project's
+# Storage buckets (filled, lost, read back). Dot-source it in BeforeAll.
 
 function Start-SupabaseTestCluster {
     # A PostgreSQL with the sample database, prepared as Supabase's (roles, schemas) for new projects to live on.
