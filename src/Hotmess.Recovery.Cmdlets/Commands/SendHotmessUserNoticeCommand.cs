@@ -43,7 +43,7 @@ public sealed partial class SendHotmessUserNoticeCommand : HotmessCmdlet
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
     [ValidateNotNullOrEmpty]
-    [ValidateLength(1, 200)]
+    [ValidateLength(1, UserNoticeSender.MaxIncidentIdLength)]
     public string IncidentId { get; set; } = null!;
 
     /// <summary>The subject; userNotice.subject, else the notice's first # heading.</summary>

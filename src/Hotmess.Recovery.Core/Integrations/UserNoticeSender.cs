@@ -15,6 +15,9 @@ public sealed partial class UserNoticeSender(ResendClient resend, TimeProvider t
 {
     private const int ProgressId = 0x554E;
 
+    /// <summary>The longest incident id a notice can be keyed by.</summary>
+    public const int MaxIncidentIdLength = 200;
+
     /// <summary>The key of batch <paramref name="batch"/> (from 1) of an incident's notice.</summary>
     public static string IdempotencyKey(string incidentId, int batch) => $"hotmess-user-notice/{incidentId}/{batch}";
 
@@ -71,7 +74,8 @@ public sealed partial class UserNoticeSender(ResendClient resend, TimeProvider t
 
     private static void Validate(UserNoticeRequest request)
     {
-        if (string.IsNullOrWhiteSpace(request.IncidentId) || IdempotencyKey(request.IncidentId, int.MaxValue).Length > 256)
+        // Resend takes keys of up to 256 characters: 200 for the id leaves room for the prefix and any batch number.
+        if (string.IsNullOrWhiteSpace(request.IncidentId) || request.IncidentId.Length > MaxIncidentIdLength)
         {
             throw new HotmessException("UserNoticeIncidentInvalid", FailureKind.InvalidArgument,
                 "The incident id names the notice's batches: give one of 1 to 200 characters.", "IncidentId");

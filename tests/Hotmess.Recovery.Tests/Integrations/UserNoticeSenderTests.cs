@@ -175,4 +175,14 @@ public sealed class UserNoticeSenderTests(FakeServer fake) : IClassFixture<FakeS
         Assert.Equal("UserNoticeBatchSizeInvalid", ex.ErrorId);
         Assert.Empty(await BatchKeysAsync());
     }
+
+    [Fact]
+    public async Task An_incident_id_too_long_for_resend_s_keys_is_refused()
+    {
+        var ex = await Assert.ThrowsAsync<HotmessException>(() => SendAsync(Users(3), incident: new string('x', UserNoticeSender.MaxIncidentIdLength + 1)));
+
+        Assert.Equal("UserNoticeIncidentInvalid", ex.ErrorId);
+        Assert.True(UserNoticeSender.IdempotencyKey(new string('x', UserNoticeSender.MaxIncidentIdLength), int.MaxValue).Length <= 256);
+        Assert.Empty(await BatchKeysAsync());
+    }
 }
