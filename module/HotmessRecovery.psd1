@@ -59,6 +59,7 @@
         'Test-HotmessUserFlow'
         'Test-HotmessPaymentFlow'
         'Test-HotmessEmailDelivery'
+        'Send-HotmessUserNotice'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -24,9 +24,10 @@
                          -AllowLivePayment).
       5. Verify          the critical user flows (Test-HotmessUserFlow), the data against the backup's evidence
                          (Test-HotmessDatabaseIntegrity), every integration (Test-HotmessIntegration).
-      6. Communicate     the status page updated, the user notice prepared, the incident closed with the team told,
-                         and the post-incident report written (Export-HotmessIncidentReport): every step with its
-                         duration and the measured RTO and RPO against the plan's "Full disaster: 24 h / 24 h".
+      6. Communicate     the status page updated, the user notice prepared and, with -SendUserNotice when the outage
+                         exceeded the plan's 24 h, emailed to every user (Send-HotmessUserNotice), the incident closed
+                         with the team told, and the post-incident report written (Export-HotmessIncidentReport): every
+                         step with its duration and the measured RTO and RPO against the plan's "Full disaster: 24 h / 24 h".
 
     Checkpointed: the incident is kept in the repository (New-HotmessIncident, Open-HotmessRecoveryRun). Run again
     with the same -IncidentId and the run continues: steps that completed are skipped, and a step that changes the
@@ -79,7 +80,9 @@
     Allow the test payment with a live Stripe key (a real charge).
 
 .PARAMETER SendUserNotice
-    Send the user notice when the outage exceeded the plan's objective.
+    Email the user notice through Resend to every user of the recovered database with a confirmed address
+    (Send-HotmessUserNotice) when the outage exceeded the plan's 24 h objective. Each batch is keyed by the incident, so
+    a rerun of the same incident sends nobody a second email.
 
 .PARAMETER IncidentPath
     The folder the incident record (Markdown and JSON), the user notice and the report are written to.
@@ -506,13 +509,26 @@ try {
             'We are sorry for the disruption. If something looks wrong in your account, reply to this message.'
         ) | Set-Content -Path $notice
         $exceeded = $outage -gt [TimeSpan]::FromHours(24)
-        if ($exceeded) {
-            $run.AddNextStep("Send the user notice ($notice): the outage exceeded the plan's 24 h objective.")
-        }
-        if ($SendUserNotice -and $exceeded) {
-            $run.AddNote('The user notice is to be sent by a person: this module has no command that emails users.')
+        $run.SetFact('OutageHours', [math]::Round($outage.TotalHours, 1).ToString([cultureinfo]::InvariantCulture))
+        if ($exceeded -and -not $SendUserNotice) {
+            $run.AddNextStep("Send the user notice ($notice): the outage exceeded the plan's 24 h objective (Send-HotmessUserNotice, or run again with -SendUserNotice).")
         }
         "$notice (outage $([math]::Round($outage.TotalHours, 1)) h, $(if ($exceeded) { 'over' } else { 'within' }) the 24 h objective)"
+    }
+
+    Invoke-RecoveryStep Communicate 'Send the user notice' -Plan 'email the user notice to the users of the recovered database through Resend, with -SendUserNotice when the outage exceeded 24 h' {
+        # Not destructive: each batch is keyed by the incident, so a run after a failed batch sends nobody a second email.
+        $hours = [double]::Parse((Get-Fact OutageHours), [cultureinfo]::InvariantCulture)
+        if (-not $SendUserNotice) { return "skipped: -SendUserNotice not given (outage $hours h)" }
+        if ($hours -le 24) { return "skipped: the outage ($hours h) is within the plan's 24 h objective" }
+        Get-ProjectSecrets
+        $resend = @{}
+        if ($key = Get-HotmessSetting RESEND_API_KEY) { $resend.ResendApiKey = ConvertTo-Secret $key }
+        $notice = Join-Path $IncidentPath "$($run.IncidentId)-user-notice.md"
+        # Users created after the incident opened had no outage, and leaving them out keeps a rerun's batches the same.
+        $sent = Send-HotmessUserNotice -Path $notice -IncidentId $run.IncidentId -ConnectionString $state.ConnectionString `
+            -CreatedBefore $run.Refresh().StartedUtc @resend -Confirm:$false
+        "sent to $($sent.Sent) of $($sent.Recipients) users in $($sent.Batches) batch(es)"
     }
 
     Invoke-RecoveryStep Communicate 'Close the incident' -Plan 'close the incident as Recovered, resolve the status page and tell the team' {

@@ -39,6 +39,8 @@ public sealed class HotmessConfiguration
     public StripeSettings Stripe { get; set; } = new();
     /// <summary>The critical user flows Test-HotmessUserFlow checks; the HOTMESS site's defaults when empty.</summary>
     public List<UserFlowSettings> UserFlows { get; set; } = [];
+    /// <summary>The sender, reply address, subject and batch size of the user notice Send-HotmessUserNotice emails.</summary>
+    public UserNoticeSettings UserNotice { get; set; } = new();
 
     /// <summary>A copy fit to show: a password that the environment put into the connection string is masked.</summary>
     public HotmessConfiguration Redacted()

@@ -188,7 +188,7 @@ Describe 'Invoke-HotmessPlatformRecovery' {
     It 'communicates alone: status page monitoring then resolved, the incident closed Recovered, the report written with its RTO' {
         $first = Invoke-Runbook @{ Only = 'Assess'; ImpactStarted = [DateTimeOffset]::UtcNow.AddHours(-3) }
 
-        $closed = Invoke-Runbook @{ IncidentId = $first.Record.Id; Only = 'Communicate' }
+        $closed = Invoke-Runbook @{ IncidentId = $first.Record.Id; Only = 'Communicate'; SendUserNotice = $true }
 
         $closed.Error | Should -BeNullOrEmpty
         $closed.Record.Outcome | Should -Be 'Recovered'
@@ -196,6 +196,8 @@ Describe 'Invoke-HotmessPlatformRecovery' {
         ($closed.Record.Steps | Where-Object Name -Like 'Communicate: *').Status | Sort-Object -Unique | Should -Be 'Succeeded'
         (Get-FakeList statuspage-api incidents)[0].incident_updates.status | Should -Be 'resolved', 'monitoring', 'identified', 'investigating'
         Join-Path $incidents "$($first.Record.Id)-user-notice.md" | Should -Exist
+        ($closed.Record.Steps | Where-Object Name -EQ 'Communicate: Send the user notice').Detail | Should -Be "skipped: the outage (3 h) is within the plan's 24 h objective"
+        Get-FakeList resend emails | Should -BeNullOrEmpty
         $report = Get-Content -Raw (Join-Path $incidents "$($first.Record.Id)-report.md")
         $report | Should -BeLike '*| RTO (recovery time) | 3 h * | 24 h 00 min | Met |*'
 
@@ -416,6 +418,46 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
         }
         (Get-Steps $kept 'Verify: Test the critical user flows').status | Should -Be 'Failed', 'Succeeded'
         Get-Payments | Should -Be $payments
+        $counts = Get-Creations
+        $counts.Projects | Should -Be 1
+        $counts.Deployments | Should -Be 1
+    }
+
+    It 'emails the user notice once to every user after an outage over 24 h, although Resend fails during Communicate and the run is resumed' {
+        # Batches of 10 for the sample's 43 users with a confirmed address; Resend takes two, then keeps failing.
+        Set-PlatformRecoveryConfiguration $fake $cluster (Join-Path $TestDrive 'hotmess-notice.json') "$($fake.Url)/site" @{
+            userNotice = @{ from = 'HOTMESS <hello@hotmess.london>'; batchSize = 10 }
+        }
+        $users = @((Invoke-AsAdmin hotmess "SELECT email FROM auth.users WHERE email_confirmed_at IS NOT NULL AND deleted_at IS NULL ORDER BY email") -split "`n" |
+                ForEach-Object Trim | Where-Object { $_ })
+        Invoke-FakeControl $fake resend batch-faults @{ after = 2; count = 1000; fault = '500' } | Out-Null
+        function Get-Notices { @(Invoke-FakeControl $fake resend emails -Method Get | ForEach-Object { $_ } | Where-Object subject -EQ 'HOTMESS service restored') }
+
+        $first = Invoke-PlatformRunbook @{ ImpactStarted = [DateTimeOffset]::UtcNow.AddHours(-30); SendUserNotice = $true }
+
+        $first.Error | Should -Not -BeNullOrEmpty
+        $id = Get-NewestPlatformIncidentId
+        $kept = Get-PlatformIncident $id
+        $kept.outcome | Should -Be 'Failed'
+        $kept.errorId | Should -Be 'UserNoticeBatchFailed'
+        @($kept.steps | Where-Object status -EQ 'Failed').name | Should -Be 'Communicate: Send the user notice'
+        (Get-Steps $kept 'Communicate: Prepare the user notice').status | Should -Be 'Succeeded'
+        (Get-Notices).Count | Should -Be 20
+
+        Invoke-FakeControl $fake resend batch-faults @{ count = 0 } | Out-Null
+        Set-RecoverySecrets $id
+        $second = Invoke-PlatformRunbook @{ IncidentId = $id; SendUserNotice = $true }
+
+        $second.Error | Should -BeNullOrEmpty
+        $second.Record.Outcome | Should -Be 'Recovered'
+        $users.Count | Should -Be 43
+        $notices = Get-Notices
+        @($notices | ForEach-Object { $_.to }) | Sort-Object | Should -Be ($users | Sort-Object) -Because 'every user gets exactly one notice'
+        $notices.from | Sort-Object -Unique | Should -Be 'HOTMESS <hello@hotmess.london>'
+        $kept = Get-PlatformIncident $id
+        (Get-Steps $kept 'Communicate: Send the user notice').status | Should -Be 'Failed', 'Succeeded'
+        (Get-Steps $kept 'Communicate: Send the user notice')[1].detail | Should -Be 'sent to 43 of 43 users in 5 batch(es)'
+        $kept.notes.text + $kept.nextSteps | Where-Object { $_ -match '@hotmess\.example' } | Should -BeNullOrEmpty
         $counts = Get-Creations
         $counts.Projects | Should -Be 1
         $counts.Deployments | Should -Be 1

@@ -10,13 +10,16 @@ namespace Hotmess.Recovery.Platform.Resend;
 
 /// <summary>
 /// The Resend REST API (<c>https://api.resend.com</c> or the configured base): checks a key, lists domains
-/// (<c>has_more</c> + <c>after</c>), sends an email. Errors are <c>{statusCode, name, message}</c>. Every request
-/// goes through the shared pipeline (<see cref="HttpResilience"/>) as idempotent: the reads, and <c>POST /emails</c>
-/// because it always carries an <c>Idempotency-Key</c> (Resend sends a repeated key's email once). What is still
+/// (<c>has_more</c> + <c>after</c>), sends an email or a batch of them. Errors are <c>{statusCode, name, message}</c>. Every request
+/// goes through the shared pipeline (<see cref="HttpResilience"/>) as idempotent: the reads, and <c>POST /emails</c> and
+/// <c>POST /emails/batch</c> because they always carry an <c>Idempotency-Key</c> (Resend sends a repeated key's email once). What is still
 /// failing when the attempts run out is reported (<c>ResendRateLimited</c>, <c>ResendServiceFailed</c>, …).
 /// </summary>
 public sealed class ResendClient
 {
+    /// <summary>The most emails one <c>POST /emails/batch</c> takes.</summary>
+    public const int BatchLimit = 100;
+
     private const int PageSize = 100;
     private readonly HttpClient _http;
     private readonly Uri _baseUrl;
@@ -96,6 +99,47 @@ public sealed class ResendClient
         var sent = await ReadJsonAsync<SentEmail>(response, cancellationToken).ConfigureAwait(false);
         return sent.Id ?? throw new HotmessException("ResendResponseInvalid", FailureKind.RemoteServiceFailed,
             "Resend accepted the email but returned no id.", _baseUrl.ToString());
+    }
+
+    /// <summary>
+    /// Sends up to <see cref="BatchLimit"/> emails in one request (<c>POST /emails/batch</c>), all or none: Resend
+    /// validates the whole batch first. The idempotency key makes a retried or repeated batch send nothing new as long
+    /// as its body is the same (Resend keeps the key for 24 hours); the same key with another body is refused
+    /// (<c>ResendIdempotencyConflict</c>). Returns the ids Resend gave, in the order of <paramref name="emails"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> SendBatchAsync(IReadOnlyList<ResendEmail> emails, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(emails);
+        ArgumentException.ThrowIfNullOrEmpty(idempotencyKey);
+        if (emails.Count is 0 or > BatchLimit)
+        {
+            throw new HotmessException("ResendBatchSizeInvalid", FailureKind.InvalidArgument,
+                $"A Resend batch holds 1 to {BatchLimit} emails, not {emails.Count}.", "emails");
+        }
+
+        if (idempotencyKey.Length > 256)
+        {
+            throw new HotmessException("ResendIdempotencyKeyInvalid", FailureKind.InvalidArgument,
+                "A Resend idempotency key is at most 256 characters long.", idempotencyKey);
+        }
+
+        using var response = await SendAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_baseUrl, "emails/batch"))
+            {
+                Content = JsonContent.Create(emails, options: WireJson),
+            };
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+            return request;
+        }, "send a batch of emails", cancellationToken).ConfigureAwait(false);
+        var sent = await ReadJsonAsync<SentBatch>(response, cancellationToken).ConfigureAwait(false);
+        if (sent.Data is not { } data || data.Count != emails.Count || data.Any(e => string.IsNullOrEmpty(e.Id)))
+        {
+            throw new HotmessException("ResendResponseInvalid", FailureKind.RemoteServiceFailed,
+                $"Resend accepted a batch of {emails.Count} emails but returned {sent.Data?.Count ?? 0} ids.", _baseUrl.ToString());
+        }
+
+        return data.Select(e => e.Id!).ToList();
     }
 
     /// <summary><c>GET /emails/{id}</c>: the email as Resend knows it, with its <c>last_event</c> (sent, delivered, bounced, …).</summary>
@@ -220,6 +264,8 @@ public sealed class ResendClient
     private sealed record ResendList<T>(List<T> Data, bool HasMore);
 
     private sealed record SentEmail(string? Id);
+
+    private sealed record SentBatch(List<SentEmail>? Data);
 }
 
 /// <summary>What a key check found: a full-access key lists the team's domains; a sending-only key lists none.</summary>

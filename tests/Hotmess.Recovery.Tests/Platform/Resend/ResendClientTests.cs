@@ -188,4 +188,27 @@ public sealed class ResendClientTests(FakeServer fake) : IClassFixture<FakeServe
         Assert.Equal(["incident-47", "incident-47"], keys);
         Assert.Equal(1, (await fake.GetAsync("__fake/resend/emails")).GetArrayLength());
     }
+
+    [Fact]
+    public async Task A_batch_outside_one_to_one_hundred_emails_is_refused_before_anything_is_sent()
+    {
+        var emails = Enumerable.Range(0, 101).Select(i => Alert with { To = [$"user{i}@hotmess.example"] }).ToList();
+
+        var ex = await Assert.ThrowsAsync<HotmessException>(() => Client().SendBatchAsync(emails, "batch-key-1", CancellationToken.None));
+
+        Assert.Equal("ResendBatchSizeInvalid", ex.ErrorId);
+        Assert.Empty(await fake.RequestsAsync("resend"));
+    }
+
+    [Fact]
+    public async Task A_batch_is_answered_with_one_id_per_email_in_order()
+    {
+        var emails = Enumerable.Range(0, 3).Select(i => Alert with { To = [$"user{i}@hotmess.example"] }).ToList();
+
+        var ids = await Client().SendBatchAsync(emails, "batch-key-2", CancellationToken.None);
+
+        var sent = (await fake.GetAsync("__fake/resend/emails")).EnumerateArray().ToList();
+        Assert.Equal(sent.Select(e => e.GetProperty("id").GetString()), ids);
+        Assert.Equal(["user0@hotmess.example", "user1@hotmess.example", "user2@hotmess.example"], sent.Select(e => e.GetProperty("to")[0].GetString()));
+    }
 }

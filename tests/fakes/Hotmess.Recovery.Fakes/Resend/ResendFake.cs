@@ -7,7 +7,8 @@ namespace Hotmess.Recovery.Fakes.Resend;
 
 /// <summary>
 /// Resend's API at <c>/resend</c> (api-contracts §5): <c>GET /domains</c> and <c>GET /api-keys</c> with
-/// <c>limit</c>/<c>after</c> pagination and <c>has_more</c>, <c>POST /emails</c> with <c>Idempotency-Key</c>, and
+/// <c>limit</c>/<c>after</c> pagination and <c>has_more</c>, <c>POST /emails</c> and <c>POST /emails/batch</c> with
+/// <c>Idempotency-Key</c> (same key and body: the first answer, nothing sent; same key, other body: 409), and
 /// <c>GET /emails/{id}</c> (whose <c>last_event</c> moves, see <see cref="FakeEmail"/>). Errors are <c>{statusCode, name, message}</c>: 401 <c>missing_api_key</c>, 403
 /// <c>invalid_api_key</c>, 401 <c>restricted_api_key</c> for a sending-only key outside <c>/emails</c>, 422 for
 /// bad emails, 409 for a reused idempotency key; a request without <c>User-Agent</c> gets the edge's plain-text 403
@@ -42,6 +43,16 @@ public static partial class ResendFake
             }
 
             return Handle(state, c, sending: true, () => SendEmail(state, c.Request, raw));
+        });
+        api.MapPost("/emails/batch", async (HttpContext c) =>
+        {
+            string raw;
+            using (var reader = new StreamReader(c.Request.Body, Encoding.UTF8))
+            {
+                raw = await reader.ReadToEndAsync(c.RequestAborted);
+            }
+
+            return Handle(state, c, sending: true, () => SendBatch(state, c, raw));
         });
         api.MapGet("/emails/{id}", (HttpContext c, string id) => Handle(state, c, sending: false, () =>
             state.Emails.FirstOrDefault(e => e.Id == id) is { } email
@@ -136,29 +147,155 @@ public static partial class ResendFake
     private static IResult SendEmail(ResendFakeState state, HttpRequest request, string raw)
     {
         var idempotencyKey = request.Headers["Idempotency-Key"].ToString();
+        if (Replay(state, idempotencyKey, raw) is { } replayed)
+        {
+            return replayed;
+        }
+
+        if (Parse(raw, out var body) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (Validate(state, body, out var email, idempotencyKey) is { } refused)
+        {
+            return refused;
+        }
+
+        state.Emails.Add(email!);
+        var answer = new { id = email!.Id };
+        Remember(state, idempotencyKey, raw, answer);
+        return Results.Json(answer);
+    }
+
+    /// <summary>
+    /// <c>POST /emails/batch</c>: an array of 1 to 100 emails, validated whole before any is sent (Resend's default
+    /// strict mode: one bad email refuses the batch, naming its index); answers <c>{data:[{id}]}</c> in order. The
+    /// idempotency key works as for one email. A batch fault set through <c>/__fake/resend/batch-faults</c> answers
+    /// after the batches it lets through.
+    /// </summary>
+    private static IResult SendBatch(ResendFakeState state, HttpContext context, string raw)
+    {
+        var idempotencyKey = context.Request.Headers["Idempotency-Key"].ToString();
+        var fault = state.NextBatchFault();
+        if (fault is "500" or "429")
+        {
+            if (fault == "429")
+            {
+                context.Response.Headers.RetryAfter = state.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                return Error(429, "rate_limit_exceeded", $"Too many requests. You can only make {RequestsPerSecond} requests per second. See rate limit response headers for more information.");
+            }
+
+            return Error(500, "internal_server_error", "An unexpected error occurred.");
+        }
+
+        var result = AcceptBatch(state, idempotencyKey, raw);
+        if (fault == "cut")
+        {
+            // Taken, and the answer lost on the way: the caller cannot tell whether the batch went out.
+            context.Abort();
+        }
+
+        return result;
+    }
+
+    private static IResult AcceptBatch(ResendFakeState state, string idempotencyKey, string raw)
+    {
+        if (Replay(state, idempotencyKey, raw) is { } replayed)
+        {
+            return replayed;
+        }
+
+        if (Parse(raw, out var body) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (body.ValueKind != JsonValueKind.Array)
+        {
+            return Error(422, "validation_error", "The request body must be an array of emails.");
+        }
+
+        var count = body.GetArrayLength();
+        if (count is 0 or > 100)
+        {
+            return Error(422, "validation_error", "The batch must have between 1 and 100 emails.");
+        }
+
+        var emails = new List<FakeEmail>();
+        var index = 0;
+        foreach (var item in body.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                return Error(422, "validation_error", $"Email at index {index} is not an object.");
+            }
+
+            if (item.TryGetProperty("attachments", out _) || item.TryGetProperty("scheduled_at", out _))
+            {
+                return Error(422, "invalid_parameter", $"Email at index {index}: `attachments` and `scheduled_at` are not supported in batch emails.");
+            }
+
+            if (Validate(state, item, out var email, idempotencyKey) is { } refused)
+            {
+                return refused;
+            }
+
+            emails.Add(email!);
+            index++;
+        }
+
+        state.Emails.AddRange(emails);
+        var answer = new { data = emails.Select(e => new { id = e.Id }).ToList() };
+        Remember(state, idempotencyKey, raw, answer);
+        return Results.Json(answer);
+    }
+
+    /// <summary>A key seen before: its first answer for the same body, a 409 for another; null for a new key.</summary>
+    private static IResult? Replay(ResendFakeState state, string idempotencyKey, string raw)
+    {
         if (idempotencyKey.Length > 256)
         {
             return Error(400, "invalid_idempotency_key", "The key must be between 1-256 chars.");
         }
 
-        if (idempotencyKey.Length > 0 && state.Idempotent.TryGetValue(idempotencyKey, out var seen))
+        if (idempotencyKey.Length == 0 || !state.Idempotent.TryGetValue(idempotencyKey, out var seen))
         {
-            return seen.Body == raw
-                ? Results.Json(new { id = seen.EmailId })
-                : Error(409, "invalid_idempotent_request", "Same idempotency key used with a different request payload. Change your idempotency key or payload.");
+            return null;
         }
 
-        JsonElement body;
+        return seen.Body == raw
+            ? Results.Json(seen.Answer)
+            : Error(409, "invalid_idempotent_request", "Same idempotency key used with a different request payload. Change your idempotency key or payload.");
+    }
+
+    private static void Remember(ResendFakeState state, string idempotencyKey, string raw, object answer)
+    {
+        if (idempotencyKey.Length > 0)
+        {
+            state.Idempotent[idempotencyKey] = (raw, answer);
+        }
+    }
+
+    private static IResult? Parse(string raw, out JsonElement body)
+    {
         try
         {
             using var document = JsonDocument.Parse(raw);
             body = document.RootElement.Clone();
+            return null;
         }
         catch (JsonException)
         {
+            body = default;
             return Error(422, "validation_error", "The request body is not valid JSON.");
         }
+    }
 
+    /// <summary>One email's fields as Resend checks them; the email to record when they pass.</summary>
+    private static IResult? Validate(ResendFakeState state, JsonElement body, out FakeEmail? email, string idempotencyKey)
+    {
+        email = null;
         foreach (var field in new[] { "from", "to", "subject" })
         {
             if (!body.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null
@@ -187,15 +324,19 @@ public static partial class ResendFake
             return Error(403, "validation_error", $"The {domain} domain is not verified. Please, add and verify your domain on https://resend.com/domains");
         }
 
-        var email = new FakeEmail(Guid.NewGuid().ToString(), from, to, FakeJson.String(body, "subject") ?? "", FakeJson.String(body, "text"),
-            DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture), idempotencyKey);
-        state.Emails.Add(email);
-        if (idempotencyKey.Length > 0)
+        var replyTo = body.TryGetProperty("reply_to", out var reply) && reply.ValueKind == JsonValueKind.Array
+            ? reply.EnumerateArray().Select(r => r.GetString() ?? "").ToList()
+            : reply.ValueKind == JsonValueKind.String ? [reply.GetString() ?? ""] : [];
+        var tags = body.TryGetProperty("tags", out var tagList) && tagList.ValueKind == JsonValueKind.Array
+            ? tagList.EnumerateArray().ToDictionary(t => FakeJson.String(t, "name") ?? "", t => FakeJson.String(t, "value") ?? "")
+            : [];
+        email = new FakeEmail(Guid.NewGuid().ToString(), from, to, FakeJson.String(body, "subject") ?? "", FakeJson.String(body, "text"),
+            DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture), idempotencyKey)
         {
-            state.Idempotent[idempotencyKey] = (raw, email.Id);
-        }
-
-        return Results.Json(new { id = email.Id });
+            ReplyTo = replyTo,
+            Tags = tags,
+        };
+        return null;
     }
 
     internal static IResult Error(int status, string name, string message) =>
@@ -211,7 +352,10 @@ public static partial class ResendFake
     /// Test controls under <c>/__fake/resend</c> (no key needed): <c>POST reset</c> <c>{key?}</c>;
     /// <c>POST keys</c> <c>{key, sendingOnly?, name?}</c>; <c>POST domains</c> <c>{domains:[{name, status?, region?}]}</c>
     /// (appended, oldest first); <c>POST rate-limit</c> <c>{count, retryAfterSeconds?, name?}</c> (name
-    /// <c>rate_limit_exceeded</c> or a quota); <c>GET emails</c>: what was sent; <c>GET|DELETE requests</c>.
+    /// <c>rate_limit_exceeded</c> or a quota); <c>POST batch-faults</c> <c>{after?, count?, fault}</c>: after <c>after</c>
+    /// more batch requests, the next <c>count</c> fail with <c>fault</c> (<c>500</c>, <c>429</c> with retry-after, or
+    /// <c>cut</c>: the batch is sent and the connection broken before the answer); <c>GET emails</c>: what was sent;
+    /// <c>GET|DELETE requests</c>.
     /// </summary>
     private static void MapControl(WebApplication app, ResendFakeState state)
     {
@@ -252,6 +396,19 @@ public static partial class ResendFake
             state.RateLimitName = FakeJson.String(body, "name") ?? "rate_limit_exceeded";
             return Results.Json(new { state.RateLimitRemaining, state.RetryAfterSeconds, state.RateLimitName });
         })));
+        control.MapPost("/batch-faults", async (HttpRequest r) => await FakeJson.WithBody(r, body => FakeJson.Locked(state.Gate, () =>
+        {
+            var fault = FakeJson.String(body, "fault") ?? "500";
+            if (fault is not ("500" or "429" or "cut"))
+            {
+                return Results.BadRequest("Expected {after?, count?, fault: 500|429|cut}.");
+            }
+
+            state.BatchFaultAfter = FakeJson.Int(body, "after") ?? 0;
+            state.BatchFaultCount = FakeJson.Int(body, "count") ?? 1;
+            state.BatchFault = fault;
+            return Results.Json(new { after = state.BatchFaultAfter, count = state.BatchFaultCount, fault });
+        })));
         control.MapGet("/emails", () => FakeJson.Locked(state.Gate, () => Results.Json(state.Emails)));
         control.MapGet("/requests", () => FakeJson.Locked(state.Gate, () => Results.Json(state.Requests)));
         control.MapDelete("/requests", () => FakeJson.Locked(state.Gate, () =>
@@ -272,7 +429,15 @@ internal sealed class ResendFakeState
 
     public List<FakeEmail> Emails { get; } = [];
 
-    public Dictionary<string, (string Body, string EmailId)> Idempotent { get; } = new(StringComparer.Ordinal);
+    /// <summary>Per idempotency key: the body first sent with it and the answer it got.</summary>
+    public Dictionary<string, (string Body, object Answer)> Idempotent { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Batch requests still let through before <see cref="BatchFault"/> applies.</summary>
+    public int BatchFaultAfter { get; set; }
+
+    public int BatchFaultCount { get; set; }
+
+    public string? BatchFault { get; set; }
 
     public int RateLimitRemaining { get; set; }
 
@@ -292,6 +457,8 @@ internal sealed class ResendFakeState
         Idempotent.Clear();
         Requests.Clear();
         RateLimitRemaining = 0;
+        BatchFault = null;
+        BatchFaultCount = 0;
         AddKey(key, "HotmessRecovery", sendingOnly: false);
         AddDomain("hotmess.london", "verified", "eu-west-1");
     }
@@ -301,6 +468,24 @@ internal sealed class ResendFakeState
 
     public void AddDomain(string name, string status, string region) =>
         Domains.Add(new FakeDomain(Guid.NewGuid().ToString(), name.ToLowerInvariant(), status, region, NextTime()));
+
+    /// <summary>The fault the next batch request meets, if any, counting it down.</summary>
+    public string? NextBatchFault()
+    {
+        if (BatchFault is null || BatchFaultCount <= 0)
+        {
+            return null;
+        }
+
+        if (BatchFaultAfter > 0)
+        {
+            BatchFaultAfter--;
+            return null;
+        }
+
+        BatchFaultCount--;
+        return BatchFault;
+    }
 
     /// <summary>Creation times one second apart, so listings have a stable order.</summary>
     private string NextTime() =>
@@ -318,6 +503,10 @@ internal sealed record FakeDomain(string Id, string Name, string Status, string 
 /// </summary>
 internal sealed record FakeEmail(string Id, string From, IReadOnlyList<string> To, string Subject, string? Text, string CreatedAt, string IdempotencyKey)
 {
+    public IReadOnlyList<string> ReplyTo { get; init; } = [];
+
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+
     private int _reads;
 
     public string NextEvent()
