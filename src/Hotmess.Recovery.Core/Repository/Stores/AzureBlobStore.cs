@@ -122,6 +122,8 @@ public sealed class AzureBlobStore : IObjectStore
         // No properties request first: the condition decides, and callers (a copy) have listed what is there already,
         // so the name is nearly always free and a request per object would cost more than a rare wasted upload.
         var blob = Blob(name);
+        await using var small = await PooledContent.ReadSmallAsync(content, BlockSize, cancellationToken);
+        content = small ?? content;
         var start = content.CanSeek ? content.Position : -1;
         try
         {
@@ -171,7 +173,8 @@ public sealed class AzureBlobStore : IObjectStore
     {
         try
         {
-            await UploadAsync(Blob(name), content, null, cancellationToken);
+            await using var small = await PooledContent.ReadSmallAsync(content, BlockSize, cancellationToken);
+            await UploadAsync(Blob(name), small ?? content, null, cancellationToken);
         }
         catch (Exception ex) when (AzureErrors.IsTranslatable(ex))
         {
@@ -252,10 +255,11 @@ public sealed class AzureBlobStore : IObjectStore
     private async Task UploadAsync(BlobClient blob, Stream content, BlobRequestConditions? conditions, CancellationToken cancellationToken)
     {
         await EnsureContainerAsync(cancellationToken);
-        // Blocks of 4 MiB, two in flight: memory stays at a few blocks whatever the object's size, and a source of
-        // unknown length (an encrypting stream) is staged block by block and committed only once it has ended. Each
-        // request body carries the MD5 of the bytes as they were read from the source; the service (and Azurite)
-        // refuses a body that does not match it (Md5Mismatch), so what is stored is what was sent, without a read-back.
+        // An object under one block comes here already read into memory (seekable), and goes as one Put Blob. A larger
+        // one goes in blocks of 4 MiB, two in flight: memory stays at a few blocks whatever the object's size, and it is
+        // staged block by block and committed only once its source has ended. Each request body carries the MD5 of the
+        // bytes as they were read from the source; the service (and Azurite) refuses a body that does not match it
+        // (Md5Mismatch), so what is stored is what was sent, without a read-back.
         var options = new BlobUploadOptions
         {
             Conditions = conditions,

@@ -58,6 +58,34 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite) : ObjectStoreCon
     }
 
     [Fact]
+    public async Task A_small_forward_only_object_of_known_length_goes_in_one_put_blob_request_with_its_md5()
+    {
+        var requests = new RequestRecordingHandler();
+        await using var store = ObjectStores.Open(RepositoryLocation.Parse(_location), azurite.Environment, requests);
+        await store.PutAsync("made", Text("makes the container"), CancellationToken.None);
+        requests.Clear();
+
+        Assert.True(await store.PutIfAbsentAsync("objects/small", new ForwardOnly(new byte[300_000], announcedLength: 300_000), CancellationToken.None));
+        await store.PutAsync("objects/replaced", new ForwardOnly(new byte[1000], announcedLength: 1000), CancellationToken.None);
+
+        // One Put Blob each (no Put Block + Put Block List), each carrying the digest the service checks.
+        Assert.Equal(["PUT objects/small md5", "PUT objects/replaced md5"], requests.Seen.Select(r => r.Replace(_location["az://contract/".Length..] + "/", "")));
+        Assert.Equal(300_000, (await store.GetInfoAsync("objects/small", CancellationToken.None))!.Length);
+    }
+
+    [Fact]
+    public async Task A_stream_longer_or_shorter_than_the_length_it_announces_stores_nothing()
+    {
+        await PutTextAsync("other", "makes the container");
+
+        await Assert.ThrowsAsync<IOException>(() => Store.PutIfAbsentAsync("objects/longer", new ForwardOnly(new byte[1001], announcedLength: 1000), CancellationToken.None));
+        await Assert.ThrowsAsync<IOException>(() => Store.PutAsync("objects/shorter", new ForwardOnly(new byte[999], announcedLength: 1000), CancellationToken.None));
+
+        Assert.Null(await Store.GetInfoAsync("objects/longer", CancellationToken.None));
+        Assert.Null(await Store.GetInfoAsync("objects/shorter", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_missing_container_lists_nothing_and_is_created_by_the_first_write()
     {
         var container = "fresh-" + Guid.NewGuid().ToString("N")[..12];
@@ -142,5 +170,36 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite) : ObjectStoreCon
 
         Assert.IsType<AzureBlobStore>(store);
         Assert.Equal("az://backups/hotmess", store.Location);
+    }
+
+    /// <summary>An unseekable stream that still tells a length, as an encrypting stream does.</summary>
+    private sealed class ForwardOnly(byte[] bytes, long announcedLength) : MemoryStream(bytes, writable: false)
+    {
+        public override bool CanSeek => false;
+
+        public override long Length => announcedLength;
+    }
+
+    /// <summary>Records each blob write as "METHOD name[ md5]" (container and lease requests left out).</summary>
+    private sealed class RequestRecordingHandler() : DelegatingHandler(new SocketsHttpHandler())
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _seen = new();
+
+        public IReadOnlyList<string> Seen => [.. _seen];
+
+        public void Clear() => _seen.Clear();
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var path = Uri.UnescapeDataString(request.RequestUri!.AbsolutePath);
+            if (request.Method == HttpMethod.Put && !request.RequestUri.Query.Contains("restype=container", StringComparison.Ordinal))
+            {
+                var name = path[(path.IndexOf("/contract/", StringComparison.Ordinal) + "/contract/".Length)..];
+                var md5 = request.Content?.Headers.ContentMD5 is not null ? " md5" : "";
+                _seen.Enqueue($"PUT {name}{request.RequestUri.Query}{md5}");
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 }
