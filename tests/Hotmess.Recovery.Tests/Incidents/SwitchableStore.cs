@@ -1,0 +1,50 @@
+using System.Runtime.CompilerServices;
+using Hotmess.Recovery.Repository.Stores;
+
+namespace Hotmess.Recovery.Tests.Incidents;
+
+/// <summary>A store that can be taken down and brought back, as an offsite store unreachable for a while: every call fails while it is down.</summary>
+internal sealed class SwitchableStore(IObjectStore inner) : IObjectStore
+{
+    public bool Down { get; set; }
+
+    public string Location => inner.Location;
+
+    public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Check();
+        await foreach (var info in inner.ListAsync(prefix, cancellationToken))
+        {
+            yield return info;
+        }
+    }
+
+    public Task<ObjectInfo?> GetInfoAsync(string name, CancellationToken cancellationToken) => Checked(() => inner.GetInfoAsync(name, cancellationToken));
+
+    public Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken) => Checked(() => inner.OpenReadAsync(name, cancellationToken));
+
+    public Task<bool> PutIfAbsentAsync(string name, Stream content, CancellationToken cancellationToken) => Checked(() => inner.PutIfAbsentAsync(name, content, cancellationToken));
+
+    public Task PutAsync(string name, Stream content, CancellationToken cancellationToken) => Checked(() => inner.PutAsync(name, content, cancellationToken));
+
+    public Task DeleteAsync(string name, CancellationToken cancellationToken) => Checked(() => inner.DeleteAsync(name, cancellationToken));
+
+    public Task<IObjectStoreLease> AcquireLeaseAsync(string name, TimeSpan duration, CancellationToken cancellationToken) =>
+        Checked(() => inner.AcquireLeaseAsync(name, duration, cancellationToken));
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+
+    private T Checked<T>(Func<T> call)
+    {
+        Check();
+        return call();
+    }
+
+    private void Check()
+    {
+        if (Down)
+        {
+            throw new HttpRequestException("Connection refused (offsite.example:443)");
+        }
+    }
+}
