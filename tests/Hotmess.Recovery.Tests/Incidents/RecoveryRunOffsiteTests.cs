@@ -1,4 +1,5 @@
 using Hotmess.Recovery.Common;
+using Hotmess.Recovery.Encryption;
 using Hotmess.Recovery.Incidents;
 using Hotmess.Recovery.Repository;
 using Hotmess.Recovery.Repository.Stores;
@@ -17,6 +18,7 @@ public abstract class RecoveryRunOffsiteTests : IDisposable
     private static readonly Secret Passphrase = new("correct horse battery staple");
     private readonly string _local = Path.Combine(Path.GetTempPath(), "hotmess-run-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly FakeTimeProvider _clock = new(Start);
+    private bool _initialized;
 
     /// <summary>A new, empty store; each call in one test opens the same one.</summary>
     protected abstract IObjectStore OpenStore();
@@ -161,6 +163,22 @@ public abstract class RecoveryRunOffsiteTests : IDisposable
 
     private OffsiteIncidentCopy Offsite(IObjectStore? store = null)
     {
+        if (!_initialized)
+        {
+            // The repository made with the cheapest key derivation: every copy opens it again, as each run does.
+            var first = OpenStore();
+            try
+            {
+                EncryptedRepositoryDescriptor.CreateAsync(first, Passphrase, _clock, KdfParameters.Minimum, default).GetAwaiter().GetResult().Dispose();
+            }
+            finally
+            {
+                first.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+
+            _initialized = true;
+        }
+
         var opened = store ?? OpenStore();
         return new OffsiteIncidentCopy(opened.Location, (initialize, token) => initialize
             ? ObjectRepository.OpenOrInitializeAsync(opened, Passphrase, NullOperationLog.Instance, token)
