@@ -103,6 +103,21 @@ public abstract class RecoveryRunOffsiteTests : IDisposable
     }
 
     [Fact]
+    public void An_offsite_store_that_hangs_fails_the_copy_after_its_timeout_and_the_run_goes_on()
+    {
+        var id = NewIncident();
+        EnsureRepository();
+        var store = new SwitchableStore(OpenStore()) { Hangs = true };
+        using var offsite = new OffsiteIncidentCopy(store.Location, (initialize, token) => ObjectRepository.OpenAsync(store, Passphrase, token), _clock, TimeSpan.FromMilliseconds(300));
+
+        using var run = RecoveryRun.Open(Store(), id, offsite: offsite);
+        run.Begin(RecoveryPhase.Assess, "Check the providers");
+
+        Assert.Contains("did not answer within", Assert.Single(run.TakeWarnings()), StringComparison.Ordinal);
+        Assert.Equal(IncidentStepStatus.Running, Store().Get(id).Steps.Single().Status);
+    }
+
+    [Fact]
     public void An_incident_neither_here_nor_offsite_is_not_found_naming_both()
     {
         var offsite = Offsite();
@@ -163,6 +178,15 @@ public abstract class RecoveryRunOffsiteTests : IDisposable
 
     private OffsiteIncidentCopy Offsite(IObjectStore? store = null)
     {
+        EnsureRepository();
+        var opened = store ?? OpenStore();
+        return new OffsiteIncidentCopy(opened.Location, (initialize, token) => initialize
+            ? ObjectRepository.OpenOrInitializeAsync(opened, Passphrase, NullOperationLog.Instance, token)
+            : ObjectRepository.OpenAsync(opened, Passphrase, token), _clock);
+    }
+
+    private void EnsureRepository()
+    {
         if (!_initialized)
         {
             // The repository made with the cheapest key derivation: every copy opens it again, as each run does.
@@ -178,11 +202,6 @@ public abstract class RecoveryRunOffsiteTests : IDisposable
 
             _initialized = true;
         }
-
-        var opened = store ?? OpenStore();
-        return new OffsiteIncidentCopy(opened.Location, (initialize, token) => initialize
-            ? ObjectRepository.OpenOrInitializeAsync(opened, Passphrase, NullOperationLog.Instance, token)
-            : ObjectRepository.OpenAsync(opened, Passphrase, token), _clock);
     }
 
     private IncidentRecord? FindOffsite(string id)

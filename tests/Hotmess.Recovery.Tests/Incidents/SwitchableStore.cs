@@ -3,10 +3,15 @@ using Hotmess.Recovery.Repository.Stores;
 
 namespace Hotmess.Recovery.Tests.Incidents;
 
-/// <summary>A store that can be taken down and brought back, as an offsite store unreachable for a while: every call fails while it is down.</summary>
+/// <summary>
+/// A store that can be taken down and brought back, as an offsite store unreachable for a while: every call fails while
+/// it is down, and a write waits until cancelled while it hangs.
+/// </summary>
 internal sealed class SwitchableStore(IObjectStore inner) : IObjectStore
 {
     public bool Down { get; set; }
+
+    public bool Hangs { get; set; }
 
     public string Location => inner.Location;
 
@@ -25,7 +30,16 @@ internal sealed class SwitchableStore(IObjectStore inner) : IObjectStore
 
     public Task<bool> PutIfAbsentAsync(string name, Stream content, CancellationToken cancellationToken) => Checked(() => inner.PutIfAbsentAsync(name, content, cancellationToken));
 
-    public Task PutAsync(string name, Stream content, CancellationToken cancellationToken) => Checked(() => inner.PutAsync(name, content, cancellationToken));
+    public async Task PutAsync(string name, Stream content, CancellationToken cancellationToken)
+    {
+        Check();
+        if (Hangs)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        await inner.PutAsync(name, content, cancellationToken);
+    }
 
     public Task DeleteAsync(string name, CancellationToken cancellationToken) => Checked(() => inner.DeleteAsync(name, cancellationToken));
 
