@@ -35,7 +35,7 @@
     With an offsite repository (-OffsiteRepository, else HOTMESS_OFFSITE_REPOSITORY), every save of the incident is
     copied there too, encrypted, so the record outlives the machine running the recovery: on another machine, the
     same -IncidentId continues from the offsite copy. A copy that fails is a warning and a note on the record, never
-    the end of the recovery, and the next save tries again.
+    the end of the recovery, and the first save a minute or more later tries again.
 
     The new project's database connection string and keys exist only in memory during the run that created the
     project. A later run of the same incident reads them from the settings HOTMESS_RECOVERY_DATABASE_URL,

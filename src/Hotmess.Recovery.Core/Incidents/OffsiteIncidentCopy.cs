@@ -13,7 +13,7 @@ namespace Hotmess.Recovery.Incidents;
 /// </summary>
 public sealed class OffsiteIncidentCopy : IDisposable
 {
-    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
     private readonly Func<bool, CancellationToken, Task<ObjectRepository>> _open;
     private readonly TimeProvider _clock;
     private ObjectRepository? _repository;
@@ -38,6 +38,9 @@ public sealed class OffsiteIncidentCopy : IDisposable
         new(location, (initialize, token) => ObjectRepositoryAddress.OpenAsync(location, keyFile, environment, initialize, NullOperationLog.Instance, token), clock);
 
     public string Location { get; }
+
+    /// <summary>The clock of the records it reads back, and of a run's pauses between failed copies.</summary>
+    public TimeProvider Clock => _clock;
 
     public TimeSpan Timeout { get; }
 

@@ -12,7 +12,9 @@ namespace Hotmess.Recovery.Incidents;
 /// <para>
 /// With an offsite copy, every save is copied to the offsite repository as well, so the record outlives the machine
 /// running the recovery: a run whose local record is gone continues from the offsite one. A copy that fails never stops
-/// the recovery: it is a warning (<see cref="TakeWarnings"/>) and a note on the record, and the next save tries again.
+/// the recovery: it is a warning (<see cref="TakeWarnings"/>) and a note on the record, and the next save tries again
+/// once <see cref="OffsiteRetryInterval"/> has passed since the failed one, so an offsite store that is down or hangs
+/// costs the recovery one attempt a minute, not one per save.
 /// </para>
 /// </summary>
 public sealed class RecoveryRun : IDisposable
@@ -22,6 +24,7 @@ public sealed class RecoveryRun : IDisposable
     private readonly List<string> _warnings = [];
     private IncidentRecord _record;
     private string? _offsiteProblem;
+    private DateTimeOffset _offsiteRetryAfter;
 
     private RecoveryRun(IncidentStore? store, IncidentRecord record, RecoveryPhase? from, RecoveryPhase? only, OffsiteIncidentCopy? offsite = null)
     {
@@ -115,6 +118,9 @@ public sealed class RecoveryRun : IDisposable
     }
 
     public const string RecoveredOutcome = "Recovered";
+
+    /// <summary>How long after a failed offsite copy the saves keep to the local record before one tries the copy again.</summary>
+    public static readonly TimeSpan OffsiteRetryInterval = TimeSpan.FromMinutes(1);
 
     public string IncidentId => _record.Id;
 
@@ -336,9 +342,15 @@ public sealed class RecoveryRun : IDisposable
     /// <summary>Copies the record offsite; returns a note when the copy began failing or works again, else null.</summary>
     private string? CopyOffsite()
     {
+        var now = _offsite!.Clock.GetUtcNow();
+        if (_offsiteProblem is not null && now < _offsiteRetryAfter)
+        {
+            return null;
+        }
+
         try
         {
-            _offsite!.Save(_record);
+            _offsite.Save(_record);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -346,14 +358,15 @@ public sealed class RecoveryRun : IDisposable
             var message = ex is HotmessException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
             var first = _offsiteProblem is null;
             _offsiteProblem = message;
+            _offsiteRetryAfter = now + OffsiteRetryInterval;
             if (!first)
             {
                 return null;
             }
 
-            _warnings.Add($"The incident record could not be copied to the offsite repository '{_offsite!.Location}': {message} "
-                + "The recovery goes on; the copy is tried again at each save.");
-            return $"The record could not be copied offsite to '{_offsite.Location}' ({message}); the copy is tried again at each save.";
+            _warnings.Add($"The incident record could not be copied to the offsite repository '{_offsite.Location}': {message} "
+                + "The recovery goes on; the copy is tried again at the next save a minute or more from now.");
+            return $"The record could not be copied offsite to '{_offsite.Location}' ({message}); the copy is tried again at the next save a minute or more later.";
         }
 
         if (_offsiteProblem is null)

@@ -76,7 +76,7 @@ public abstract class RecoveryRunOffsiteTests : IDisposable
     }
 
     [Fact]
-    public void A_failed_offsite_copy_does_not_stop_the_run_is_noted_once_and_is_tried_again_at_the_next_save()
+    public void A_failed_offsite_copy_does_not_stop_the_run_is_noted_once_and_is_tried_again_at_the_next_save_after_the_retry_interval()
     {
         var id = NewIncident();
         var store = new SwitchableStore(OpenStore()) { Down = true };
@@ -91,6 +91,7 @@ public abstract class RecoveryRunOffsiteTests : IDisposable
         Assert.Equal(IncidentStepStatus.Succeeded, Store().Get(id).Steps.Single().Status);
 
         store.Down = false;
+        _clock.Advance(RecoveryRun.OffsiteRetryInterval);
         run.Begin(RecoveryPhase.Assess, "Find the newest backups");
 
         Assert.Empty(run.TakeWarnings());
@@ -100,6 +101,30 @@ public abstract class RecoveryRunOffsiteTests : IDisposable
         Assert.Equal(2, kept.Notes.Count);
         Assert.Contains("copied offsite", kept.Notes[1].Text, StringComparison.Ordinal);
         Assert.Contains("again", kept.Notes[1].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void While_the_offsite_store_stays_down_saves_within_the_retry_interval_do_not_try_it_again()
+    {
+        var id = NewIncident();
+        var store = new SwitchableStore(OpenStore()) { Down = true };
+        using var run = RecoveryRun.Open(Store(), id, offsite: Offsite(store));
+        var firstAttempt = store.RefusedCalls;
+
+        run.Begin(RecoveryPhase.Assess, "Check the providers");
+        run.Succeed(RecoveryPhase.Assess, "Check the providers");
+        _clock.Advance(RecoveryRun.OffsiteRetryInterval - TimeSpan.FromSeconds(1));
+        run.Begin(RecoveryPhase.Assess, "Find the newest backups");
+        var withinInterval = store.RefusedCalls;
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        run.Succeed(RecoveryPhase.Assess, "Find the newest backups");
+
+        Assert.True(firstAttempt > 0);
+        Assert.Equal(firstAttempt, withinInterval);
+        Assert.True(store.RefusedCalls > withinInterval);
+        Assert.Single(run.TakeWarnings());
+        Assert.Single(Store().Get(id).Notes);
+        Assert.Equal(IncidentStepStatus.Succeeded, Store().Get(id).Steps.Last().Status);
     }
 
     [Fact]

@@ -13,6 +13,9 @@ internal sealed class SwitchableStore(IObjectStore inner) : IObjectStore
 
     public bool Hangs { get; set; }
 
+    /// <summary>Calls made while down: each is an attempt to reach the store.</summary>
+    public int RefusedCalls { get; private set; }
+
     public string Location => inner.Location;
 
     public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -58,6 +61,7 @@ internal sealed class SwitchableStore(IObjectStore inner) : IObjectStore
     {
         if (Down)
         {
+            RefusedCalls++;
             throw new HttpRequestException("Connection refused (offsite.example:443)");
         }
     }
