@@ -33,6 +33,10 @@
     with the same -IncidentId and the run continues: steps that completed are skipped, and a step that changes the
     platform and started without completing (creating the project, restoring the database) is not run a second
     time unless -RedoStep names it, after a person has checked what it left behind. -From and -Only choose phases.
+    With an offsite repository (-OffsiteRepository, else HOTMESS_OFFSITE_REPOSITORY), every save of the incident is
+    copied there too, encrypted, so the record outlives the machine running the recovery: on another machine, the
+    same -IncidentId continues from the offsite copy. A copy that fails is a warning and a note on the record, never
+    the end of the recovery, and the first save a minute or more later tries again.
 
     The new project's database connection string and keys exist only in memory during the run that created the
     project. A later run of the same incident reads them from the settings HOTMESS_RECOVERY_DATABASE_URL,
@@ -63,6 +67,10 @@
 
 .PARAMETER RepositoryKeyFile
     The passphrase file of an encrypted repository; otherwise HOTMESS_REPOSITORY_KEY.
+
+.PARAMETER OffsiteRepository
+    Where the incident record is copied at every save (az://, s3:// or an encrypted folder), opened with
+    -RepositoryKeyFile or HOTMESS_REPOSITORY_KEY; otherwise the setting HOTMESS_OFFSITE_REPOSITORY, else nowhere.
 
 .PARAMETER MigrationsPath
     The application repository's supabase/migrations folder. Without it, no migrations are applied (said in the record).
@@ -116,6 +124,7 @@ param(
     [ValidateNotNullOrEmpty()] [string] $ProjectName = 'hotmess-recovered',
     [string] $Repository,
     [string] $RepositoryKeyFile,
+    [string] $OffsiteRepository,
     [string] $MigrationsPath,
     [ValidateNotNullOrEmpty()] [string] $GitRef = 'main',
     [uri] $SiteUrl,
@@ -139,6 +148,13 @@ $state = @{}     # what one step hands to the next within this run; secrets stay
 $incidentStore = @{}
 if ($IncidentRepository) { $incidentStore.Repository = $IncidentRepository }
 elseif ($Repository -and $Repository -notmatch '^(az|s3)://') { $incidentStore.Repository = $Repository }
+# Each save of the incident is copied offsite too, when an offsite repository is configured.
+if (-not $OffsiteRepository) { $OffsiteRepository = Get-HotmessSetting HOTMESS_OFFSITE_REPOSITORY }
+$offsiteCopy = @{}
+if ($OffsiteRepository) {
+    $offsiteCopy.OffsiteRepository = $OffsiteRepository
+    if ($RepositoryKeyFile) { $offsiteCopy.RepositoryKeyFile = $RepositoryKeyFile }
+}
 $backups = @{}
 if ($Repository) { $backups.Repository = $Repository }
 if ($RepositoryKeyFile) { $backups.RepositoryKeyFile = $RepositoryKeyFile }
@@ -183,7 +199,9 @@ function Invoke-RecoveryStep {
     )
     if (-not $run.Includes($Phase)) { return }
     $safe = $RedoStep -contains "$Phase`: $Name"
-    if (-not $run.Begin($Phase, $Name, [bool] $Destructive, $safe)) {
+    $begun = $run.Begin($Phase, $Name, [bool] $Destructive, $safe)
+    Write-RunWarning
+    if (-not $begun) {
         Write-Verbose "$Phase`: $Name completed in an earlier run: $($run.LastAttempt($Phase, $Name).Detail)"
         return
     }
@@ -195,9 +213,16 @@ function Invoke-RecoveryStep {
     try { $detail = & $Action }
     catch {
         $run.Fail($Phase, $Name, (Get-ErrorMessage $_), (Get-ErrorId $_))
+        Write-RunWarning
         throw
     }
     $run.Succeed($Phase, $Name, [string] $detail)
+    Write-RunWarning
+}
+
+function Write-RunWarning {
+    # The run cannot write to the pipeline itself: what it has to say (an offsite copy that failed) is written here.
+    foreach ($warning in $run.TakeWarnings()) { Write-Warning $warning }
 }
 
 function Get-Fact([string] $Name) { $run.Fact($Name) }
@@ -250,7 +275,7 @@ $phaseSelection = @{}
 if ($From) { $phaseSelection.From = $From }
 if ($Only) { $phaseSelection.Only = $Only }
 if ($IncidentId) {
-    $run = Open-HotmessRecoveryRun -Id $IncidentId @incidentStore @phaseSelection -WhatIf:$WhatIfPreference -Confirm:$false
+    $run = Open-HotmessRecoveryRun -Id $IncidentId @incidentStore @offsiteCopy @phaseSelection -WhatIf:$WhatIfPreference -Confirm:$false
 }
 elseif ($WhatIfPreference) {
     $record = New-HotmessIncidentRecord platform-recovery $procedure -Reason $Reason
@@ -266,7 +291,7 @@ else {
     # A channel or the status page refusing is written as an error and recorded; it does not stop the recovery.
     $incident = New-HotmessIncident $Reason -Name platform-recovery -Procedure $procedure -Severity Critical -Scenario 'Full disaster' `
         -Notify @opening @incidentStore -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable openingErrors
-    $run = Open-HotmessRecoveryRun -Id $incident.Id @incidentStore @phaseSelection -Confirm:$false
+    $run = Open-HotmessRecoveryRun -Id $incident.Id @incidentStore @offsiteCopy @phaseSelection -Confirm:$false
     foreach ($e in $openingErrors) { $run.AddNote("Not told when the incident opened: $($e.Exception.Message)") }
 }
 Write-Verbose "Incident $($run.IncidentId): phases $($run.Phases -join ', ')."
@@ -546,6 +571,8 @@ catch {
             -Notify @incidentStore -Confirm:$false -ErrorAction SilentlyContinue | Out-Null
     }
     $run.Close('Failed', (Get-ErrorId $failure), (Get-ErrorMessage $failure)) | Out-Null
+    Write-RunWarning
+    $run.Dispose()
     Save-RecordFiles
     if ($failure.Exception -is [System.Management.Automation.MethodInvocationException]) {
         # The run's own refusal (e.g. RecoveryStepNotRepeatable): thrown with the engine's id, not the method call's.
@@ -561,6 +588,7 @@ if ($WhatIfPreference) {
 }
 
 $record = $run.Refresh()
+$run.Dispose()
 Save-RecordFiles
 if (-not $record.IsOpen) {
     Export-HotmessIncidentReport -Id $record.Id -Path $IncidentPath -Format Markdown @incidentStore -Confirm:$false | Out-Null

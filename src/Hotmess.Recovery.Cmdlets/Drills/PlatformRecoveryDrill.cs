@@ -43,6 +43,9 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
     // The old platform, lost in the simulation: the runbook's environment does not name it, as its configuration does not.
     private static readonly string[] Lost = ["HOTMESS_DATABASE_URL", "SUPABASE_PROJECT_REF"];
 
+    // Where a real incident is copied offsite: a drill's incident stays in its work folder, removed afterwards, and is never kept beside real ones.
+    private static readonly string[] KeptOffsite = ["HOTMESS_OFFSITE_REPOSITORY"];
+
     private readonly PlatformRecoveryDrillOptions _options;
     private string? _workFolder;
     private string? _createdProjectRef;
@@ -226,7 +229,8 @@ public sealed class PlatformRecoveryDrill : IDrillScenario
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in _options.Environment)
         {
-            if (entry.Key is string name && entry.Value is string value && !Announcing.Contains(name, StringComparer.OrdinalIgnoreCase) && !Lost.Contains(name, StringComparer.OrdinalIgnoreCase))
+            if (entry.Key is string name && entry.Value is string value && !Announcing.Contains(name, StringComparer.OrdinalIgnoreCase) && !Lost.Contains(name, StringComparer.OrdinalIgnoreCase)
+                && !KeptOffsite.Contains(name, StringComparer.OrdinalIgnoreCase))
             {
                 environment[name] = value;
             }

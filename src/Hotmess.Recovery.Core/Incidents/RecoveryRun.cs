@@ -9,13 +9,24 @@ namespace Hotmess.Recovery.Incidents;
 /// destructive that started but did not complete is not run again unless it is known to be safe to redo.
 /// The record is read back before every change, so notes and status page updates written by other commands in the
 /// meantime are kept. A run over a record that is not kept (-WhatIf) changes nothing on disk.
+/// <para>
+/// With an offsite copy, every save is copied to the offsite repository as well, so the record outlives the machine
+/// running the recovery: a run whose local record is gone continues from the offsite one. A copy that fails never stops
+/// the recovery: it is a warning (<see cref="TakeWarnings"/>) and a note on the record, and the next save tries again
+/// once <see cref="OffsiteRetryInterval"/> has passed since the failed one, so an offsite store that is down or hangs
+/// costs the recovery one attempt a minute, not one per save.
+/// </para>
 /// </summary>
-public sealed class RecoveryRun
+public sealed class RecoveryRun : IDisposable
 {
     private readonly IncidentStore? _store;
+    private readonly OffsiteIncidentCopy? _offsite;
+    private readonly List<string> _warnings = [];
     private IncidentRecord _record;
+    private string? _offsiteProblem;
+    private DateTimeOffset _offsiteRetryAfter;
 
-    private RecoveryRun(IncidentStore? store, IncidentRecord record, RecoveryPhase? from, RecoveryPhase? only)
+    private RecoveryRun(IncidentStore? store, IncidentRecord record, RecoveryPhase? from, RecoveryPhase? only, OffsiteIncidentCopy? offsite = null)
     {
         if (from is not null && only is not null)
         {
@@ -24,6 +35,7 @@ public sealed class RecoveryRun
         }
 
         _store = store;
+        _offsite = offsite;
         _record = record;
         From = from;
         Only = only;
@@ -31,26 +43,71 @@ public sealed class RecoveryRun
 
     /// <summary>
     /// Continues (or starts the steps of) the incident kept under <paramref name="incidentId"/>. A record that ended
-    /// unrecovered is opened again, with a note; one that was recovered is not run again.
+    /// unrecovered is opened again, with a note; one that was recovered is not run again. With
+    /// <paramref name="offsite"/>, each save is copied there too, and an incident missing from <paramref name="store"/>
+    /// is continued from its offsite copy (<see cref="ResumedFromOffsite"/>), which is saved locally again first.
+    /// The run owns <paramref name="offsite"/> and disposes of it.
     /// </summary>
-    public static RecoveryRun Open(IncidentStore store, string incidentId, RecoveryPhase? from = null, RecoveryPhase? only = null)
+    public static RecoveryRun Open(IncidentStore store, string incidentId, RecoveryPhase? from = null, RecoveryPhase? only = null, OffsiteIncidentCopy? offsite = null)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var record = store.Get(incidentId);
+        try
+        {
+            return OpenRun(store, incidentId, from, only, offsite);
+        }
+        catch
+        {
+            offsite?.Dispose();
+            throw;
+        }
+    }
+
+    private static RecoveryRun OpenRun(IncidentStore store, string incidentId, RecoveryPhase? from, RecoveryPhase? only, OffsiteIncidentCopy? offsite)
+    {
+        var record = Load(store, incidentId, offsite, out var fromOffsite);
         if (!record.IsOpen && string.Equals(record.Outcome, RecoveredOutcome, StringComparison.OrdinalIgnoreCase))
         {
             throw new HotmessException("RecoveryAlreadyComplete", FailureKind.InvalidOperation,
                 $"The incident {record.Id} was recovered at {record.CompletedUtc:u}; a new recovery needs a new incident.", record.Id);
         }
 
-        var run = new RecoveryRun(store, record, from, only);
-        if (!record.IsOpen)
+        var run = new RecoveryRun(store, record, from, only, offsite) { ResumedFromOffsite = fromOffsite };
+        if (fromOffsite)
+        {
+            record.AddNote($"The local record of the incident was missing; continued from its offsite copy in '{offsite!.Location}' "
+                + $"({record.Steps.Count(s => s.Status == IncidentStepStatus.Succeeded)} completed step(s) kept).");
+        }
+
+        var reopened = !record.IsOpen;
+        if (reopened)
         {
             record.Reopen($"Resumed after it ended {record.Outcome}{(record.ErrorId is null ? "" : $" ({record.ErrorId})")}.");
-            store.Save(record);
+        }
+
+        // With an offsite copy it is saved at once, so the copy exists from the run's first moment, not its first step.
+        if (reopened || fromOffsite || offsite is not null)
+        {
+            run.Save();
         }
 
         return run;
+    }
+
+    /// <summary>
+    /// The plan of a resume (-WhatIf): a run that is never written over the kept record, read from the offsite copy
+    /// when the local one is missing.
+    /// </summary>
+    public static RecoveryRun Plan(IncidentStore store, string incidentId, RecoveryPhase? from = null, RecoveryPhase? only = null, OffsiteIncidentCopy? offsite = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        try
+        {
+            return new RecoveryRun(null, Load(store, incidentId, offsite, out var fromOffsite), from, only) { ResumedFromOffsite = fromOffsite };
+        }
+        finally
+        {
+            offsite?.Dispose();
+        }
     }
 
     /// <summary>A run over a record that is never written (the plan under -WhatIf).</summary>
@@ -62,6 +119,9 @@ public sealed class RecoveryRun
 
     public const string RecoveredOutcome = "Recovered";
 
+    /// <summary>How long after a failed offsite copy the saves keep to the local record before one tries the copy again.</summary>
+    public static readonly TimeSpan OffsiteRetryInterval = TimeSpan.FromMinutes(1);
+
     public string IncidentId => _record.Id;
 
     /// <summary>The record as last read or written.</summary>
@@ -69,6 +129,23 @@ public sealed class RecoveryRun
 
     /// <summary>False for a run whose record is never written (-WhatIf).</summary>
     public bool IsSaved => _store is not null;
+
+    /// <summary>Where each save is copied, or null when the record is kept locally only.</summary>
+    public string? OffsiteRepository => _offsite?.Location;
+
+    /// <summary>True when the local record was missing and the run continues from the offsite copy.</summary>
+    public bool ResumedFromOffsite { get; private init; }
+
+    /// <summary>
+    /// Warnings since the last call (an offsite copy that failed), for the caller to show: the run itself has no
+    /// pipeline to write them to.
+    /// </summary>
+    public IReadOnlyList<string> TakeWarnings()
+    {
+        var taken = _warnings.ToList();
+        _warnings.Clear();
+        return taken;
+    }
 
     public RecoveryPhase? From { get; }
 
@@ -209,5 +286,95 @@ public sealed class RecoveryRun
         Save();
     }
 
-    private void Save() => _store?.Save(_record);
+    public void Dispose() => _offsite?.Dispose();
+
+    private static IncidentRecord Load(IncidentStore store, string incidentId, OffsiteIncidentCopy? offsite, out bool fromOffsite)
+    {
+        fromOffsite = false;
+        try
+        {
+            return store.Get(incidentId);
+        }
+        catch (HotmessException ex) when (ex.ErrorId == "IncidentNotFound" && offsite is not null && incidentId.IndexOfAny(['/', '\\']) < 0)
+        {
+            IncidentRecord? kept;
+            try
+            {
+                kept = offsite.Find(incidentId);
+            }
+            catch (Exception offsiteFailure) when (offsiteFailure is HotmessException or IOException or HttpRequestException)
+            {
+                throw new HotmessException("IncidentNotFound", FailureKind.NotFound,
+                    $"{ex.Message} Its offsite copy in '{offsite.Location}' could not be read: {offsiteFailure.Message}", incidentId, offsiteFailure);
+            }
+
+            fromOffsite = kept is not null;
+            return kept ?? throw new HotmessException("IncidentNotFound", FailureKind.NotFound,
+                $"{ex.Message} The offsite repository '{offsite.Location}' has no copy of it either.", incidentId, ex);
+        }
+    }
+
+    private void Save()
+    {
+        if (_store is null)
+        {
+            return;
+        }
+
+        _store.Save(_record);
+        if (_offsite is null)
+        {
+            return;
+        }
+
+        // A change in how the copy goes is a note on the record: saved locally, and offsite when the copy works again.
+        while (CopyOffsite() is { } note)
+        {
+            _record.AddNote(note);
+            _store.Save(_record);
+            if (_offsiteProblem is not null)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Copies the record offsite; returns a note when the copy began failing or works again, else null.</summary>
+    private string? CopyOffsite()
+    {
+        var now = _offsite!.Clock.GetUtcNow();
+        if (_offsiteProblem is not null && now < _offsiteRetryAfter)
+        {
+            return null;
+        }
+
+        try
+        {
+            _offsite.Save(_record);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Whatever the store, the key or the network threw: the recovery goes on with its local record.
+            var message = ex is HotmessException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+            var first = _offsiteProblem is null;
+            _offsiteProblem = message;
+            _offsiteRetryAfter = now + OffsiteRetryInterval;
+            if (!first)
+            {
+                return null;
+            }
+
+            _warnings.Add($"The incident record could not be copied to the offsite repository '{_offsite.Location}': {message} "
+                + "The recovery goes on; the copy is tried again at the next save a minute or more from now.");
+            return $"The record could not be copied offsite to '{_offsite.Location}' ({message}); the copy is tried again at the next save a minute or more later.";
+        }
+
+        if (_offsiteProblem is null)
+        {
+            return null;
+        }
+
+        _offsiteProblem = null;
+        return $"The record is copied offsite to '{_offsite.Location}' again.";
+    }
 }

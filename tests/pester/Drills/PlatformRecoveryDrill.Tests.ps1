@@ -32,7 +32,7 @@ BeforeAll {
 [CmdletBinding(SupportsShouldProcess)]
 param(
     [string] $IncidentId, [string] $From, [string] $Only, [switch] $NewProject, [string] $ProjectName = 'hotmess-recovered', [string] $Repository,
-    [string] $RepositoryKeyFile, [string] $MigrationsPath, [string] $GitRef = 'main', [uri] $SiteUrl, [Nullable[DateTimeOffset]] $ImpactStarted,
+    [string] $RepositoryKeyFile, [string] $OffsiteRepository, [string] $MigrationsPath, [string] $GitRef = 'main', [uri] $SiteUrl, [Nullable[DateTimeOffset]] $ImpactStarted,
     [switch] $AllowLivePayment, [switch] $SendUserNotice, [string] $IncidentPath = './incidents', [string] $IncidentRepository,
     [string[]] $RedoStep = @(), [string] $Reason = 'Complete platform loss'
 )
@@ -45,7 +45,7 @@ $configuration = Get-Content -Raw $env:HOTMESS_CONFIG | ConvertFrom-Json
     VercelProjectId = $configuration.platform.vercelProjectId; PlatformSiteUrl = $configuration.platform.siteUrl
     SupabaseProjectRef = $configuration.platform.supabaseProjectRef; Database = $configuration.database.connectionString
     AlertingEmail = @($configuration.alerting.email.to) -join ','; Announcing = @($env:SLACK_WEBHOOK_URL, $env:PAGERDUTY_ROUTING_KEY, $env:STATUSPAGE_API_KEY) -join ''
-    StripeKey = $env:STRIPE_SECRET_KEY; VercelProjectVariable = $env:VERCEL_PROJECT_ID; WebhookUrl = $configuration.stripe.webhookUrl
+    Offsite = $env:HOTMESS_OFFSITE_REPOSITORY; StripeKey = $env:STRIPE_SECRET_KEY; VercelProjectVariable = $env:VERCEL_PROJECT_ID; WebhookUrl = $configuration.stripe.webhookUrl
 } | ConvertTo-Json -Compress | Add-Content $env:HOTMESS_TEST_RUNBOOK_LOG
 if ($env:HOTMESS_TEST_RUNBOOK_FAIL -eq 'Start') { throw 'The runbook could not start.' }
 
@@ -166,6 +166,17 @@ Describe 'Invoke-HotmessRecoveryDrill PlatformRecovery' {
         $call = Get-RunbookCall
         $call.AlertingEmail | Should -Be 'delivered@resend.dev'
         $call.Announcing | Should -BeNullOrEmpty
+    }
+
+    It 'keeps the drill''s incident out of the offsite repository: HOTMESS_OFFSITE_REPOSITORY does not reach the runbook' {
+        $env:HOTMESS_OFFSITE_REPOSITORY = 'az://hotmess-offsite/backups'
+        try {
+            $drill = Invoke-HotmessRecoveryDrill PlatformRecovery -Repository $repository -RunbookPath $runbook -VercelProjectId prj_hotmess_drill -SiteUrl $drillSite -WarningAction SilentlyContinue
+        }
+        finally { $env:HOTMESS_OFFSITE_REPOSITORY = $null }
+
+        $drill.Passed | Should -BeTrue
+        (Get-RunbookCall).Offsite | Should -BeNullOrEmpty
     }
 
     It 'moves a Stripe webhook URL under the production site to the drill site, and drops one that is neither' {

@@ -462,4 +462,53 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
         $counts.Projects | Should -Be 1
         $counts.Deployments | Should -Be 1
     }
+
+    It 'copies the incident offsite at every save, and a rerun on a machine without the local record continues from the offsite copy without a second project, deployment or restore' {
+        Import-Module (Join-Path $PSScriptRoot '../Support/Emulators.psm1') -Force
+        $azurite = Start-HotmessAzurite
+        $saved = @{}
+        foreach ($name in 'AZURE_STORAGE_CONNECTION_STRING', 'HOTMESS_REPOSITORY_KEY', 'HOTMESS_OFFSITE_REPOSITORY') { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
+        try {
+            $offsite = "az://incidents/platform-$(Get-Random)"
+            $env:AZURE_STORAGE_CONNECTION_STRING = $azurite.ConnectionString
+            $env:HOTMESS_REPOSITORY_KEY = 'the offsite passphrase, long enough'
+            $env:HOTMESS_OFFSITE_REPOSITORY = $offsite   # the first run takes it from the setting
+            Set-HotmessFakeFault $fake -ServerErrorRate 1 -PathPrefix '/stripe' | Out-Null
+
+            $first = Invoke-PlatformRunbook @{ ImpactStarted = $impact }
+
+            $first.Error | Should -Not -BeNullOrEmpty
+            $id = Get-NewestPlatformIncidentId
+            $copy = [Hotmess.Recovery.Incidents.OffsiteIncidentCopy]::At($offsite, $null, [Environment]::GetEnvironmentVariables(), $null)
+            try { $offsiteRecord = $copy.Find($id) } finally { $copy.Dispose() }
+            $offsiteRecord.Outcome | Should -Be 'Failed'
+            @($offsiteRecord.Steps | Where-Object Status -EQ 'Failed').Name | Should -BeLike 'Integrations: *'
+            ($offsiteRecord.Steps | Where-Object Name -EQ 'Application: Deploy production').Status | Should -Be 'Succeeded'
+            $offsiteRecord.Steps.Count | Should -Be (Get-PlatformIncident $id).steps.Count
+
+            # The machine that ran it is gone: a new one has the backups but not the incident.
+            Set-HotmessFakeFault $fake | Out-Null
+            Set-RecoverySecrets $id
+            Remove-Item -Recurse -Force (Join-Path $repository 'incidents')
+            $env:HOTMESS_OFFSITE_REPOSITORY = $null
+            $second = Invoke-PlatformRunbook @{ IncidentId = $id; OffsiteRepository = $offsite }
+
+            $second.Error | Should -BeNullOrEmpty
+            $second.Record.Outcome | Should -Be 'Recovered'
+            $kept = Get-PlatformIncident $id
+            $kept.notes.text -join ' ' | Should -BeLike "*continued from its offsite copy in '$offsite'*"
+            foreach ($once in 'Infrastructure: Create the Supabase project', 'Infrastructure: Restore the database', 'Application: Deploy production') {
+                Get-Steps $kept $once | Should -HaveCount 1 -Because "$once completed on the first machine"
+            }
+            $counts = Get-Creations
+            $counts.Projects | Should -Be 1
+            $counts.Deployments | Should -Be 1
+            $copy = [Hotmess.Recovery.Incidents.OffsiteIncidentCopy]::At($offsite, $null, [Environment]::GetEnvironmentVariables(), $null)
+            try { $copy.Find($id).Outcome | Should -Be 'Recovered' } finally { $copy.Dispose() }
+        }
+        finally {
+            foreach ($entry in $saved.GetEnumerator()) { [Environment]::SetEnvironmentVariable($entry.Key, $entry.Value) }
+            Stop-HotmessEmulator $azurite
+        }
+    }
 }

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.Json;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Encryption;
+using Hotmess.Recovery.Incidents;
 using Hotmess.Recovery.Repository.Stores;
 
 namespace Hotmess.Recovery.Repository;
@@ -177,6 +179,49 @@ public sealed class ObjectRepository : IAsyncDisposable
         verification.Repository = Location;
         verification.RecordPath = $"{Location}/verifications/{verification.SetId}";
         await WriteJsonAsync(name, verification, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Keeps an incident record (its JSON, as the local incident store writes it), replacing the one kept before: the
+    /// record of a recovery outlives the machine running it. Encrypted with its logical name as associated data.
+    /// </summary>
+    public async Task SaveIncidentAsync(IncidentRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var bytes = Encoding.UTF8.GetBytes(IncidentRecordRenderer.RenderJson(record));
+        await PutEncryptedAsync(ObjectRepositoryLayout.IncidentName(Key, record.Id), ObjectRepositoryLayout.IncidentLogicalName(record.Id),
+            new MemoryStream(bytes, writable: false), ifAbsent: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The incident record kept under <paramref name="incidentId"/>, or null when there is none. One that does not
+    /// authenticate, or that is another incident's, fails (<c>IncidentRecordInvalid</c>) naming the incident.
+    /// </summary>
+    public async Task<IncidentRecord?> FindIncidentAsync(string incidentId, TimeProvider? clock, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(incidentId);
+        var source = $"{Location}/incidents/{incidentId}";
+        string json;
+        try
+        {
+            await using var plaintext = await OpenDecryptedAsync(
+                ObjectRepositoryLayout.IncidentName(Key, incidentId), ObjectRepositoryLayout.IncidentLogicalName(incidentId), cancellationToken).ConfigureAwait(false);
+            using var reader = new StreamReader(plaintext, Encoding.UTF8);
+            json = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (HotmessException ex) when (ex.ErrorId == "RepositoryObjectMissing")
+        {
+            return null;
+        }
+        catch (HotmessException ex) when (ex.Kind is FailureKind.InvalidData or FailureKind.VersionMismatch)
+        {
+            throw new HotmessException("IncidentRecordInvalid", FailureKind.InvalidData, $"The incident record '{source}' cannot be used: {ex.Message}", source, ex);
+        }
+
+        var record = IncidentRecordReader.Read(json, source, clock);
+        return record.Id == incidentId
+            ? record
+            : throw new HotmessException("IncidentRecordInvalid", FailureKind.InvalidData, $"The incident record '{source}' holds the incident '{record.Id}'.", source);
     }
 
     /// <summary>Every recorded verification, by stored name. One that does not authenticate is skipped with a warning: it proves nothing.</summary>

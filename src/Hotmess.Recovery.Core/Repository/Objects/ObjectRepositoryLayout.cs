@@ -12,6 +12,7 @@ namespace Hotmess.Recovery.Repository;
 /// files/&lt;k("sets/" + id + "/" + path)&gt; a payload file of a set (the pg_dump directory, environment.bin)
 /// objects/&lt;k("objects/" + sha256)&gt;   a content-store object, shared by every set that holds the same bytes
 /// verifications/&lt;k("verifications/" + id + "/" + stamp)&gt;   a recorded verification
+/// incidents/&lt;k("incidents/" + id)&gt;   an incident record, replaced each time the incident changes
 /// locks/repository                  the lease a copy or a removal holds
 /// </code>
 /// Files and objects are encrypted with their logical name as associated data, so an object moved under another
@@ -24,6 +25,7 @@ public static class ObjectRepositoryLayout
     public const string FilesFolder = "files/";
     public const string ObjectsFolder = "objects/";
     public const string VerificationsFolder = "verifications/";
+    public const string IncidentsFolder = "incidents/";
     public const string LeaseName = "locks/repository";
 
     public static string ManifestName(RepositoryKey key, string setId) => SetsFolder + key.ObjectName("sets/" + setId);
@@ -38,4 +40,8 @@ public static class ObjectRepositoryLayout
 
     public static string VerificationName(RepositoryKey key, string setId, DateTimeOffset completedUtc) =>
         VerificationsFolder + key.ObjectName($"verifications/{setId}/{completedUtc.UtcDateTime:yyyyMMdd'T'HHmmss'.'fffffff'Z'}");
+
+    public static string IncidentLogicalName(string incidentId) => "incidents/" + incidentId;
+
+    public static string IncidentName(RepositoryKey key, string incidentId) => IncidentsFolder + key.ObjectName(IncidentLogicalName(incidentId));
 }

@@ -329,6 +329,112 @@ public abstract class ObjectRepositoryTests : IAsyncLifetime
         Assert.Null(await repository.Store.GetInfoAsync(ObjectRepositoryLayout.FileName(repository.Key, set.Id, "dump/3456.dat.gz"), default));
     }
 
+    [Fact]
+    public async Task An_incident_record_is_kept_encrypted_under_a_keyed_name_and_read_back_whole()
+    {
+        var record = NewIncident();
+        record.SetFact("ProjectRef", "abcdefghijklmnopqrst");
+        record.AddStep("Infrastructure: Restore the database", Hotmess.Recovery.Incidents.IncidentStepStatus.Succeeded, Start, TimeSpan.FromMinutes(7), "set 1");
+        record.AddNote("Restored into the new project.");
+
+        await using (var repository = await OpenAsync(initialize: true))
+        {
+            await repository.SaveIncidentAsync(record, default);
+        }
+
+        await using var reopened = await OpenAsync();
+        var kept = await reopened.FindIncidentAsync(record.Id, null, default);
+        Assert.NotNull(kept);
+        Assert.Equal((record.Id, record.Procedure, record.Reason), (kept.Id, kept.Procedure, kept.Reason));
+        Assert.Equal("abcdefghijklmnopqrst", kept.Facts["ProjectRef"]);
+        var step = Assert.Single(kept.Steps);
+        Assert.Equal(("Infrastructure: Restore the database", TimeSpan.FromMinutes(7)), (step.Name, step.Duration));
+        Assert.Equal("Restored into the new project.", Assert.Single(kept.Notes).Text);
+        var stored = await ListAsync(reopened.Store, ObjectRepositoryLayout.IncidentsFolder);
+        Assert.Equal(ObjectRepositoryLayout.IncidentName(reopened.Key, record.Id), Assert.Single(stored));
+        Assert.DoesNotContain("platform-recovery", stored[0], StringComparison.Ordinal);
+        var bytes = await ReadStoredAsync(reopened.Store, stored[0]);
+        Assert.Equal(-1, bytes.AsSpan().IndexOf("platform-recovery"u8));
+        Assert.Equal(-1, bytes.AsSpan().IndexOf("abcdefghijklmnopqrst"u8));
+    }
+
+    [Fact]
+    public async Task Saving_an_incident_record_again_replaces_its_copy()
+    {
+        var record = NewIncident();
+        await using var repository = await OpenAsync(initialize: true);
+        await repository.SaveIncidentAsync(record, default);
+        record.AddNote("A second save.");
+
+        await repository.SaveIncidentAsync(record, default);
+
+        Assert.Single(await ListAsync(repository.Store, ObjectRepositoryLayout.IncidentsFolder));
+        Assert.Equal("A second save.", Assert.Single((await repository.FindIncidentAsync(record.Id, null, default))!.Notes).Text);
+    }
+
+    [Fact]
+    public async Task An_incident_the_repository_does_not_keep_is_not_found()
+    {
+        await using var repository = await OpenAsync(initialize: true);
+        await repository.SaveIncidentAsync(NewIncident(), default);
+
+        Assert.Null(await repository.FindIncidentAsync("20261124T000000Z-other-incident", null, default));
+    }
+
+    [Fact]
+    public async Task A_flipped_byte_in_an_incident_record_fails_the_read_naming_the_incident()
+    {
+        var record = NewIncident();
+        await using var repository = await OpenAsync(initialize: true);
+        await repository.SaveIncidentAsync(record, default);
+
+        await FlipByteAsync(ObjectRepositoryLayout.IncidentName(repository.Key, record.Id));
+
+        var ex = await Assert.ThrowsAsync<HotmessException>(() => repository.FindIncidentAsync(record.Id, null, default));
+        Assert.Equal("IncidentRecordInvalid", ex.ErrorId);
+        Assert.Contains(record.Id, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_incident_record_put_under_another_incidents_name_does_not_authenticate()
+    {
+        var record = NewIncident();
+        await using var repository = await OpenAsync(initialize: true);
+        await repository.SaveIncidentAsync(record, default);
+        const string other = "20261124T000000Z-other-incident";
+
+        var bytes = await ReadStoredAsync(repository.Store, ObjectRepositoryLayout.IncidentName(repository.Key, record.Id));
+        await repository.Store.PutAsync(ObjectRepositoryLayout.IncidentName(repository.Key, other), new MemoryStream(bytes), default);
+
+        var ex = await Assert.ThrowsAsync<HotmessException>(() => repository.FindIncidentAsync(other, null, default));
+        Assert.Equal("IncidentRecordInvalid", ex.ErrorId);
+    }
+
+    private static Hotmess.Recovery.Incidents.IncidentRecord NewIncident() =>
+        new("platform-recovery", "Procedure 4: Complete Platform Recovery", "Everything is gone", "ops", new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Start));
+
+    private static async Task<List<string>> ListAsync(IObjectStore store, string prefix)
+    {
+        var names = new List<string>();
+        await foreach (var info in store.ListAsync(prefix, default))
+        {
+            names.Add(info.Name);
+        }
+
+        return names;
+    }
+
+    private static async Task<byte[]> ReadStoredAsync(IObjectStore store, string name)
+    {
+        var buffer = new MemoryStream();
+        await using (var read = await store.OpenReadAsync(name, default))
+        {
+            await read.CopyToAsync(buffer);
+        }
+
+        return buffer.ToArray();
+    }
+
     protected async Task<ObjectRepository> OpenAsync(bool initialize = false)
     {
         var store = await OpenStoreAsync();
