@@ -219,8 +219,8 @@ Describe 'Invoke-HotmessPlatformRecovery' {
 
 Describe 'Invoke-HotmessPlatformRecovery into a new project' {
     # The whole platform gone: a new project on a Supabase-shaped PostgreSQL, the database, storage and environment sets
-    # restored into it, and every phase to Recovered; then one incident stopped at Integrations, then at Verify, and
-    # continued by reruns that do nothing twice.
+    # restored into it, and every phase to Recovered; then one incident stopped at Integrations, Verify and Communicate,
+    # and continued by reruns, one from its offsite copy, that do nothing twice.
     BeforeAll {
         $cluster = Start-SupabaseTestCluster
         $admin = { param($Database) Get-SupabaseAdminConnection $cluster $Database }
@@ -375,136 +375,105 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
         Get-Content -Raw (Join-Path $incidents "$($run.Record.Id)-report.md") | Should -BeLike '*RTO (recovery time)*Met*'
     }
 
-    It 'stops at Integrations when Stripe fails, then at Verify when a user flow fails, and each rerun of the incident continues without a second project, deployment, restore or payment' {
-        # One incident through two stops: what completed before a stop is never repeated by the reruns.
-        Set-HotmessFakeFault $fake -ServerErrorRate 1 -PathPrefix '/stripe' | Out-Null
-
-        $first = Invoke-PlatformRunbook @{ ImpactStarted = $impact }
-
-        $first.Error | Should -Not -BeNullOrEmpty
-        $id = Get-NewestPlatformIncidentId
-        $kept = Get-PlatformIncident $id
-        $kept.outcome | Should -Be 'Failed'
-        $integrations = @($kept.steps | Where-Object status -EQ 'Failed').name
-        $integrations | Should -HaveCount 1
-        $integrations | Should -BeLike 'Integrations: *'
-        (Get-Steps $kept 'Application: Deploy production').status | Should -Be 'Succeeded'
-        (Get-Steps $kept 'Infrastructure: Restore the storage buckets').status | Should -Be 'Succeeded'
-
-        # Stripe answers again; the site's marketplace page does not.
-        Set-HotmessFakeFault $fake | Out-Null
-        Invoke-FakeControl $fake site pages @{ path = '/marketplace'; status = 500; body = 'Internal Server Error' } | Out-Null
-        Set-RecoverySecrets $id
-        $second = Invoke-PlatformRunbook @{ IncidentId = $id }
-
-        $second.Error | Should -Not -BeNullOrEmpty
-        $kept = Get-PlatformIncident $id
-        $kept.outcome | Should -Be 'Failed'
-        @($kept.steps | Where-Object status -EQ 'Failed').name | Should -Be @($integrations; 'Verify: Test the critical user flows')
-        (Get-Steps $kept $integrations).status | Should -Be 'Failed', 'Succeeded'
-        (Get-Steps $kept 'Integrations: Take a test payment').status | Should -Be 'Succeeded'
-        $payments = Get-Payments
-        $payments | Should -BeGreaterThan 0
-
-        Invoke-FakeControl $fake site pages -Method Delete | Out-Null
-        $third = Invoke-PlatformRunbook @{ IncidentId = $id }
-
-        $third.Error | Should -BeNullOrEmpty
-        $third.Record.Outcome | Should -Be 'Recovered'
-        $kept = Get-PlatformIncident $id
-        foreach ($once in 'Infrastructure: Create the Supabase project', 'Infrastructure: Restore the database', 'Infrastructure: Restore the storage buckets',
-            'Infrastructure: Apply the migrations', 'Application: Deploy production', 'Integrations: Take a test payment') {
-            Get-Steps $kept $once | Should -HaveCount 1 -Because "$once completed before a stop"
-        }
-        (Get-Steps $kept 'Verify: Test the critical user flows').status | Should -Be 'Failed', 'Succeeded'
-        Get-Payments | Should -Be $payments
-        $counts = Get-Creations
-        $counts.Projects | Should -Be 1
-        $counts.Deployments | Should -Be 1
-    }
-
-    It 'emails the user notice once to every user after an outage over 24 h, although Resend fails during Communicate and the run is resumed' {
-        # Batches of 10 for the sample's 43 users with a confirmed address; Resend takes two, then keeps failing.
-        Set-PlatformRecoveryConfiguration $fake $cluster (Join-Path $TestDrive 'hotmess-notice.json') "$($fake.Url)/site" @{
-            userNotice = @{ from = 'HOTMESS <hello@hotmess.london>'; batchSize = 10 }
-        }
-        $users = @((Invoke-AsAdmin hotmess "SELECT email FROM auth.users WHERE email_confirmed_at IS NOT NULL AND deleted_at IS NULL ORDER BY email") -split "`n" |
-                ForEach-Object Trim | Where-Object { $_ })
-        Invoke-FakeControl $fake resend batch-faults @{ after = 2; count = 1000; fault = '500' } | Out-Null
-        function Get-Notices { @(Invoke-FakeControl $fake resend emails -Method Get | ForEach-Object { $_ } | Where-Object subject -EQ 'HOTMESS service restored') }
-
-        $first = Invoke-PlatformRunbook @{ ImpactStarted = [DateTimeOffset]::UtcNow.AddHours(-30); SendUserNotice = $true }
-
-        $first.Error | Should -Not -BeNullOrEmpty
-        $id = Get-NewestPlatformIncidentId
-        $kept = Get-PlatformIncident $id
-        $kept.outcome | Should -Be 'Failed'
-        $kept.errorId | Should -Be 'UserNoticeBatchFailed'
-        @($kept.steps | Where-Object status -EQ 'Failed').name | Should -Be 'Communicate: Send the user notice'
-        (Get-Steps $kept 'Communicate: Prepare the user notice').status | Should -Be 'Succeeded'
-        (Get-Notices).Count | Should -Be 20
-
-        Invoke-FakeControl $fake resend batch-faults @{ count = 0 } | Out-Null
-        Set-RecoverySecrets $id
-        $second = Invoke-PlatformRunbook @{ IncidentId = $id; SendUserNotice = $true }
-
-        $second.Error | Should -BeNullOrEmpty
-        $second.Record.Outcome | Should -Be 'Recovered'
-        $users.Count | Should -Be 43
-        $notices = Get-Notices
-        @($notices | ForEach-Object { $_.to }) | Sort-Object | Should -Be ($users | Sort-Object) -Because 'every user gets exactly one notice'
-        $notices.from | Sort-Object -Unique | Should -Be 'HOTMESS <hello@hotmess.london>'
-        $kept = Get-PlatformIncident $id
-        (Get-Steps $kept 'Communicate: Send the user notice').status | Should -Be 'Failed', 'Succeeded'
-        (Get-Steps $kept 'Communicate: Send the user notice')[1].detail | Should -Be 'sent to 43 of 43 users in 5 batch(es)'
-        $kept.notes.text + $kept.nextSteps | Where-Object { $_ -match '@hotmess\.example' } | Should -BeNullOrEmpty
-        $counts = Get-Creations
-        $counts.Projects | Should -Be 1
-        $counts.Deployments | Should -Be 1
-    }
-
-    It 'copies the incident offsite at every save, and a rerun on a machine without the local record continues from the offsite copy without a second project, deployment or restore' {
+    It 'stops at Integrations, Verify and Communicate, and each rerun continues the incident, from its offsite copy on a new machine, doing nothing twice and emailing each user once' {
+        # One incident through three stops, each a failure in another phase: what completed before a stop is never
+        # repeated. The record is copied offsite at every save, and the second run is on a machine without the local
+        # record. The outage started 30 h before, so the user notice is emailed (batches of 10 for the sample's users).
         Import-Module (Join-Path $PSScriptRoot '../Support/Emulators.psm1') -Force
         $azurite = Start-HotmessAzurite
         $saved = @{}
         foreach ($name in 'AZURE_STORAGE_CONNECTION_STRING', 'HOTMESS_REPOSITORY_KEY', 'HOTMESS_OFFSITE_REPOSITORY') { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
+        function Get-OffsiteIncident([string] $Id) {
+            $copy = [Hotmess.Recovery.Incidents.OffsiteIncidentCopy]::At($offsite, $null, [Environment]::GetEnvironmentVariables(), $null)
+            try { $copy.Find($Id) } finally { $copy.Dispose() }
+        }
+        function Get-Notices { @(Invoke-FakeControl $fake resend emails -Method Get | ForEach-Object { $_ } | Where-Object subject -EQ 'HOTMESS service restored') }
         try {
             $offsite = "az://incidents/platform-$(Get-Random)"
             $env:AZURE_STORAGE_CONNECTION_STRING = $azurite.ConnectionString
             $env:HOTMESS_REPOSITORY_KEY = 'the offsite passphrase, long enough'
             $env:HOTMESS_OFFSITE_REPOSITORY = $offsite   # the first run takes it from the setting
+            Set-PlatformRecoveryConfiguration $fake $cluster (Join-Path $TestDrive 'hotmess-notice.json') "$($fake.Url)/site" @{
+                userNotice = @{ from = 'HOTMESS <hello@hotmess.london>'; batchSize = 10 }
+            }
+            $users = @((Invoke-AsAdmin hotmess "SELECT email FROM auth.users WHERE email_confirmed_at IS NOT NULL AND deleted_at IS NULL ORDER BY email") -split "`n" |
+                    ForEach-Object Trim | Where-Object { $_ })
+            $users.Count | Should -Be 43
             Set-HotmessFakeFault $fake -ServerErrorRate 1 -PathPrefix '/stripe' | Out-Null
 
-            $first = Invoke-PlatformRunbook @{ ImpactStarted = $impact }
+            # 1. Integrations: Stripe fails.
+            $first = Invoke-PlatformRunbook @{ ImpactStarted = [DateTimeOffset]::UtcNow.AddHours(-30); SendUserNotice = $true }
 
             $first.Error | Should -Not -BeNullOrEmpty
             $id = Get-NewestPlatformIncidentId
-            $copy = [Hotmess.Recovery.Incidents.OffsiteIncidentCopy]::At($offsite, $null, [Environment]::GetEnvironmentVariables(), $null)
-            try { $offsiteRecord = $copy.Find($id) } finally { $copy.Dispose() }
+            $kept = Get-PlatformIncident $id
+            $kept.outcome | Should -Be 'Failed'
+            $integrations = @($kept.steps | Where-Object status -EQ 'Failed').name
+            $integrations | Should -HaveCount 1
+            $integrations | Should -BeLike 'Integrations: *'
+            (Get-Steps $kept 'Application: Deploy production').status | Should -Be 'Succeeded'
+            (Get-Steps $kept 'Infrastructure: Restore the storage buckets').status | Should -Be 'Succeeded'
+            $offsiteRecord = Get-OffsiteIncident $id
             $offsiteRecord.Outcome | Should -Be 'Failed'
-            @($offsiteRecord.Steps | Where-Object Status -EQ 'Failed').Name | Should -BeLike 'Integrations: *'
-            ($offsiteRecord.Steps | Where-Object Name -EQ 'Application: Deploy production').Status | Should -Be 'Succeeded'
-            $offsiteRecord.Steps.Count | Should -Be (Get-PlatformIncident $id).steps.Count
+            @($offsiteRecord.Steps | Where-Object Status -EQ 'Failed').Name | Should -Be $integrations
+            $offsiteRecord.Steps.Count | Should -Be $kept.steps.Count
 
-            # The machine that ran it is gone: a new one has the backups but not the incident.
+            # 2. Verify, on a new machine: it has the backups but not the incident. Stripe answers again; the site's
+            # marketplace page does not.
             Set-HotmessFakeFault $fake | Out-Null
+            Invoke-FakeControl $fake site pages @{ path = '/marketplace'; status = 500; body = 'Internal Server Error' } | Out-Null
             Set-RecoverySecrets $id
             Remove-Item -Recurse -Force (Join-Path $repository 'incidents')
             $env:HOTMESS_OFFSITE_REPOSITORY = $null
-            $second = Invoke-PlatformRunbook @{ IncidentId = $id; OffsiteRepository = $offsite }
+            $second = Invoke-PlatformRunbook @{ IncidentId = $id; OffsiteRepository = $offsite; SendUserNotice = $true }
 
-            $second.Error | Should -BeNullOrEmpty
-            $second.Record.Outcome | Should -Be 'Recovered'
+            $second.Error | Should -Not -BeNullOrEmpty
             $kept = Get-PlatformIncident $id
+            $kept.outcome | Should -Be 'Failed'
             $kept.notes.text -join ' ' | Should -BeLike "*continued from its offsite copy in '$offsite'*"
-            foreach ($once in 'Infrastructure: Create the Supabase project', 'Infrastructure: Restore the database', 'Application: Deploy production') {
-                Get-Steps $kept $once | Should -HaveCount 1 -Because "$once completed on the first machine"
+            @($kept.steps | Where-Object status -EQ 'Failed').name | Should -Be @($integrations; 'Verify: Test the critical user flows')
+            (Get-Steps $kept $integrations).status | Should -Be 'Failed', 'Succeeded'
+            (Get-Steps $kept 'Integrations: Take a test payment').status | Should -Be 'Succeeded'
+            $payments = Get-Payments
+            $payments | Should -BeGreaterThan 0
+            Get-Notices | Should -BeNullOrEmpty
+
+            # 3. Communicate: Resend takes two batches of the user notice, then keeps failing.
+            Invoke-FakeControl $fake site pages -Method Delete | Out-Null
+            Invoke-FakeControl $fake resend batch-faults @{ after = 2; count = 1000; fault = '500' } | Out-Null
+            $third = Invoke-PlatformRunbook @{ IncidentId = $id; OffsiteRepository = $offsite; SendUserNotice = $true }
+
+            $third.Error | Should -Not -BeNullOrEmpty
+            $kept = Get-PlatformIncident $id
+            $kept.outcome | Should -Be 'Failed'
+            $kept.errorId | Should -Be 'UserNoticeBatchFailed'
+            @($kept.steps | Where-Object status -EQ 'Failed').name | Should -Be @($integrations; 'Verify: Test the critical user flows'; 'Communicate: Send the user notice')
+            (Get-Steps $kept 'Communicate: Prepare the user notice').status | Should -Be 'Succeeded'
+            (Get-Notices).Count | Should -Be 20
+
+            # 4. Resend answers again: the run completes.
+            Invoke-FakeControl $fake resend batch-faults @{ count = 0 } | Out-Null
+            $fourth = Invoke-PlatformRunbook @{ IncidentId = $id; OffsiteRepository = $offsite; SendUserNotice = $true }
+
+            $fourth.Error | Should -BeNullOrEmpty
+            $fourth.Record.Outcome | Should -Be 'Recovered'
+            $kept = Get-PlatformIncident $id
+            foreach ($once in 'Infrastructure: Create the Supabase project', 'Infrastructure: Restore the database', 'Infrastructure: Restore the storage buckets',
+                'Infrastructure: Apply the migrations', 'Application: Deploy production', 'Integrations: Take a test payment') {
+                Get-Steps $kept $once | Should -HaveCount 1 -Because "$once completed before a stop"
             }
+            (Get-Steps $kept 'Verify: Test the critical user flows').status | Should -Be 'Failed', 'Succeeded'
+            (Get-Steps $kept 'Communicate: Send the user notice').status | Should -Be 'Failed', 'Succeeded'
+            (Get-Steps $kept 'Communicate: Send the user notice')[1].detail | Should -Be 'sent to 43 of 43 users in 5 batch(es)'
+            Get-Payments | Should -Be $payments
             $counts = Get-Creations
             $counts.Projects | Should -Be 1
             $counts.Deployments | Should -Be 1
-            $copy = [Hotmess.Recovery.Incidents.OffsiteIncidentCopy]::At($offsite, $null, [Environment]::GetEnvironmentVariables(), $null)
-            try { $copy.Find($id).Outcome | Should -Be 'Recovered' } finally { $copy.Dispose() }
+            $notices = Get-Notices
+            @($notices | ForEach-Object { $_.to }) | Sort-Object | Should -Be ($users | Sort-Object) -Because 'every user gets exactly one notice'
+            $notices.from | Sort-Object -Unique | Should -Be 'HOTMESS <hello@hotmess.london>'
+            $kept.notes.text + $kept.nextSteps | Where-Object { $_ -match '@hotmess\.example' } | Should -BeNullOrEmpty
+            (Get-OffsiteIncident $id).Outcome | Should -Be 'Recovered'
         }
         finally {
             foreach ($entry in $saved.GetEnumerator()) { [Environment]::SetEnvironmentVariable($entry.Key, $entry.Value) }
