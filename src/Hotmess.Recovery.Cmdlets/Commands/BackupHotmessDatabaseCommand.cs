@@ -25,6 +25,12 @@ public sealed class BackupHotmessDatabaseCommand : HotmessCmdlet
     [ValidateNotNullOrEmpty]
     public string? Repository { get; set; }
 
+    /// <summary>A file holding the passphrase of an encrypted repository; HOTMESS_REPOSITORY_KEY when not given.</summary>
+    [Parameter]
+    [Alias("RepositoryKeyFile")]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFile { get; set; }
+
     [Parameter]
     [ValidateRange(1, 64)]
     public int? Jobs { get; set; }
@@ -62,6 +68,24 @@ public sealed class BackupHotmessDatabaseCommand : HotmessCmdlet
             ExcludeSchemas = ExcludeSchema ?? configuration.Database.ExcludeSchemas.ToArray(),
             Project = configuration.Platform.SupabaseProjectRef,
         };
-        Terminating(() => WriteObject(RunEngine((log, token) => DatabaseBackupEngine.BackupAsync(request, log, token))));
+        if (!ObjectRepositoryAddress.IsEncryptedFolder(repository))
+        {
+            Terminating(() => WriteObject(RunEngine((log, token) => DatabaseBackupEngine.BackupAsync(request, log, token))));
+            return;
+        }
+
+        // pg_dump writes into a private staging folder beside the encrypted objects, which is encrypted in and removed.
+        Terminating(() => WriteObject(RunEngine(async (log, token) =>
+        {
+            // Unlocked first: a wrong or missing key fails before anything is dumped.
+            await using var destination = await OpenObjectRepositoryAsync(RepositoryReference.Of(repository), KeyFile, initialize: false, log, token).ConfigureAwait(false);
+            var result = await StagedBackupEngine.BackupAsync(new StagedBackupRequest
+            {
+                Destination = destination,
+                StagingParent = repository,
+                Backup = (staging, stagingLog, stagingToken) => DatabaseBackupEngine.BackupAsync(request with { Repository = staging }, stagingLog, stagingToken),
+            }, log, token).ConfigureAwait(false);
+            return result.Set;
+        })));
     }
 }
