@@ -25,11 +25,10 @@ public sealed class BackupHotmessDatabaseCommand : HotmessCmdlet
     [ValidateNotNullOrEmpty]
     public string? Repository { get; set; }
 
-    /// <summary>A file holding the passphrase of an encrypted repository; HOTMESS_REPOSITORY_KEY when not given.</summary>
+    /// <summary>For an encrypted repository folder: a file holding its passphrase; HOTMESS_REPOSITORY_KEY when not given.</summary>
     [Parameter]
-    [Alias("RepositoryKeyFile")]
     [ValidateNotNullOrEmpty]
-    public string? KeyFile { get; set; }
+    public string? RepositoryKeyFile { get; set; }
 
     [Parameter]
     [ValidateRange(1, 64)]
@@ -78,7 +77,7 @@ public sealed class BackupHotmessDatabaseCommand : HotmessCmdlet
         Terminating(() => WriteObject(RunEngine(async (log, token) =>
         {
             // Unlocked first: a wrong or missing key fails before anything is dumped.
-            await using var destination = await OpenObjectRepositoryAsync(RepositoryReference.Of(repository), KeyFile, initialize: false, log, token).ConfigureAwait(false);
+            await using var destination = await OpenObjectRepositoryAsync(RepositoryReference.Of(repository), RepositoryKeyFile, initialize: false, log, token).ConfigureAwait(false);
             var result = await StagedBackupEngine.BackupAsync(new StagedBackupRequest
             {
                 Destination = destination,
