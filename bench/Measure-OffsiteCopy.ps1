@@ -273,7 +273,7 @@ finally {
 
 Write-Host "`nOffsite copy of $(if ($database) { "a $database and " })a storage set of $ObjectCount objects ($name in all) to Azurite, $ThrottleLimit uploads at once"
 $rows | Format-Table -AutoSize | Out-String -Width 250 | Write-Host
-$goals | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+$goals | Format-List | Out-String -Width 200 | Write-Host
 $results = Join-Path $Out 'bench'
 New-Item -ItemType Directory -Force $results | Out-Null
 @{ rows = $rows; goals = $goals } | ConvertTo-Json -Depth 4 | Set-Content (Join-Path $results 'offsite.json')
