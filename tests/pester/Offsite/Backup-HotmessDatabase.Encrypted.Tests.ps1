@@ -106,6 +106,54 @@ Describe 'Backup-HotmessDatabase into an encrypted local folder' {
         Get-ChildItem -LiteralPath $staging -Force | Should -BeNullOrEmpty
     }
 
+    It 'stopped with Ctrl+C while pg_dump writes leaves no set, no staging and no pg_dump running' -Skip:(-not $IsLinux) {
+        # A lock pg_dump waits on, so the backup is certainly still running when it is stopped.
+        $holderInfo = [System.Diagnostics.ProcessStartInfo]::new($server.ToolPath('psql'))
+        foreach ($argument in '-X', '-w', '-h', $server.Host, '-p', "$($server.Port)", '-U', 'postgres', '-d', 'hotmess', '-c',
+            'BEGIN; LOCK TABLE public.message IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(300);') {
+            $holderInfo.ArgumentList.Add($argument)
+        }
+        $holderInfo.Environment['PGPASSWORD'] = $server.Password
+        $holderInfo.Environment['PGSSLMODE'] = 'disable'
+        $holderInfo.RedirectStandardOutput = $true
+        $holderInfo.UseShellExecute = $false
+        $holder = [System.Diagnostics.Process]::Start($holderInfo)
+        $before = @(Get-HotmessBackup -Repository $repository -RepositoryKeyFile $keyFile).Id
+        $stagingPath = (Resolve-Path $staging).Path
+
+        function Get-Dumper {
+            # The pg_dump processes (leader and workers) writing into this repository's staging.
+            Get-ChildItem /proc -Directory | Where-Object Name -Match '^\d+$' | ForEach-Object {
+                $commandLine = Get-Content -Raw -ErrorAction Ignore "/proc/$($_.Name)/cmdline"
+                if ($commandLine -and $commandLine.Contains($stagingPath) -and $commandLine.StartsWith($server.ToolPath('pg_dump'))) { [int]$_.Name }
+            }
+        }
+
+        $backup = [powershell]::Create()
+        $null = $backup.AddCommand('Import-Module').AddParameter('Name', (Get-Module HotmessRecovery).Path).AddStatement().
+            AddCommand('Backup-HotmessDatabase').AddParameter('ConnectionString', $source).AddParameter('Repository', $repository).
+            AddParameter('RepositoryKeyFile', $keyFile).AddParameter('ConfigurationPath', $noConfiguration)
+        $running = $backup.BeginInvoke()
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(90)
+            while (-not ($dumpers = @(Get-Dumper)) -and [DateTime]::UtcNow -lt $deadline -and -not $running.IsCompleted) { Start-Sleep -Milliseconds 200 }
+            $dumpers | Should -Not -BeNullOrEmpty -Because 'pg_dump starts in the staging and waits on the lock'
+
+            $backup.Stop()
+
+            $backup.InvocationStateInfo.State | Should -Be 'Stopped'
+            $deadline = [DateTime]::UtcNow.AddSeconds(20)
+            while (@(Get-Dumper) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            @(Get-Dumper) | Should -BeNullOrEmpty -Because 'pg_dump is stopped with the backup'
+            Get-ChildItem -LiteralPath $staging -Force | Should -BeNullOrEmpty
+            @(Get-HotmessBackup -Repository $repository -RepositoryKeyFile $keyFile).Id | Should -Be $before
+        }
+        finally {
+            if (-not $holder.HasExited) { $holder.Kill($true) }
+            $backup.Dispose()
+        }
+    }
+
     It 'with -WhatIf writes nothing' {
         $before = @(Get-StoredFile $repository).Count
 
