@@ -96,6 +96,12 @@ Describe 'Backup-HotmessDatabase into an encrypted local folder' {
         Get-ChildItem -LiteralPath $staging -Force | Should -BeNullOrEmpty
     }
 
+    It 'without a key (no -RepositoryKeyFile, no HOTMESS_REPOSITORY_KEY) fails saying where the key comes from' {
+        { Backup-HotmessDatabase -ConnectionString $source -Repository $repository -ConfigurationPath $noConfiguration -ErrorAction Stop } |
+            Should -Throw -ErrorId 'RepositoryKeyMissing,Hotmess.Recovery.Cmdlets.Commands.BackupHotmessDatabaseCommand' -ExpectedMessage '*HOTMESS_REPOSITORY_KEY*'
+        Get-ChildItem -LiteralPath $staging -Force | Should -BeNullOrEmpty
+    }
+
     It 'when the backup fails (no such database) leaves no set and no staging' {
         $before = @(Get-HotmessBackup -Repository $repository -RepositoryKeyFile $keyFile).Id
         $missing = $server.ConnectionString('no_such_database')
