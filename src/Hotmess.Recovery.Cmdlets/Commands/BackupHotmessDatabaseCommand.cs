@@ -74,13 +74,14 @@ public sealed class BackupHotmessDatabaseCommand : HotmessCmdlet
         }
 
         // pg_dump writes into a private staging folder beside the encrypted objects, which is encrypted in and removed.
+        // The key is unlocked while pg_dump starts; a wrong or missing one stops the backup at once.
+        var keyFile = RepositoryKeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(RepositoryKeyFile);
+        var environment = System.Environment.GetEnvironmentVariables();
         Terminating(() => WriteObject(RunEngine(async (log, token) =>
         {
-            // Unlocked first: a wrong or missing key fails before anything is dumped.
-            await using var destination = await OpenObjectRepositoryAsync(RepositoryReference.Of(repository), RepositoryKeyFile, initialize: false, log, token).ConfigureAwait(false);
             var result = await StagedBackupEngine.BackupAsync(new StagedBackupRequest
             {
-                Destination = destination,
+                OpenDestination = openToken => ObjectRepositoryAddress.OpenAsync(repository, keyFile, environment, initialize: false, log, openToken),
                 StagingParent = repository,
                 Backup = (staging, stagingLog, stagingToken) => DatabaseBackupEngine.BackupAsync(request with { Repository = staging }, stagingLog, stagingToken),
             }, log, token).ConfigureAwait(false);

@@ -86,7 +86,7 @@ Describe 'Backup-HotmessDatabase into an encrypted local folder' {
         (Get-HotmessBackup -Repository $repository -RepositoryKeyFile $keyFile -Kind Database).Id | Should -Contain $second.Id
     }
 
-    It 'with a wrong key fails naming the repository before anything is dumped' {
+    It 'with a wrong key fails naming the repository and leaves nothing behind' {
         $wrong = New-KeyFile 'not the passphrase of this repository'
         $before = @(Get-StoredFile $repository).Count
 

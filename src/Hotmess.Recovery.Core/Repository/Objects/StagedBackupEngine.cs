@@ -5,8 +5,11 @@ namespace Hotmess.Recovery.Repository;
 
 public sealed record StagedBackupRequest
 {
-    /// <summary>The encrypted repository the set ends up in.</summary>
-    public required ObjectRepository Destination { get; init; }
+    /// <summary>
+    /// Opens (unlocks) the encrypted repository the set ends up in. The engine owns what it returns. It runs while the
+    /// backup starts, since a memory-hard key derivation takes a while; when it fails the backup is stopped.
+    /// </summary>
+    public required Func<CancellationToken, Task<ObjectRepository>> OpenDestination { get; init; }
 
     /// <summary>
     /// The folder the staging goes under: the encrypted folder itself, so the plaintext dump is written on the disk
@@ -51,25 +54,68 @@ public static class StagedBackupEngine
         // The lock exists before the folder, so a concurrent run never takes a live staging for an abandoned one.
         var folder = Path.Combine(root, Guid.NewGuid().ToString("N"));
         using var held = Hold(folder + LockSuffix);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var opening = OpenAsync(request, either);
         try
         {
             PrivateFiles.CreateFolder(folder);
-            log.Verbose($"Staging the backup in '{folder}' (private to this user); it is encrypted into '{request.Destination.Location}' and removed.");
-            var staged = await request.Backup(folder, log, cancellationToken).ConfigureAwait(false);
+            log.Verbose($"Staging the backup in '{folder}' (private to this user); it is encrypted into the repository and removed.");
+            BackupSet staged;
+            try
+            {
+                staged = await request.Backup(folder, log, either.Token).ConfigureAwait(false);
+            }
+            catch when (either.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // The repository did not open (a wrong or missing key) and the backup was stopped for it: report why.
+                await opening.ConfigureAwait(false);
+                throw;
+            }
+
+            var destination = await opening.ConfigureAwait(false);
             var copied = await BackupCopyEngine.CopyAsync(new BackupCopyRequest
             {
                 Set = staged,
-                Destination = request.Destination,
+                Destination = destination,
                 Parallelism = request.Parallelism,
                 LockTimeout = request.LockTimeout,
             }, log, cancellationToken).ConfigureAwait(false);
-            log.Verbose($"Backup set '{copied.Set.Id}' is complete in the encrypted repository '{request.Destination.Location}'.");
+            log.Verbose($"Backup set '{copied.Set.Id}' is complete in the encrypted repository '{destination.Location}'.");
             return copied;
         }
         finally
         {
             Remove(folder, log);
             TryDelete(folder + LockSuffix);
+            await either.CancelAsync().ConfigureAwait(false);
+            await CloseAsync(opening).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Opens the destination; a failure cancels <paramref name="either"/>, which stops the backup.</summary>
+    private static async Task<ObjectRepository> OpenAsync(StagedBackupRequest request, CancellationTokenSource either)
+    {
+        try
+        {
+            return await request.OpenDestination(either.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            await either.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Disposes the destination once its opening has ended, whichever way.</summary>
+    private static async Task CloseAsync(Task<ObjectRepository> opening)
+    {
+        try
+        {
+            await (await opening.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception) when (opening.IsFaulted || opening.IsCanceled)
+        {
+            // Reported already, or the run failed for another reason that is the one reported.
         }
     }
 

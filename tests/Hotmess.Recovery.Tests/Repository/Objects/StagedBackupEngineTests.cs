@@ -134,18 +134,48 @@ public sealed class StagedBackupEngineTests : IAsyncLifetime
     [Fact]
     public async Task A_failure_while_encrypting_into_the_repository_leaves_no_set_and_no_staging()
     {
-        await using (var failing = new FailingStore(new LocalDirectoryStore(_root), failAfterPuts: 1))
-        await using (var repository = await ObjectRepository.OpenAsync(failing, LocalSets.Passphrase, default))
+        await Assert.ThrowsAnyAsync<IOException>(() => StagedBackupEngine.BackupAsync(new StagedBackupRequest
         {
-            await Assert.ThrowsAnyAsync<IOException>(() => StagedBackupEngine.BackupAsync(new StagedBackupRequest
-            {
-                Destination = repository,
-                StagingParent = _root,
-                Parallelism = 1,
-                Backup = (staging, _, _) => LocalSets.DatabaseSetAsync(BackupRepository.OpenOrCreate(staging), Start),
-            }, _log, default));
-        }
+            OpenDestination = token => ObjectRepository.OpenAsync(new FailingStore(new LocalDirectoryStore(_root), failAfterPuts: 1), LocalSets.Passphrase, token),
+            StagingParent = _root,
+            Parallelism = 1,
+            Backup = (staging, _, _) => LocalSets.DatabaseSetAsync(BackupRepository.OpenOrCreate(staging), Start),
+        }, _log, default));
 
+        await AssertNothingLeftAsync();
+    }
+
+    [Fact]
+    public async Task A_repository_that_does_not_open_stops_the_backup_and_its_failure_is_the_one_reported()
+    {
+        var stopped = false;
+        var failure = await Assert.ThrowsAsync<HotmessException>(() => StagedBackupEngine.BackupAsync(new StagedBackupRequest
+        {
+            OpenDestination = async token =>
+            {
+                await Task.Delay(100, token);
+                throw new HotmessException("RepositoryKeyWrong", FailureKind.AuthenticationFailed, $"The passphrase does not open '{_root}'.", _root);
+            },
+            StagingParent = _root,
+            Backup = async (staging, _, token) =>
+            {
+                var pending = BackupRepository.OpenOrCreate(staging).BeginSet(BackupKind.Database, Start);
+                await File.WriteAllTextAsync(Path.Combine(pending.Path, "half.dat"), "half written", token);
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, token);
+                }
+                finally
+                {
+                    stopped = token.IsCancellationRequested;
+                }
+
+                return null!;
+            },
+        }, _log, default));
+
+        Assert.Equal("RepositoryKeyWrong", failure.ErrorId);
+        Assert.True(stopped, "the backup is stopped when the repository does not open");
         await AssertNothingLeftAsync();
     }
 
@@ -181,9 +211,8 @@ public sealed class StagedBackupEngineTests : IAsyncLifetime
 
     private Task<ObjectRepository> OpenAsync() => ObjectRepository.OpenAsync(new LocalDirectoryStore(_root), LocalSets.Passphrase, default);
 
-    private async Task<BackupCopyResult> BackupAsync(Func<string, IOperationLog, CancellationToken, Task<BackupSet>> backup, CancellationToken cancellationToken = default)
+    private Task<BackupCopyResult> BackupAsync(Func<string, IOperationLog, CancellationToken, Task<BackupSet>> backup, CancellationToken cancellationToken = default)
     {
-        await using var repository = await OpenAsync();
-        return await StagedBackupEngine.BackupAsync(new StagedBackupRequest { Destination = repository, StagingParent = _root, Backup = backup }, _log, cancellationToken);
+        return StagedBackupEngine.BackupAsync(new StagedBackupRequest { OpenDestination = _ => OpenAsync(), StagingParent = _root, Backup = backup }, _log, cancellationToken);
     }
 }

@@ -18,7 +18,7 @@ public sealed class StagedDatabaseBackupTests(SampleDatabaseFixture fixture)
         var log = new CollectingLog();
         await using var repository = await ObjectRepository.OpenOrInitializeAsync(new LocalDirectoryStore(root), LocalSets.Passphrase, log, default);
 
-        var result = await StagedBackupEngine.BackupAsync(Request(repository, root), log, default);
+        var result = await StagedBackupEngine.BackupAsync(Request(root), log, default);
 
         var listed = Assert.Single(await repository.GetSetsAsync(BackupKind.Database, log, default));
         Assert.Equal(result.Set.Id, listed.Id);
@@ -38,16 +38,16 @@ public sealed class StagedDatabaseBackupTests(SampleDatabaseFixture fixture)
         var log = new CancellingLog("pg_dump: ", cancellation);
         await using var repository = await ObjectRepository.OpenOrInitializeAsync(new LocalDirectoryStore(root), LocalSets.Passphrase, log, default);
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => StagedBackupEngine.BackupAsync(Request(repository, root), log, cancellation.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => StagedBackupEngine.BackupAsync(Request(root), log, cancellation.Token));
 
         Assert.True(log.Cancelled, "pg_dump was writing when the backup was cancelled");
         Assert.Empty(await repository.GetSetsAsync(null, log, default));
         Assert.Empty(Directory.EnumerateFileSystemEntries(StagedBackupEngine.StagingRoot(root)));
     }
 
-    private StagedBackupRequest Request(ObjectRepository repository, string root) => new()
+    private StagedBackupRequest Request(string root) => new()
     {
-        Destination = repository,
+        OpenDestination = _ => ObjectRepository.OpenAsync(new LocalDirectoryStore(root), LocalSets.Passphrase, default),
         StagingParent = root,
         Backup = (staging, log, token) => DatabaseBackupEngine.BackupAsync(
             new DatabaseBackupRequest { ConnectionString = fixture.SourceConnectionString, Repository = staging, CriticalTables = ["User"] }, log, token),
