@@ -25,6 +25,11 @@ public sealed class BackupHotmessDatabaseCommand : HotmessCmdlet
     [ValidateNotNullOrEmpty]
     public string? Repository { get; set; }
 
+    /// <summary>For an encrypted repository folder: a file holding its passphrase; HOTMESS_REPOSITORY_KEY when not given.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RepositoryKeyFile { get; set; }
+
     [Parameter]
     [ValidateRange(1, 64)]
     public int? Jobs { get; set; }
@@ -62,6 +67,25 @@ public sealed class BackupHotmessDatabaseCommand : HotmessCmdlet
             ExcludeSchemas = ExcludeSchema ?? configuration.Database.ExcludeSchemas.ToArray(),
             Project = configuration.Platform.SupabaseProjectRef,
         };
-        Terminating(() => WriteObject(RunEngine((log, token) => DatabaseBackupEngine.BackupAsync(request, log, token))));
+        if (!ObjectRepositoryAddress.IsEncryptedFolder(repository))
+        {
+            Terminating(() => WriteObject(RunEngine((log, token) => DatabaseBackupEngine.BackupAsync(request, log, token))));
+            return;
+        }
+
+        // pg_dump writes into a private staging folder beside the encrypted objects, which is encrypted in and removed.
+        // The key is unlocked while pg_dump starts; a wrong or missing one stops the backup at once.
+        var keyFile = RepositoryKeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(RepositoryKeyFile);
+        var environment = System.Environment.GetEnvironmentVariables();
+        Terminating(() => WriteObject(RunEngine(async (log, token) =>
+        {
+            var result = await StagedBackupEngine.BackupAsync(new StagedBackupRequest
+            {
+                OpenDestination = openToken => ObjectRepositoryAddress.OpenAsync(repository, keyFile, environment, initialize: false, log, openToken),
+                StagingParent = repository,
+                Backup = (staging, stagingLog, stagingToken) => DatabaseBackupEngine.BackupAsync(request with { Repository = staging }, stagingLog, stagingToken),
+            }, log, token).ConfigureAwait(false);
+            return result.Set;
+        })));
     }
 }

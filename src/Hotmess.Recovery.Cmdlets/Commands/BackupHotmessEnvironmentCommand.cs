@@ -34,6 +34,7 @@ public sealed class BackupHotmessEnvironmentCommand : VercelCmdlet
     protected override void ProcessRecord()
     {
         var repositoryPath = ResolveRepositoryPath(Repository, Configuration);
+        RefuseEncryptedRepository(repositoryPath);
         EnvironmentKey key = null!;
         Terminating(() => key = EnvironmentKey.Resolve(KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile),
             ToSecret(Key), ToSecret(Passphrase), System.Environment.GetEnvironmentVariables()));

@@ -66,6 +66,7 @@ public sealed class BackupHotmessLogCommand : HotmessCmdlet
         }
 
         var repository = ResolveRepositoryPath(Repository, configuration);
+        RefuseEncryptedRepository(repository);
         if (!ShouldProcess(repository, $"Store the {string.Join(" and ", Source)} of Supabase project {settings.SupabaseProjectRef}"))
         {
             return;

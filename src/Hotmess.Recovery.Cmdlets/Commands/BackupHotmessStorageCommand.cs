@@ -55,6 +55,7 @@ public sealed class BackupHotmessStorageCommand : HotmessCmdlet
     {
         var configuration = LoadConfiguration(ConfigurationPath);
         var repository = ResolveRepositoryPath(Repository, configuration);
+        RefuseEncryptedRepository(repository);
         (Uri Url, Secret Key)? resolved = null;
         Terminating(() => resolved = ClientSettings.Storage(SupabaseUrl, ToSecret(ServiceRoleKey), configuration,
             System.Environment.GetEnvironmentVariables()));

@@ -52,6 +52,21 @@ public abstract class HotmessCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>
+    /// Refuses an encrypted repository folder for a backup that is taken into a plain local repository only, naming
+    /// the way there: back up into a plain folder, then copy the set with Copy-HotmessBackup.
+    /// </summary>
+    protected void RefuseEncryptedRepository(string path)
+    {
+        if (ObjectRepositoryAddress.IsEncryptedFolder(path))
+        {
+            var name = MyInvocation.MyCommand.Name;
+            ThrowArgumentError("RepositoryEncrypted",
+                $"'{path}' is an encrypted repository, and {name} takes its sets into a plain local repository. Back up into a plain folder, "
+                + $"then copy the set: {name} -Repository <plain folder> | Copy-HotmessBackup -Destination '{path}'.", path);
+        }
+    }
+
+    /// <summary>
     /// The repository a cmdlet works on: the parameter, then the configuration, then <c>~/.hotmess/backups</c>. A local
     /// path is resolved against the current location; <c>az://</c> and <c>s3://</c> locations are kept as written.
     /// </summary>

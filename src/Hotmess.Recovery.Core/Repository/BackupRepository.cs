@@ -56,7 +56,7 @@ public sealed class BackupRepository
             if (Encryption.EncryptedRepositoryDescriptor.IsEncryptedDescriptor(text))
             {
                 throw new HotmessException("RepositoryEncrypted", FailureKind.InvalidOperation,
-                    $"The repository at '{root}' is encrypted: it is read with its key (-KeyFile or HOTMESS_REPOSITORY_KEY), and backups are taken into a plain local repository, then copied into it.", root);
+                    $"The repository at '{root}' is encrypted: it is read with its key (-KeyFile or HOTMESS_REPOSITORY_KEY); Backup-HotmessDatabase writes into it, other backups are taken into a plain local repository, then copied into it with Copy-HotmessBackup.", root);
             }
 
             descriptor = Json.Deserialize<RepositoryDescriptor>(text);
