@@ -106,8 +106,10 @@ public sealed class RepositoryKeyTests
         var salt = Enumerable.Range(0, 16).Select(i => (byte)i).ToArray();
 
         var key = Argon2idKdf.DeriveKey(Passphrase, salt, KdfParameters.Minimum, 32);
+        var managed = Argon2idKdf.DeriveKeyManaged(Passphrase, salt, KdfParameters.Minimum, 32);
 
         Assert.Equal("818259b6310026a8e0dbac5d2e6927abcfdb07b32258fac4f61b18b80f929085", Convert.ToHexString(key).ToLowerInvariant());
+        Assert.Equal("818259b6310026a8e0dbac5d2e6927abcfdb07b32258fac4f61b18b80f929085", Convert.ToHexString(managed).ToLowerInvariant());
     }
 
     [Fact]

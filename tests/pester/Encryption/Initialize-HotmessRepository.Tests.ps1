@@ -91,6 +91,18 @@ Describe 'Initialize-HotmessRepository' {
             Should -Throw -ErrorId "RepositoryNotEmpty,$command" -ExpectedMessage '*plain local repository*'
     }
 
+    It 'stretches the passphrase with libsodium laid out beside the module, not the managed fallback' {
+        # The engine answers null when libsodium does not load from the module's folder on this platform.
+        $native = [Hotmess.Recovery.Common.Secret].Assembly.GetType('Hotmess.Recovery.Encryption.NativeArgon2id', $true)
+        $tryDerive = $native.GetMethod('TryDeriveKey', [Reflection.BindingFlags] 'NonPublic, Public, Static')
+        $parameters = [Hotmess.Recovery.Encryption.KdfParameters]::Default
+
+        $key = $tryDerive.Invoke($null, @([Text.Encoding]::UTF8.GetBytes('a passphrase long enough'), [byte[]] (0..15), $parameters, 32))
+
+        $key | Should -Not -BeNullOrEmpty
+        $key.Count | Should -Be 32
+    }
+
     It 'with -WhatIf checks the key and creates nothing' {
         $result = Initialize-HotmessRepository -Repository $repository -KeyFile $keyFile -ConfigurationPath $noConfiguration -WhatIf
 
