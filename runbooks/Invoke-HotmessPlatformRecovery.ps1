@@ -9,8 +9,9 @@
       1. Assess          provider status pages (Get-HotmessProviderStatus), the site's /api/health
                          (Test-HotmessHealth -Check Site), whether the Supabase project answers
                          (Get-HotmessSupabaseProject), the newest verified database, storage and environment sets of
-                         -Repository (else the newest, said unverified); the current state goes into the incident and
-                         to the team and the status page.
+                         -Repository (else the newest, said unverified) and of the offsite repository (taken from there
+                         when -Repository has none); the current state goes into the incident and to the team and the
+                         status page.
       2. Infrastructure  a new Supabase project (New-HotmessSupabaseProject) when the old one is gone or -NewProject;
                          the newest database set restored into it (Restore-HotmessDatabase, the Supabase way), the
                          newest storage set into its buckets (Restore-HotmessStorage), then the migrations the
@@ -71,6 +72,8 @@
 .PARAMETER OffsiteRepository
     Where the incident record is copied at every save (az://, s3:// or an encrypted folder), opened with
     -RepositoryKeyFile or HOTMESS_REPOSITORY_KEY; otherwise the setting HOTMESS_OFFSITE_REPOSITORY, else nowhere.
+    Its newest sets are assessed beside -Repository's, and a chosen set that -Repository no longer holds (the machine
+    that held it is gone) is read from there.
 
 .PARAMETER MigrationsPath
     The application repository's supabase/migrations folder. Without it, no migrations are applied (said in the record).
@@ -158,6 +161,13 @@ if ($OffsiteRepository) {
 $backups = @{}
 if ($Repository) { $backups.Repository = $Repository }
 if ($RepositoryKeyFile) { $backups.RepositoryKeyFile = $RepositoryKeyFile }
+# The offsite repository holds copies of the sets too: assessed beside the backup repository, and read when that one
+# (or the machine that held it) is gone.
+$offsiteBackups = @{}
+if ($OffsiteRepository -and $OffsiteRepository -ne $Repository) {
+    $offsiteBackups.Repository = $OffsiteRepository
+    if ($RepositoryKeyFile) { $offsiteBackups.RepositoryKeyFile = $RepositoryKeyFile }
+}
 
 # Inside Azure Automation the services' settings are Automation variables, which the cmdlets do not read themselves.
 $vercel = @{}
@@ -258,16 +268,31 @@ function Get-ProjectSecrets {
 }
 
 function Test-SetVerified($Set) {
-    # Test-HotmessBackup keeps each verification of a set in a local repository; an offsite set is checked as it is fetched.
-    if ($Set.Repository -match '^(az|s3)://') { return 'offsite: checked when restored' }
+    # Test-HotmessBackup keeps each verification of a set in a plain local repository; a set of an offsite or encrypted
+    # repository is authenticated file by file as it is fetched.
+    if ($Set.Repository -match '^(az|s3)://' -or [Hotmess.Recovery.Repository.ObjectRepositoryAddress]::IsEncryptedFolder($Set.Repository)) {
+        return 'encrypted: checked when restored'
+    }
     if ([Hotmess.Recovery.Repository.BackupRepository]::Open($Set.Repository).GetVerifications($Set.Id) | Where-Object Passed) { 'verified' } else { 'not verified' }
 }
 
-function Get-NewestSet([string] $Kind) {
+function Get-NewestSet([string] $Kind, [hashtable] $Where) {
     # The newest set that passed a verification; after a total loss, else the newest there is (its state is on the record).
-    $sets = @(Get-HotmessBackup -Kind $Kind @backups -ErrorAction SilentlyContinue | Sort-Object StartedUtc -Descending)
+    $sets = @(@(try { Get-HotmessBackup -Kind $Kind @Where -ErrorAction SilentlyContinue } catch { Write-Verbose "No $Kind sets read: $(Get-ErrorMessage $_)" }) |
+            Sort-Object StartedUtc -Descending)
     $verified = $sets | Where-Object { (Test-SetVerified $_) -ne 'not verified' } | Select-Object -First 1
     if ($verified) { $verified } elseif ($sets) { $sets[0] } else { $null }
+}
+
+function Get-ChosenSet([string] $Kind) {
+    # The set the assessment chose: from the backup repository, else from its offsite copy.
+    $id = Get-Fact "${Kind}Set"
+    if (-not $offsiteBackups.Count) { return Get-HotmessBackup -Id $id @backups }
+    foreach ($where in $backups, $offsiteBackups) {
+        $set = try { Get-HotmessBackup -Id $id @where -ErrorAction SilentlyContinue } catch { Write-Verbose "$id not read: $(Get-ErrorMessage $_)" }
+        if ($set) { return $set }
+    }
+    throw (New-Failure 'RecoverySetNotFound' "The $Kind set $id chosen when the incident was assessed is in neither the backup repository nor the offsite one ($OffsiteRepository)." $id 'ObjectNotFound')
 }
 
 # --- The incident ----------------------------------------------------------------------------------------------------------
@@ -335,15 +360,19 @@ try {
 
     Invoke-RecoveryStep Assess 'Find the newest backups' -ReadOnly {
         $found = foreach ($kind in 'Database', 'Storage', 'Environment') {
-            $set = Get-NewestSet $kind
+            $set = Get-NewestSet $kind $backups
+            $offsiteSet = if ($offsiteBackups.Count) { Get-NewestSet $kind $offsiteBackups }
+            $offsiteState = if ($offsiteSet) { "; offsite $($offsiteSet.Id)" } elseif ($offsiteBackups.Count) { '; offsite none' }
+            # The backup repository's set; when it has none (it went with the machine), the offsite copy's.
+            if (-not $set) { $set = $offsiteSet }
             if ($set) {
                 $run.SetFact("${kind}Set", $set.Id)
-                "$kind $($set.Id) ($(Test-SetVerified $set))"
+                "$kind $($set.Id) ($(Test-SetVerified $set))$offsiteState"
             }
-            else { "$kind none" }
+            else { "$kind none$offsiteState" }
         }
         if (-not (Get-Fact DatabaseSet)) {
-            throw (New-Failure 'RecoveryNoDatabaseBackup' "The repository '$(if ($Repository) { $Repository } else { 'of the configuration' })' has no database set to recover from." $Repository 'ObjectNotFound')
+            throw (New-Failure 'RecoveryNoDatabaseBackup' "No database set to recover from in the repository '$(if ($Repository) { $Repository } else { 'of the configuration' })'$(if ($offsiteBackups.Count) { ", nor in the offsite repository '$OffsiteRepository'" })." $Repository 'ObjectNotFound')
         }
         $found -join '; '
     }
@@ -374,7 +403,7 @@ try {
 
     Invoke-RecoveryStep Infrastructure 'Restore the database' -Destructive -Plan 'restore the database set $(Get-Fact DatabaseSet) into $(if ($createProject) { "the new project" } else { "HOTMESS_DATABASE_URL" })' {
         Get-ProjectSecrets
-        $set = Get-HotmessBackup -Id (Get-Fact DatabaseSet) @backups
+        $set = Get-ChosenSet Database
         $restored = $set | Restore-HotmessDatabase -TargetConnectionString $state.ConnectionString -Confirm:$false
         if (-not $restored.RowCountsMatch) {
             throw (New-Failure 'RecoveryRowCountsDiffer' "The restored database's row counts differ from the set $($set.Id)." $set.Id)
@@ -386,7 +415,7 @@ try {
     Invoke-RecoveryStep Infrastructure 'Restore the storage buckets' -Plan 'restore the storage set $(Get-Fact StorageSet) into the project''s buckets' {
         if (-not (Get-Fact StorageSet)) { return 'no storage set in the repository' }
         Get-ProjectSecrets
-        $set = Get-HotmessBackup -Id (Get-Fact StorageSet) @backups
+        $set = Get-ChosenSet Storage
         $restored = $set | Restore-HotmessStorage -SupabaseUrl $state.ApiUrl -ServiceRoleKey $state.ServiceRoleKey -Confirm:$false
         if (-not $restored.Complete) {
             throw (New-Failure 'RecoveryStorageIncomplete' "The storage restore of $($set.Id) is incomplete: $(@($restored.Failures).Count) object(s) failed." $set.Id)
@@ -412,7 +441,7 @@ try {
             $run.AddNextStep('Check the Vercel project''s environment variables by hand: the repository had no environment set.')
             return 'no environment set in the repository: Vercel''s variables left as they are'
         }
-        $set = Get-HotmessBackup -Id (Get-Fact EnvironmentSet) @backups
+        $set = Get-ChosenSet Environment
         $values = @{}
         if (Get-Fact ProjectRef) {
             Get-ProjectSecrets
@@ -486,7 +515,7 @@ try {
 
     Invoke-RecoveryStep Verify 'Check the data against the backup' -Plan 'compare the database with the evidence of $(Get-Fact DatabaseSet)' {
         Get-ProjectSecrets
-        $set = Get-HotmessBackup -Id (Get-Fact DatabaseSet) @backups
+        $set = Get-ChosenSet Database
         # The migrations applied after the restore may create tables the set predates: those pass as new.
         $checks = @(Test-HotmessDatabaseIntegrity -ConnectionString $state.ConnectionString -Backup $set -AllowNewTable)
         $failed = @($checks | Where-Object { -not $_.Passed })

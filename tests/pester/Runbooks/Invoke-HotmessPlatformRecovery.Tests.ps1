@@ -377,8 +377,9 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
 
     It 'stops at Integrations, Verify and Communicate, and each rerun continues the incident, from its offsite copy on a new machine, doing nothing twice and emailing each user once' {
         # One incident through three stops, each a failure in another phase: what completed before a stop is never
-        # repeated. The record is copied offsite at every save, and the second run is on a machine without the local
-        # record. The outage started 30 h before, so the user notice is emailed (batches of 10 for the sample's users).
+        # repeated. The sets were copied offsite, the record is copied there at every save, and the second run is on a
+        # machine without the local repository. The outage started 30 h before, so the user notice is emailed (batches
+        # of 10 for the sample's users).
         Import-Module (Join-Path $PSScriptRoot '../Support/Emulators.psm1') -Force
         $azurite = Start-HotmessAzurite
         $saved = @{}
@@ -388,8 +389,9 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
             try { $copy.Find($Id) } finally { $copy.Dispose() }
         }
         function Get-Notices { @(Invoke-FakeControl $fake resend emails -Method Get | ForEach-Object { $_ } | Where-Object subject -EQ 'HOTMESS service restored') }
+        $lost = "$repository-lost"
         try {
-            $offsite = "az://incidents/platform-$(Get-Random)"
+            $offsite = "az://offsite/platform-$(Get-Random)"
             $env:AZURE_STORAGE_CONNECTION_STRING = $azurite.ConnectionString
             $env:HOTMESS_REPOSITORY_KEY = 'the offsite passphrase, long enough'
             $env:HOTMESS_OFFSITE_REPOSITORY = $offsite   # the first run takes it from the setting
@@ -399,6 +401,7 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
             $users = @((Invoke-AsAdmin hotmess "SELECT email FROM auth.users WHERE email_confirmed_at IS NOT NULL AND deleted_at IS NULL ORDER BY email") -split "`n" |
                     ForEach-Object Trim | Where-Object { $_ })
             $users.Count | Should -Be 43
+            Get-HotmessBackup -Repository $repository | Copy-HotmessBackup -Destination $offsite | Out-Null
             Set-HotmessFakeFault $fake -ServerErrorRate 1 -PathPrefix '/stripe' | Out-Null
 
             # 1. Integrations: Stripe fails.
@@ -418,12 +421,15 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
             @($offsiteRecord.Steps | Where-Object Status -EQ 'Failed').Name | Should -Be $integrations
             $offsiteRecord.Steps.Count | Should -Be $kept.steps.Count
 
-            # 2. Verify, on a new machine: it has the backups but not the incident. Stripe answers again; the site's
-            # marketplace page does not.
+            $offsiteRecord.Facts['DatabaseSet'] | Should -Be $platformSet.Id
+            ($offsiteRecord.Steps | Where-Object Name -EQ 'Assess: Find the newest backups').Detail | Should -BeLike "Database $($platformSet.Id) (verified); offsite $($platformSet.Id)*"
+
+            # 2. Verify, on a new machine: the local repository, backups and incident, went with the old one. Stripe
+            # answers again; the site's marketplace page does not.
             Set-HotmessFakeFault $fake | Out-Null
             Invoke-FakeControl $fake site pages @{ path = '/marketplace'; status = 500; body = 'Internal Server Error' } | Out-Null
             Set-RecoverySecrets $id
-            Remove-Item -Recurse -Force (Join-Path $repository 'incidents')
+            Move-Item $repository $lost
             $env:HOTMESS_OFFSITE_REPOSITORY = $null
             $second = Invoke-PlatformRunbook @{ IncidentId = $id; OffsiteRepository = $offsite; SendUserNotice = $true }
 
@@ -451,7 +457,7 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
             (Get-Steps $kept 'Communicate: Prepare the user notice').status | Should -Be 'Succeeded'
             (Get-Notices).Count | Should -Be 20
 
-            # 4. Resend answers again: the run completes.
+            # 4. Resend answers again: the run completes, the data checked against the set read from offsite.
             Invoke-FakeControl $fake resend batch-faults @{ count = 0 } | Out-Null
             $fourth = Invoke-PlatformRunbook @{ IncidentId = $id; OffsiteRepository = $offsite; SendUserNotice = $true }
 
@@ -463,6 +469,8 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
                 Get-Steps $kept $once | Should -HaveCount 1 -Because "$once completed before a stop"
             }
             (Get-Steps $kept 'Verify: Test the critical user flows').status | Should -Be 'Failed', 'Succeeded'
+            (Get-Steps $kept 'Verify: Check the data against the backup').detail | Should -BeLike "* checks against $($platformSet.Id) passed"
+            @(Get-HotmessBackup -Repository $repository -ErrorAction SilentlyContinue) | Should -BeNullOrEmpty -Because 'the new machine has no set of its own'
             (Get-Steps $kept 'Communicate: Send the user notice').status | Should -Be 'Failed', 'Succeeded'
             (Get-Steps $kept 'Communicate: Send the user notice')[1].detail | Should -Be 'sent to 43 of 43 users in 5 batch(es)'
             Get-Payments | Should -Be $payments
@@ -478,6 +486,10 @@ Describe 'Invoke-HotmessPlatformRecovery into a new project' {
         finally {
             foreach ($entry in $saved.GetEnumerator()) { [Environment]::SetEnvironmentVariable($entry.Key, $entry.Value) }
             Stop-HotmessEmulator $azurite
+            if (Test-Path $lost) {
+                Remove-Item -Recurse -Force $repository -ErrorAction SilentlyContinue
+                Move-Item $lost $repository
+            }
         }
     }
 }
