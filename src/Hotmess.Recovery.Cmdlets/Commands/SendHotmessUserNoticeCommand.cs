@@ -74,11 +74,7 @@ public sealed partial class SendHotmessUserNoticeCommand : HotmessCmdlet
         var configuration = LoadConfiguration(ConfigurationPath);
         var settings = configuration.UserNotice;
         Terminating(settings.Validate);
-        var key = ToSecret(ResendApiKey) ?? ConfigurationLoader.GetSecret(System.Environment.GetEnvironmentVariables(), "RESEND_API_KEY");
-        if (key is null)
-        {
-            ThrowArgumentError("ResendApiKeyMissing", "No Resend API key: pass -ResendApiKey or set RESEND_API_KEY.", "RESEND_API_KEY");
-        }
+        var key = ResolveResendApiKey(ResendApiKey);
 
         var path = GetUnresolvedProviderPathFromPSPath(Path);
         if (!File.Exists(path))
@@ -134,7 +130,7 @@ public sealed partial class SendHotmessUserNoticeCommand : HotmessCmdlet
         {
             // The Resend client's own pipeline times each attempt; a whole-client timer would cut its retries short.
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-            var resend = new ResendClient(http, resendUrl, key!, log);
+            var resend = new ResendClient(http, resendUrl, key, log);
             return await new UserNoticeSender(resend, TimeProvider.System, log).SendAsync(request, token).ConfigureAwait(false);
         }));
         WriteObject(result);

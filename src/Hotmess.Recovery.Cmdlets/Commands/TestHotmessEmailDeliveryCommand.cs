@@ -50,11 +50,7 @@ public sealed class TestHotmessEmailDeliveryCommand : HotmessCmdlet
     protected override void ProcessRecord()
     {
         var configuration = LoadConfiguration(ConfigurationPath);
-        var key = ToSecret(ResendApiKey) ?? ConfigurationLoader.GetSecret(System.Environment.GetEnvironmentVariables(), "RESEND_API_KEY");
-        if (key is null)
-        {
-            ThrowArgumentError("ResendApiKeyMissing", "No Resend API key: pass -ResendApiKey or set RESEND_API_KEY.", "RESEND_API_KEY");
-        }
+        var key = ResolveResendApiKey(ResendApiKey);
 
         var to = To ?? configuration.Alerting.Email.To.FirstOrDefault();
         if (string.IsNullOrWhiteSpace(to))
@@ -81,7 +77,7 @@ public sealed class TestHotmessEmailDeliveryCommand : HotmessCmdlet
         {
             // The Resend client's own pipeline times each attempt; a whole-client timer would cut its retries short.
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-            var resend = new ResendClient(http, resendUrl, key!, log);
+            var resend = new ResendClient(http, resendUrl, key, log);
             return await new EmailDeliveryCheck(resend, TimeProvider.System, log).RunAsync(request, token).ConfigureAwait(false);
         }));
         WriteObject(result);

@@ -161,6 +161,18 @@ public abstract class HotmessCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>The Resend API key: the parameter, else RESEND_API_KEY; <c>ResendApiKeyMissing</c> when neither is set.</summary>
+    protected Secret ResolveResendApiKey(SecureString? parameter)
+    {
+        var key = ToSecret(parameter) ?? ConfigurationLoader.GetSecret(System.Environment.GetEnvironmentVariables(), "RESEND_API_KEY");
+        if (key is null)
+        {
+            ThrowArgumentError("ResendApiKeyMissing", "No Resend API key: pass -ResendApiKey or set RESEND_API_KEY.", "RESEND_API_KEY");
+        }
+
+        return key!;
+    }
+
     /// <summary>A SecureString parameter as the engine's <see cref="Secret"/>; null when not given or empty.</summary>
     protected static Secret? ToSecret(SecureString? value) =>
         value is null ? null : Secret.FromNullable(new NetworkCredential(string.Empty, value).Password);
