@@ -150,13 +150,26 @@ function Invoke-Build {
     Write-Host "Module: $manifest"
 }
 
-function Invoke-Xunit {
+function Start-Xunit {
+    # In a process of its own, its output held until it ends: it runs beside the Pester tests, since both spend much of
+    # their time waiting on PostgreSQL, the emulators and the fakes.
     $results = Join-Path $Out 'test-results'
     $arguments = @('test', (Join-Path $Root 'tests/Hotmess.Recovery.Tests'), '-c', $Configuration, '--nologo',
         '--logger', 'console;verbosity=minimal', '--logger', 'trx;LogFileName=xunit.trx', '--results-directory', $results)
     if ($XunitFilter) { $arguments += @('--filter', $XunitFilter) }
-    & dotnet @arguments | Out-Host
-    return $LASTEXITCODE
+    $start = [Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($argument in $arguments) { $start.ArgumentList.Add($argument) }
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $process = [Diagnostics.Process]::Start($start)
+    [pscustomobject]@{ Process = $process; Output = $process.StandardOutput.ReadToEndAsync(); Errors = $process.StandardError.ReadToEndAsync() }
+}
+
+function Complete-Xunit($Run) {
+    $Run.Process.WaitForExit()
+    $Run.Output.GetAwaiter().GetResult() | Out-Host
+    $Run.Errors.GetAwaiter().GetResult() | Out-Host
+    return $Run.Process.ExitCode
 }
 
 function Invoke-PesterTests {
@@ -221,13 +234,14 @@ switch ($Task) {
         Remove-Item -Recurse -Force $results -ErrorAction Ignore
         New-Item -ItemType Directory -Force $results | Out-Null
         $failures = @()
-        if (-not $SkipXunit) {
-            Write-Host "`n=== xUnit: the engine ==="
-            if ((Invoke-Xunit) -ne 0) { $failures += 'xUnit' }
-        }
+        $xunit = if (-not $SkipXunit) { Start-Xunit }
         if (-not $SkipPester) {
             Write-Host "`n=== Pester: cmdlets, pipelines, runbooks ==="
             if ((Invoke-PesterTests) -ne 0) { $failures += 'Pester' }
+        }
+        if ($xunit) {
+            Write-Host "`n=== xUnit: the engine (run beside Pester) ==="
+            if ((Complete-Xunit $xunit) -ne 0) { $failures += 'xUnit' }
         }
         # One closing line for both runners, in the plain form CI logs are read for.
         $counts = Get-TestCounts
