@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using System.Security;
-using System.Text.RegularExpressions;
 using Hotmess.Recovery.Cmdlets.Infrastructure;
 using Hotmess.Recovery.Configuration;
 using Hotmess.Recovery.Database;
@@ -14,7 +13,7 @@ namespace Hotmess.Recovery.Cmdlets.Commands;
 /// </summary>
 [Cmdlet(VerbsCommunications.Send, "HotmessUserNotice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = UsersSet)]
 [OutputType(typeof(UserNoticeResult))]
-public sealed partial class SendHotmessUserNoticeCommand : HotmessCmdlet
+public sealed class SendHotmessUserNoticeCommand : HotmessCmdlet
 {
     private const string UsersSet = "Users";
     private const string ToSet = "To";
@@ -88,7 +87,7 @@ public sealed partial class SendHotmessUserNoticeCommand : HotmessCmdlet
             ThrowArgumentError("UserNoticeEmpty", $"The notice file '{path}' is empty.", path);
         }
 
-        var subject = Subject ?? settings.Subject ?? Heading(text);
+        var subject = Subject ?? settings.Subject ?? UserNoticeSender.Heading(text);
         if (string.IsNullOrWhiteSpace(subject))
         {
             ThrowArgumentError("UserNoticeSubjectMissing", $"No subject: pass -Subject, set userNotice.subject, or start '{path}' with a '# ' heading.", "Subject");
@@ -100,7 +99,7 @@ public sealed partial class SendHotmessUserNoticeCommand : HotmessCmdlet
             ThrowArgumentError("UserNoticeSenderMissing", "No sender: pass -From, or set userNotice.from (or alerting.email.from) to an address of a domain verified in Resend.", "From");
         }
 
-        var (recipients, source) = ParameterSetName == ToSet ? (Given(To), "given with -To") : (FromDatabase(configuration), "users of the database");
+        var (recipients, source) = ParameterSetName == ToSet ? (GivenAddresses(), "given with -To") : (FromDatabase(configuration), "users of the database");
         var batches = UserNoticeSender.BatchCount(recipients.Count, settings.BatchSize);
         if (recipients.Count == 0)
         {
@@ -136,27 +135,10 @@ public sealed partial class SendHotmessUserNoticeCommand : HotmessCmdlet
         WriteObject(result);
     }
 
-    /// <summary>The -To addresses, trimmed and each once; a value that is not an address is named by its position, not echoed.</summary>
-    private List<string> Given(IEnumerable<string> values)
+    private IReadOnlyList<string> GivenAddresses()
     {
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var addresses = new List<string>();
-        var position = 0;
-        foreach (var value in values)
-        {
-            position++;
-            var address = value?.Trim() ?? "";
-            if (!AddressPattern().IsMatch(address))
-            {
-                ThrowArgumentError("UserNoticeRecipientInvalid", $"-To value {position} is not an email address (name@domain).", "To");
-            }
-
-            if (seen.Add(address))
-            {
-                addresses.Add(address);
-            }
-        }
-
+        IReadOnlyList<string> addresses = [];
+        Terminating(() => addresses = UserNoticeRecipients.FromAddresses(To));
         return addresses;
     }
 
@@ -171,11 +153,4 @@ public sealed partial class SendHotmessUserNoticeCommand : HotmessCmdlet
         WriteVerbose($"{recipients.Count} user(s) to notify.");
         return recipients;
     }
-
-    /// <summary>The first Markdown level-one heading, e.g. "# HOTMESS service restored".</summary>
-    internal static string? Heading(string text) =>
-        text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("# ", StringComparison.Ordinal)) is { } line ? line[2..].Trim() : null;
-
-    [GeneratedRegex(@"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")]
-    private static partial Regex AddressPattern();
 }

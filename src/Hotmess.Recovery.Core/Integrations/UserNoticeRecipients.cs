@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Hotmess.Recovery.Common;
 using Hotmess.Recovery.Database;
 using Npgsql;
@@ -11,7 +12,7 @@ namespace Hotmess.Recovery.Integrations;
 /// would count against the sending domain's reputation the night it matters most. The order is fixed (by address), so
 /// the same users always fall into the same batches.
 /// </summary>
-public static class UserNoticeRecipients
+public static partial class UserNoticeRecipients
 {
     internal const string Sql = """
         SELECT DISTINCT ON (lower(btrim(email))) btrim(email)
@@ -52,4 +53,35 @@ public static class UserNoticeRecipients
 
         return addresses;
     }
+
+    /// <summary>
+    /// Addresses given by hand, trimmed and each once (case aside), in the order given; a value that is not an address
+    /// is named by its position, never echoed (it is personal data either way).
+    /// </summary>
+    public static IReadOnlyList<string> FromAddresses(IEnumerable<string?> values)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var addresses = new List<string>();
+        var position = 0;
+        foreach (var value in values)
+        {
+            position++;
+            var address = value?.Trim() ?? "";
+            if (!AddressPattern().IsMatch(address))
+            {
+                throw new HotmessException("UserNoticeRecipientInvalid", FailureKind.InvalidArgument,
+                    $"-To value {position} is not an email address (name@domain).", "To");
+            }
+
+            if (seen.Add(address))
+            {
+                addresses.Add(address);
+            }
+        }
+
+        return addresses;
+    }
+
+    [GeneratedRegex(@"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")]
+    private static partial Regex AddressPattern();
 }

@@ -112,6 +112,10 @@ public sealed partial class UserNoticeSender(ResendClient resend, TimeProvider t
                 request.IncidentId);
     }
 
+    /// <summary>The notice's first Markdown level-one heading ("# HOTMESS service restored"), the subject when none is set.</summary>
+    public static string? Heading(string text) =>
+        text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("# ", StringComparison.Ordinal)) is { } line ? line[2..].Trim() : null;
+
     internal static string Mask(string text) => AddressPattern().Replace(text, "<address>");
 
     private static string TagValue(string text) => TagCharacters().Replace(text, "_") is var value && value.Length > 256 ? value[..256] : value;
